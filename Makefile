@@ -1,0 +1,98 @@
+# secshim — build, install, test.
+#
+#   make              build/secshim (hardened, -Werror)
+#   make asan         build/asan/secshim with ASan+UBSan
+#   make test         every test suite; last line "N passed, N failed, N skipped"
+#   make demo         install what is missing, start a private dockerd, show the policy at work
+#   make fuzz         libFuzzer campaigns (FUZZ_SECONDS per target)
+#   make install      PREFIX=/usr DESTDIR=... : binary, policies in /etc/secshim
+#
+# Sources are found by wildcard: a new src/**/*.c or tests/unit/test_*.c needs
+# no Makefile change.
+
+CC ?= cc
+PREFIX ?= /usr
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/lib/secshim
+DATADIR ?= $(PREFIX)/share
+SYSCONFDIR ?= /etc
+MANDIR ?= $(DATADIR)/man
+BUILD ?= build
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wpointer-arith -Wno-missing-field-initializers \
+        -Wno-unused-parameter
+ifeq ($(SANITIZE),1)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDOPT := -fsanitize=address,undefined
+else
+OPT := -O2 -g -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
+       -fstack-clash-protection -fcf-protection
+LDOPT :=
+endif
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DSECSHIM_VERSION=\"$(VERSION)\" \
+            -DSECSHIM_SYSCONFDIR=\"$(SYSCONFDIR)\" -DSECSHIM_LIBEXECDIR=\"$(LIBEXECDIR)\"
+CFLAGS ?=
+CFLAGS += -std=gnu11 -fPIE $(WARN) $(OPT)
+LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDOPT)
+LIBS := -lyajl -lseccomp -lcap-ng -lapparmor
+
+LIB_SRCS := $(sort $(shell find src -name '*.c' ! -path src/main.c))
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+HEADERS := $(shell find include -name '*.h') $(wildcard tests/lib/*.h)
+
+.PHONY: all asan test check demo fuzz install uninstall clean unit-tests bench deb check-format
+all: $(BUILD)/secshim $(UNIT_BINS)
+
+$(BUILD)/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libsecshim.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/secshim: $(BUILD)/obj/main.o $(BUILD)/libsecshim.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsecshim.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsecshim.a $(LIBS)
+
+unit-tests: $(UNIT_BINS)
+
+asan:
+	$(MAKE) BUILD=build/asan SANITIZE=1 all
+
+test check: all
+	tests/run-all.sh
+
+demo:
+	hack/demo.sh
+
+fuzz:
+	hack/fuzz.sh $(FUZZ_SECONDS)
+
+bench: all
+	hack/bench.sh
+
+deb:
+	hack/build-deb.sh
+
+install: $(BUILD)/secshim
+	install -D -m 0755 $(BUILD)/secshim $(DESTDIR)$(BINDIR)/secshim
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/secshim
+	cp -R policy/. $(DESTDIR)$(SYSCONFDIR)/secshim/
+	chmod -R go-w $(DESTDIR)$(SYSCONFDIR)/secshim
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/secshim
+
+check-format:
+	clang-format --dry-run --Werror $$(find src include tests/unit tests/fuzz -name '*.[ch]')
+
+clean:
+	rm -rf build

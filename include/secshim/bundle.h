@@ -1,0 +1,39 @@
+/* Safe access to a bundle's config.json and to exec's process.json.
+ *
+ * Reading: the directory is opened O_DIRECTORY|O_CLOEXEC, the file relative
+ * to it with O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK; it must be a regular file no
+ * larger than the size cap.  Writing: the new bytes go to an O_EXCL temp file
+ * in the same directory, are fsync'd, get the original's mode (minus group and
+ * other write) and owner, and are renamed over the original; then the
+ * directory is fsync'd.  Until the rename the original is byte for byte
+ * unchanged; a refused document is never touched.  Stale temp files of ours
+ * (".<name>.secshim-*") older than a minute are removed on the next write. */
+#ifndef SECSHIM_BUNDLE_H
+#define SECSHIM_BUNDLE_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "secshim/error.h"
+
+struct doc_file
+{
+  int dirfd;        /* O_DIRECTORY fd of the containing directory */
+  char *dir;        /* absolute path of the directory */
+  char *name;       /* file name within dir, e.g. "config.json" */
+  char *bytes;      /* file content, NUL-terminated */
+  size_t len;
+  struct stat st;   /* fstat of the file as read */
+};
+
+/* Open dir (NULL = current directory) and read name from it. */
+int doc_file_open (const char *dir, const char *name, size_t max_bytes, struct doc_file *out,
+                   secshim_error_t *err);
+/* Open a path "dir/name" given as one string (exec --process FILE). */
+int doc_file_open_path (const char *path, size_t max_bytes, struct doc_file *out, secshim_error_t *err);
+/* Atomically replace the file with bytes (see above).  No-op when the bytes
+ * are identical to what was read. */
+int doc_file_replace (struct doc_file *f, const char *bytes, size_t len, secshim_error_t *err);
+void doc_file_close (struct doc_file *f);
+
+#endif

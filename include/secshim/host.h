@@ -1,0 +1,35 @@
+/* Facts about the host that rules need.  Evaluation is otherwise pure: all
+ * I/O a rule needs goes through this table, so tests and fuzzers can supply
+ * a fake host and `secshim check` runs the same code as container start. */
+#ifndef SECSHIM_HOST_H
+#define SECSHIM_HOST_H
+
+#include <stdbool.h>
+
+#include "secshim/error.h"
+
+struct host
+{
+  /* Canonicalise an absolute host path: collapse "//", "/./", "..", trailing
+   * "/", and resolve symlinks of the existing prefix (so /var/run/docker.sock
+   * becomes /run/docker.sock); a non-existent tail is kept lexically.
+   * *out is malloc'd.  Returns 0 or -1 with err set. */
+  int (*canonicalize) (const struct host *h, const char *path, char **out, secshim_error_t *err);
+
+  /* *is_host = true when path names the same namespace (st_dev, st_ino) as
+   * /proc/1/ns/<type>.  A path that does not exist is not the host's. */
+  int (*ns_is_host) (const struct host *h, const char *type, const char *path, bool *is_host,
+                     secshim_error_t *err);
+
+  bool apparmor_enabled;   /* aa_is_enabled() */
+  bool cgroupns_supported; /* /proc/self/ns/cgroup exists */
+  void *priv;
+};
+
+/* The real host (lazy: nothing is probed until asked). */
+const struct host *host_real (void);
+/* A host with lexical canonicalisation only, no namespaces of its own, for
+ * tests: apparmor/cgroupns flags as given. */
+void host_fake_init (struct host *h, bool apparmor_enabled, bool cgroupns_supported);
+
+#endif

@@ -1,0 +1,166 @@
+/* The policy: loading, validation and evaluation.
+ *
+ * A policy file is versioned JSON ("version": 1), read with the strict loader
+ * (json.h) and validated key by key: an unknown key, a wrong type, a relative
+ * path, an unknown capability or an action a rule does not support is an
+ * error naming the key ("policy /etc/secshim/default.json: rules.user.uid:
+ * expected an integer").  See docs/policy.md for every field.
+ *
+ * Evaluation is a pure function document x policy x host -> findings: each
+ * rule (src/rules/<name>.c, one file per rule family, listed in order in
+ * src/policy/rules.c) inspects the document and, when its action is rewrite,
+ * fixes it in place.  Nothing here does I/O except through struct host. */
+#ifndef SECSHIM_POLICY_H
+#define SECSHIM_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "secshim/error.h"
+#include "secshim/host.h"
+#include "secshim/json.h"
+
+enum action
+{
+  ACTION_REJECT = 1 << 0,  /* refuse the container */
+  ACTION_REWRITE = 1 << 1, /* fix the document, record what changed */
+  ACTION_AUDIT = 1 << 2,   /* allow, record */
+  ACTION_WARN = 1 << 3,    /* allow, record, say so on stderr where safe */
+};
+const char *action_name (enum action a);
+
+enum doc_kind
+{
+  DOC_CONFIG = 1 << 0,   /* config.json of create/run/restore */
+  DOC_PROCESS = 1 << 1,  /* process.json of exec --process */
+};
+
+struct finding
+{
+  const char *rule;   /* rule family name, e.g. "capabilities" (static) */
+  char *path;         /* JSON path, e.g. "process.capabilities.bounding" */
+  enum action action; /* what the policy said to do */
+  char *message;      /* one line, names the field and the reason */
+  char *before;       /* short rendering of the value before, or NULL */
+  char *after;        /* short rendering after a rewrite, or NULL */
+  bool exempted;      /* an exemption lifted this rule: recorded, not enforced */
+};
+
+struct findings
+{
+  struct finding *v;
+  size_t n, cap;
+};
+
+/* Who is asking: facts the engine (not the container's requester) controls,
+ * used to match exemptions. */
+struct identity
+{
+  const char *verb;         /* "create", "run", "restore", "exec", "update", "check" */
+  const char *container_id; /* may be NULL (check) */
+  const char *root;         /* runc --root, NULL = default */
+  const char *bundle;       /* absolute bundle path, NULL for check */
+};
+
+struct policy;
+struct rule_config;
+
+/* What a rule's check function sees. */
+struct eval_ctx
+{
+  struct json_value *doc;      /* whole document (config.json or process.json) */
+  enum doc_kind kind;
+  /* The process object: doc->process for a config (NULL if absent), doc itself
+   * for a process.json. */
+  struct json_value *process;
+  const struct policy *policy;
+  const struct host *host;
+  const struct identity *id;
+  struct findings *findings;
+  /* Set while a rule runs: its name, action, state and whether exempted. */
+  const struct rule_config *rule;
+};
+
+/* One rule family: src/rules/<name>.c defines `const struct rule_ops rule_<name>`. */
+struct rule_ops
+{
+  const char *name;        /* policy key under "rules", e.g. "capabilities" */
+  unsigned actions;        /* supported actions (bitmask of enum action) */
+  unsigned doc_kinds;      /* documents it applies to (bitmask of enum doc_kind) */
+  /* Parse the rule's own settings.  settings is the rule's JSON object with
+   * "action" already consumed and removed; every other key must be consumed
+   * (removed) by load, so that the generic loader can refuse leftovers as
+   * unknown.  policy_dir resolves relative data files named by the rule.
+   * May be NULL when the rule has no settings. */
+  int (*load) (struct json_value *settings, const char *policy_dir, void **state, secshim_error_t *err);
+  void (*free_state) (void *state);
+  /* Inspect ctx->doc; report with eval_report(); when the action is rewrite,
+   * fix the document first and report before/after.  Returns 0, or -1 only
+   * on internal failure (never for a policy violation). */
+  int (*check) (struct eval_ctx *ctx, const void *state, secshim_error_t *err);
+};
+
+/* A rule the policy file does not name is off. */
+struct rule_config
+{
+  const struct rule_ops *ops;
+  enum action action;
+  void *state;
+};
+
+struct exemption;
+
+struct policy
+{
+  char *path;           /* absolute path of the file it was loaded from */
+  char sha256[65];      /* hex digest of the file's bytes */
+  int version;
+  char *runtime;        /* "runtime": absolute path of the real runtime, or NULL */
+  char *audit_log;      /* "audit.log": absolute path, or NULL for none */
+  bool audit_syslog;    /* "audit.syslog" */
+  struct rule_config *rules; /* enabled rules, in evaluation order */
+  size_t n_rules;
+  struct exemption *exemptions;
+  size_t n_exemptions;
+};
+
+/* Rules known to this build, in evaluation order (src/policy/rules.c). */
+extern const struct rule_ops *const secshim_rules[];
+extern const size_t secshim_n_rules;
+
+/* Load and validate a policy file (opened O_NOFOLLOW|O_CLOEXEC, regular file). */
+int policy_load_file (const char *path, struct policy **out, secshim_error_t *err);
+/* Same from memory; path is used in messages and to resolve relative data files. */
+int policy_load_buffer (const char *buf, size_t len, const char *path, struct policy **out,
+                        secshim_error_t *err);
+void policy_free (struct policy *p);
+
+/* Read only the "runtime" key (for passthrough, which must keep working with a
+ * broken policy).  *out is NULL when the file is unreadable or has no runtime. */
+void policy_peek_runtime (const char *path, char **out);
+
+/* Default policy path: /etc/secshim/default.json (compile-time SECSHIM_POLICY). */
+const char *policy_default_path (void);
+
+/* Run every rule that applies to ctx->kind, in order.  On return findings
+ * holds what was found; *refused is true when any non-exempted finding has
+ * action reject. */
+int policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_kind kind,
+                     const struct host *host, const struct identity *id, struct findings *out,
+                     bool *refused, secshim_error_t *err);
+
+/* Record a finding for the rule currently running (ctx->rule): its action,
+ * path, before/after values (may be NULL) and a printf-style message.
+ * Call it *after* rewriting, with the value before and the value after. */
+void eval_report (struct eval_ctx *ctx, const char *path, const struct json_value *before,
+                  const struct json_value *after, const char *fmt, ...)
+    __attribute__ ((format (printf, 5, 6)));
+/* The current rule's action; rules branch on it:
+ *   if (eval_action (ctx) == ACTION_REWRITE) { fix; } eval_report (...);  */
+enum action eval_action (const struct eval_ctx *ctx);
+
+void findings_free (struct findings *f);
+/* One line listing every refusing finding: "rule: message; rule: message". */
+char *findings_refusal_message (const struct findings *f);
+
+#endif

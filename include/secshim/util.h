@@ -1,0 +1,34 @@
+/* Abort-on-OOM allocation and small string helpers.  secshim is a short-lived
+ * exec wrapper: running out of memory ends it before runc runs, which fails
+ * closed. */
+#ifndef SECSHIM_UTIL_H
+#define SECSHIM_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc (size_t size);
+void *xzalloc (size_t size);
+void *xrealloc (void *p, size_t size);
+/* n * size with overflow check (aborts on overflow). */
+void *xreallocarray (void *p, size_t n, size_t size);
+char *xstrdup (const char *s);
+char *xstrndup (const char *s, size_t n);
+int xasprintf (char **out, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+bool str_has_prefix (const char *s, const char *prefix);
+bool str_equal (const char *a, const char *b); /* NULL-safe */
+
+/* Checked decimal parsing (systemd's safe_atou32): digits only, no sign, no
+ * whitespace, no leading '+', range-checked.  Return 0 or -1 (errno set). */
+int parse_u32 (const char *s, uint32_t *out);
+int parse_u64 (const char *s, uint64_t *out);
+int parse_i64 (const char *s, int64_t *out);
+
+/* Read a whole regular file from fd, at most max bytes (EFBIG above). */
+int read_all_fd (int fd, size_t max, char **out, size_t *out_len);
+/* write(2) all of buf, retrying on EINTR and short writes. */
+int write_all_fd (int fd, const void *buf, size_t len);
+
+#endif

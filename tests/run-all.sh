@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Run every test suite and print one closing line: "N passed, N failed, N skipped".
+#
+# Each suite is a program printing TAP ("ok N - ...", "not ok N - ...",
+# "ok N - # SKIP reason").  A suite that exits non-zero without a "not ok"
+# line counts as one failure, so a crash can never pass silently.
+#
+#   SUITES="unit policy"  run only these (default: all, in the order below)
+#   BUILD=build/asan      test another build (the sanitizer pass sets this)
+set -u
+cd "$(dirname "$0")/.."
+top=$PWD
+BUILD=${BUILD:-build}
+export SECSHIM_TOP=$top SECSHIM_BUILD=$top/$BUILD SECSHIM_BIN=$top/$BUILD/secshim
+SUITES=${SUITES:-"unit policy integration adversarial e2e asan fuzz"}
+logdir=$top/$BUILD/test-logs
+mkdir -p "$logdir"
+
+passed=0 failed=0 skipped=0
+
+run_one() { # name command...
+  local name=$1; shift
+  local log=$logdir/$(echo "$name" | tr '/ ' '__').log
+  echo "== $name"
+  "$@" >"$log" 2>&1
+  local rc=$?
+  local p f s
+  s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log")
+  p=$(grep -cE '^ok [0-9]+' "$log"); p=$((p - s))
+  f=$(grep -cE '^not ok [0-9]+' "$log")
+  grep -E '^not ok|# SKIP' "$log" | sed 's/^/   /'
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "   not ok - $name exited with status $rc (see $log)"
+    tail -n 5 "$log" | sed 's/^/   | /'
+    f=1
+  fi
+  echo "   $p passed, $f failed, $s skipped"
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+}
+
+for suite in $SUITES; do
+  case $suite in
+    unit)
+      for t in "$BUILD"/tests/test_*; do [ -x "$t" ] && run_one "unit/${t##*/}" "$t"; done ;;
+    policy)
+      [ -x tests/policy/run.sh ] && run_one policy tests/policy/run.sh ;;
+    integration|adversarial|e2e)
+      for t in tests/$suite/*.sh; do [ -x "$t" ] && run_one "$suite/${t##*/}" "$t"; done ;;
+    asan)
+      # The whole offline suite again against the ASan+UBSan build.
+      if [ "$BUILD" = build ]; then
+        if make -s asan >"$logdir/asan-build.log" 2>&1; then
+          out=$(BUILD=build/asan SUITES="unit policy integration adversarial" "$0" | tail -n 1)
+          echo "== asan: $out"
+          p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+          f=$(echo "$out" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+          s=$(echo "$out" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
+          passed=$((passed + ${p:-0})); failed=$((failed + ${f:-1})); skipped=$((skipped + ${s:-0}))
+        else
+          echo "== asan: build failed"; tail -n 20 "$logdir/asan-build.log"; failed=$((failed + 1))
+        fi
+      fi ;;
+    fuzz)
+      [ -x hack/fuzz.sh ] && run_one fuzz hack/fuzz.sh --tap "${FUZZ_SECONDS:-60}" ;;
+  esac
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
