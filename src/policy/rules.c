@@ -1,0 +1,19 @@
+/* Every rule family this build knows, in evaluation order.
+ *
+ * The order matters: rules that change the process (user, capabilities)
+ * run before rules that depend on the result (seccomp resolves its
+ * capability-gated syscalls against the *final* capability set; privileged
+ * summarises what the earlier rules saw).  Each rule lives in
+ * src/rules/<name>.c; to find why a container was refused, open the file
+ * named by the "rule" of the finding. */
+#include "secshim/policy.h"
+
+extern const struct rule_ops rule_no_new_privileges;
+extern const struct rule_ops rule_mounts;
+
+const struct rule_ops *const secshim_rules[] = {
+  &rule_no_new_privileges,
+  &rule_mounts,
+};
+
+const size_t secshim_n_rules = sizeof secshim_rules / sizeof secshim_rules[0];
