@@ -44,21 +44,21 @@ cleanup_dirp (DIR **d)
     (void) closedir (*d);
 }
 
-#define cleanup_free __attribute__ ((cleanup (cleanup_freep)))
-#define cleanup_close __attribute__ ((cleanup (cleanup_closep)))
-#define cleanup_file __attribute__ ((cleanup (cleanup_filep)))
-#define cleanup_dir __attribute__ ((cleanup (cleanup_dirp)))
+#define cleanup_free __attribute__ ((__cleanup__ (cleanup_freep)))
+#define cleanup_close __attribute__ ((__cleanup__ (cleanup_closep)))
+#define cleanup_file __attribute__ ((__cleanup__ (cleanup_filep)))
+#define cleanup_dir __attribute__ ((__cleanup__ (cleanup_dirp)))
 
 /* Define a cleanup attribute for a library handle:
  *   DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
- *   cleanup (json_free) struct json_value *v = NULL;  */
+ *   cleanup_with (json_free) struct json_value *v = NULL;  */
 #define DEFINE_CLEANUP_FUNC(type, func)           \
   static inline void func##p (type *p)            \
   {                                               \
     if (*p)                                       \
       func (*p);                                  \
   }
-#define cleanup(func) __attribute__ ((cleanup (func##p)))
+#define cleanup_with(func) __attribute__ ((__cleanup__ (func##p)))
 
 static inline void *
 (steal_pointer) (void *pp)

@@ -1,0 +1,249 @@
+/* Allocation, strings, checked integers, whole-fd I/O: see util.h. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "secshim/util.h"
+
+static void __attribute__ ((noreturn))
+oom (void)
+{
+  static const char msg[] = "secshim: out of memory\n";
+  (void) !write (STDERR_FILENO, msg, sizeof msg - 1);
+  abort ();
+}
+
+void *
+xmalloc (size_t size)
+{
+  void *p = malloc (size ? size : 1);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+void *
+xzalloc (size_t size)
+{
+  void *p = calloc (1, size ? size : 1);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+void *
+xrealloc (void *p, size_t size)
+{
+  void *n = realloc (p, size ? size : 1);
+  if (n == NULL)
+    oom ();
+  return n;
+}
+
+void *
+xreallocarray (void *p, size_t n, size_t size)
+{
+  size_t total;
+  if (__builtin_mul_overflow (n, size, &total))
+    oom ();
+  return xrealloc (p, total);
+}
+
+char *
+xstrdup (const char *s)
+{
+  char *d = strdup (s);
+  if (d == NULL)
+    oom ();
+  return d;
+}
+
+char *
+xstrndup (const char *s, size_t n)
+{
+  char *d = strndup (s, n);
+  if (d == NULL)
+    oom ();
+  return d;
+}
+
+int
+xasprintf (char **out, const char *fmt, ...)
+{
+  va_list ap;
+  int ret;
+  va_start (ap, fmt);
+  ret = vasprintf (out, fmt, ap);
+  va_end (ap);
+  if (ret < 0)
+    oom ();
+  return ret;
+}
+
+bool
+str_has_prefix (const char *s, const char *prefix)
+{
+  return strncmp (s, prefix, strlen (prefix)) == 0;
+}
+
+bool
+str_equal (const char *a, const char *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return strcmp (a, b) == 0;
+}
+
+/* Digits only: no sign, no space, no empty string (strtoull would accept
+ * all three). */
+static bool
+all_digits (const char *s)
+{
+  if (s == NULL || *s == '\0')
+    return false;
+  for (; *s; s++)
+    if (*s < '0' || *s > '9')
+      return false;
+  return true;
+}
+
+int
+parse_u64 (const char *s, uint64_t *out)
+{
+  unsigned long long v;
+  char *end = NULL;
+  if (!all_digits (s))
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  errno = 0;
+  v = strtoull (s, &end, 10);
+  if (errno != 0 || *end != '\0')
+    {
+      errno = errno ? errno : EINVAL;
+      return -1;
+    }
+  *out = v;
+  return 0;
+}
+
+int
+parse_u32 (const char *s, uint32_t *out)
+{
+  uint64_t v;
+  if (parse_u64 (s, &v) < 0)
+    return -1;
+  if (v > UINT32_MAX)
+    {
+      errno = ERANGE;
+      return -1;
+    }
+  *out = (uint32_t) v;
+  return 0;
+}
+
+int
+parse_i64 (const char *s, int64_t *out)
+{
+  long long v;
+  char *end = NULL;
+  if (s == NULL || !all_digits (s[0] == '-' ? s + 1 : s))
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  errno = 0;
+  v = strtoll (s, &end, 10);
+  if (errno != 0 || *end != '\0')
+    {
+      errno = errno ? errno : EINVAL;
+      return -1;
+    }
+  *out = v;
+  return 0;
+}
+
+int
+read_all_fd (int fd, size_t max, char **out, size_t *out_len)
+{
+  size_t cap = 4096, len = 0;
+  char *buf = NULL;
+  struct stat st;
+
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      if ((uint64_t) st.st_size > max)
+        {
+          errno = EFBIG;
+          return -1;
+        }
+      cap = (size_t) st.st_size + 1;
+    }
+  buf = xmalloc (cap + 1);
+  for (;;)
+    {
+      ssize_t n;
+      if (len == cap)
+        {
+          if (cap > max)
+            {
+              free (buf);
+              errno = EFBIG;
+              return -1;
+            }
+          cap *= 2;
+          buf = xrealloc (buf, cap + 1);
+        }
+      n = read (fd, buf + len, cap - len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int errsv = errno;
+          free (buf);
+          errno = errsv;
+          return -1;
+        }
+      if (n == 0)
+        break;
+      len += (size_t) n;
+    }
+  if (len > max)
+    {
+      free (buf);
+      errno = EFBIG;
+      return -1;
+    }
+  buf[len] = '\0';
+  *out = buf;
+  *out_len = len;
+  return 0;
+}
+
+int
+write_all_fd (int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+  while (len > 0)
+    {
+      ssize_t n = write (fd, p, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -1;
+      if (n == 0)
+        {
+          errno = EIO;
+          return -1;
+        }
+      p += n;
+      len -= (size_t) n;
+    }
+  return 0;
+}
