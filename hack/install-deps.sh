@@ -23,8 +23,8 @@ packages=(
 )
 
 # One dpkg-query for all: "name ii " per installed package.
-installed=" $(dpkg-query -W -f='${Package}:${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null |
-  sed -n 's/^\([^:]*\):ii.*/\1/p' | tr '\n' ' ') "
+installed=" $( (dpkg-query -W -f='${Package}:${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null ||
+  true) | sed -n 's/^\([^:]*\):ii.*/\1/p' | tr '\n' ' ') "
 missing=()
 for p in "${packages[@]}"; do
   case $installed in *" $p "*) ;; *) missing+=("$p") ;; esac
