@@ -7,11 +7,11 @@ source "$(dirname "$0")/../lib/lib.sh"
 source "$SECSHIM_TOP/tests/lib/bundle.sh"
 
 missing=
-[ -x "$SECSHIM_BIN" ] || missing="secshim binary $SECSHIM_BIN (run make)"
-[ -x "$RUNC" ] || missing="runc ($RUNC)"
-[ -f "$SECSHIM_TEST_POLICY" ] || missing="policy $SECSHIM_TEST_POLICY"
-command -v jq >/dev/null || missing="jq"
-if [ -n "$missing" ]; then skip "runc lifecycle: missing $missing"; done_testing; exit; fi
+[ -x "$SECSHIM_BIN" ] || missing+=" secshim binary $SECSHIM_BIN (run make);"
+[ -x "$RUNC" ] || missing+=" runc ($RUNC);"
+[ -f "$SECSHIM_TEST_POLICY" ] || missing+=" policy $SECSHIM_TEST_POLICY;"
+command -v jq >/dev/null || missing+=" jq;"
+if [ -n "$missing" ]; then skip "runc lifecycle: missing${missing%;}"; done_testing; exit; fi
 if ! bundle_setup; then fail "could not build the busybox image (hack/mkimage.sh)"; done_testing; exit; fi
 
 # --- run: output and exit status -------------------------------------------
