@@ -1,0 +1,556 @@
+/* The strict JSON loader: yajl's callback parser, bounded, building the
+ * tree with an explicit stack.  See json.h for what is refused and why
+ * (security.md 2.1, runtime-interface.md 4). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_parse.h>
+
+#include "secshim/cleanup.h"
+#include "secshim/json.h"
+#include "secshim/util.h"
+
+#include "path.h"
+
+const struct json_limits json_default_limits = {
+  .max_bytes = JSON_DEFAULT_MAX_BYTES,
+  .max_depth = JSON_DEFAULT_MAX_DEPTH,
+  .max_items = JSON_DEFAULT_MAX_ITEMS,
+};
+
+/* One open object or array. */
+struct frame
+{
+  struct json_value *container;
+  /* object: the key just read, whose value comes next (owned) */
+  char *key;
+  size_t key_len;
+  /* object: open-addressing set of member index + 1, so that duplicate
+   * detection stays linear in a 65536-member object */
+  size_t *slots;
+  size_t nslots;
+};
+
+struct parse_ctx
+{
+  const struct json_limits *limits;
+  const char *buf;
+  size_t len;
+  yajl_handle yajl;
+  struct frame *frames;
+  size_t depth;
+  size_t frames_cap;
+  struct json_value *root;
+  /* set by a callback that refuses the document */
+  char *error;
+  size_t error_offset;
+};
+
+/* ---- positions and paths ---- */
+
+static void
+offset_to_line_column (const char *buf, size_t len, size_t offset, size_t *line, size_t *column)
+{
+  size_t l = 1, line_start = 0;
+  if (offset > len)
+    offset = len;
+  for (size_t i = 0; i < offset; i++)
+    if (buf[i] == '\n')
+      {
+        l++;
+        line_start = i + 1;
+      }
+  *line = l;
+  *column = offset - line_start + 1;
+}
+
+/* The path of the value being parsed now.  With with_pending, an object's
+ * pending key or an array's next index is included: that is where the
+ * current token belongs. */
+static void
+current_path (struct parse_ctx *ctx, bool with_pending, struct json_pathbuf *p)
+{
+  for (size_t i = 0; i < ctx->depth; i++)
+    {
+      struct frame *f = &ctx->frames[i];
+      struct json_value *c = f->container;
+      bool top = i + 1 == ctx->depth;
+      if (!top)
+        {
+          /* the open child is the container's last element */
+          if (c->type == JSON_OBJECT)
+            json_pathbuf_add_key (p, c->members[c->count - 1].key, c->members[c->count - 1].key_len);
+          else
+            json_pathbuf_add_index (p, c->count - 1);
+        }
+      else if (with_pending)
+        {
+          if (c->type == JSON_OBJECT && f->key != NULL)
+            json_pathbuf_add_key (p, f->key, f->key_len);
+          else if (c->type == JSON_ARRAY)
+            json_pathbuf_add_index (p, c->count);
+        }
+    }
+}
+
+/* Record the first refusal; callbacks then return 0 to stop yajl. */
+static int __attribute__ ((format (printf, 3, 4)))
+ctx_fail (struct parse_ctx *ctx, bool with_pending, const char *fmt, ...)
+{
+  va_list ap;
+  cleanup_free char *what = NULL;
+  struct json_pathbuf p = { 0 };
+
+  if (ctx->error != NULL)
+    return 0;
+  va_start (ap, fmt);
+  if (vasprintf (&what, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  current_path (ctx, with_pending, &p);
+  xasprintf (&ctx->error, "%s %s", what, json_pathbuf_str (&p));
+  json_pathbuf_release (&p);
+  ctx->error_offset = yajl_get_bytes_consumed (ctx->yajl);
+  return 0;
+}
+
+/* ---- duplicate keys ---- */
+
+static size_t
+hash_key (const char *key, size_t len)
+{
+  /* FNV-1a: keys are attacker-chosen, but the set is per object and
+   * bounded by max_items, so a crafted collision costs time, not safety. */
+  size_t h = (size_t) 14695981039346656037ULL;
+  for (size_t i = 0; i < len; i++)
+    {
+      h ^= (unsigned char) key[i];
+      h *= (size_t) 1099511628211ULL;
+    }
+  return h;
+}
+
+static bool
+member_key_equal (const struct json_member *m, const char *key, size_t len)
+{
+  return m->key_len == len && memcmp (m->key, key, len) == 0;
+}
+
+static void
+keyset_grow (struct frame *f)
+{
+  size_t nslots = f->nslots ? f->nslots * 2 : 16;
+  size_t *slots = xzalloc (nslots * sizeof *slots);
+  struct json_value *obj = f->container;
+  for (size_t i = 0; i < obj->count; i++)
+    {
+      size_t j = hash_key (obj->members[i].key, obj->members[i].key_len) & (nslots - 1);
+      while (slots[j])
+        j = (j + 1) & (nslots - 1);
+      slots[j] = i + 1;
+    }
+  free (f->slots);
+  f->slots = slots;
+  f->nslots = nslots;
+}
+
+/* true if key is new; then slot reserved for member index obj->count */
+static bool
+keyset_insert (struct frame *f, const char *key, size_t len)
+{
+  struct json_value *obj = f->container;
+  if ((obj->count + 1) * 2 > f->nslots)
+    keyset_grow (f);
+  size_t j = hash_key (key, len) & (f->nslots - 1);
+  while (f->slots[j])
+    {
+      if (member_key_equal (&obj->members[f->slots[j] - 1], key, len))
+        return false;
+      j = (j + 1) & (f->nslots - 1);
+    }
+  f->slots[j] = obj->count + 1;
+  return true;
+}
+
+/* ---- tree building ---- */
+
+static struct json_value *
+new_value (enum json_type type)
+{
+  struct json_value *v = xzalloc (sizeof *v);
+  v->type = type;
+  return v;
+}
+
+/* Attach v where the parser is; takes ownership.  Returns 1 or 0 (stop). */
+static int
+attach (struct parse_ctx *ctx, struct json_value *v)
+{
+  if (ctx->depth == 0)
+    {
+      ctx->root = v;
+      return 1;
+    }
+  struct frame *f = &ctx->frames[ctx->depth - 1];
+  struct json_value *c = f->container;
+  if (c->type == JSON_ARRAY)
+    {
+      if (c->count >= ctx->limits->max_items)
+        {
+          json_free (v);
+          return ctx_fail (ctx, false, "more than %zu elements in array", ctx->limits->max_items);
+        }
+      json_array_append (c, v);
+      return 1;
+    }
+  /* object: yajl only calls a value callback after a key */
+  if (c->count == c->cap)
+    {
+      c->cap = c->cap ? c->cap * 2 : 8;
+      c->members = xreallocarray (c->members, c->cap, sizeof *c->members);
+    }
+  c->members[c->count].key = steal_pointer (&f->key);
+  c->members[c->count].key_len = f->key_len;
+  c->members[c->count].value = v;
+  c->count++;
+  return 1;
+}
+
+static int
+on_null (void *opaque)
+{
+  return attach (opaque, new_value (JSON_NULL));
+}
+
+static int
+on_boolean (void *opaque, int b)
+{
+  return attach (opaque, new_value (b ? JSON_TRUE : JSON_FALSE));
+}
+
+/* Numbers keep their lexeme: yajl only calls this when set, never
+ * yajl_integer/yajl_double. */
+static int
+on_number (void *opaque, const char *s, size_t len)
+{
+  struct json_value *v = new_value (JSON_NUMBER);
+  v->str = xstrndup (s, len);
+  v->len = len;
+  return attach (opaque, v);
+}
+
+static int
+on_string (void *opaque, const unsigned char *s, size_t len)
+{
+  struct parse_ctx *ctx = opaque;
+  /* \u0000 decodes to a real NUL, which C strings would silently cut */
+  if (memchr (s, '\0', len) != NULL)
+    return ctx_fail (ctx, true, "NUL character (\\u0000) in string at");
+  struct json_value *v = new_value (JSON_STRING);
+  v->str = xmalloc (len + 1);
+  memcpy (v->str, s, len);
+  v->str[len] = '\0';
+  v->len = len;
+  return attach (ctx, v);
+}
+
+static int
+on_map_key (void *opaque, const unsigned char *s, size_t len)
+{
+  struct parse_ctx *ctx = opaque;
+  struct frame *f = &ctx->frames[ctx->depth - 1];
+  const char *key = (const char *) s;
+
+  if (memchr (s, '\0', len) != NULL)
+    return ctx_fail (ctx, false, "NUL character (\\u0000) in a key in");
+  if (f->container->count >= ctx->limits->max_items)
+    return ctx_fail (ctx, false, "more than %zu members in object", ctx->limits->max_items);
+  if (!keyset_insert (f, key, len))
+    {
+      cleanup_free char *quoted = json_quote_key (key, len);
+      return ctx_fail (ctx, false, "duplicate key `%s` in", quoted);
+    }
+  f->key = xstrndup (key, len);
+  f->key_len = len;
+  return 1;
+}
+
+static int
+open_container (struct parse_ctx *ctx, enum json_type type)
+{
+  /* The cap is checked before anything is allocated, so 10^6 nested
+   * brackets stop at the 65th. */
+  if (ctx->depth >= ctx->limits->max_depth)
+    return ctx_fail (ctx, true, "nesting deeper than %u at", ctx->limits->max_depth);
+  struct json_value *v = new_value (type);
+  if (!attach (ctx, v))
+    return 0;
+  if (ctx->depth == ctx->frames_cap)
+    {
+      ctx->frames_cap = ctx->frames_cap ? ctx->frames_cap * 2 : 16;
+      ctx->frames = xreallocarray (ctx->frames, ctx->frames_cap, sizeof *ctx->frames);
+    }
+  ctx->frames[ctx->depth] = (struct frame){ .container = v };
+  ctx->depth++;
+  return 1;
+}
+
+static void
+frame_release (struct frame *f)
+{
+  free (f->key);
+  free (f->slots);
+  *f = (struct frame){ 0 };
+}
+
+static int
+close_container (struct parse_ctx *ctx)
+{
+  ctx->depth--;
+  frame_release (&ctx->frames[ctx->depth]);
+  return 1;
+}
+
+static int
+on_start_map (void *opaque)
+{
+  return open_container (opaque, JSON_OBJECT);
+}
+
+static int
+on_start_array (void *opaque)
+{
+  return open_container (opaque, JSON_ARRAY);
+}
+
+static int
+on_end (void *opaque)
+{
+  return close_container (opaque);
+}
+
+static const yajl_callbacks callbacks = {
+  .yajl_null = on_null,
+  .yajl_boolean = on_boolean,
+  .yajl_number = on_number,
+  .yajl_string = on_string,
+  .yajl_start_map = on_start_map,
+  .yajl_map_key = on_map_key,
+  .yajl_end_map = on_end,
+  .yajl_start_array = on_start_array,
+  .yajl_end_array = on_end,
+};
+
+/* ---- raw pre-scan ---- */
+
+static int
+hex4 (const char *s)
+{
+  int v = 0;
+  for (int i = 0; i < 4; i++)
+    {
+      char c = s[i];
+      v <<= 4;
+      if (c >= '0' && c <= '9')
+        v |= c - '0';
+      else if (c >= 'a' && c <= 'f')
+        v |= c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        v |= c - 'A' + 10;
+      else
+        return -1;
+    }
+  return v;
+}
+
+/* At buf[i] = '\\' inside a string with buf[i+1] = 'u'.  Returns the
+ * escape's length (6 or 12), or 0 for a lone or mismatched surrogate.
+ * Malformed hex is left to yajl's lexer, which rejects it. */
+static size_t
+check_unicode_escape (const char *buf, size_t len, size_t i)
+{
+  if (i + 6 > len)
+    return 2;
+  int cp = hex4 (buf + i + 2);
+  if (cp < 0)
+    return 2;
+  if (cp >= 0xDC00 && cp <= 0xDFFF)
+    return 0;
+  if (cp < 0xD800 || cp > 0xDBFF)
+    return 6;
+  /* yajl combines a high surrogate with whatever \uXXXX follows */
+  if (i + 12 > len || buf[i + 6] != '\\' || buf[i + 7] != 'u')
+    return 0;
+  int low = hex4 (buf + i + 8);
+  if (low < 0xDC00 || low > 0xDFFF)
+    return 0;
+  return 12;
+}
+
+/* Find the first thing yajl would let through or report badly: a BOM, a
+ * raw NUL (yajl would stop there only with a generic lexical error) or a
+ * lone/mismatched surrogate escape (yajl decodes those silently, Go makes
+ * them U+FFFD).  String boundaries are tracked exactly for valid JSON; for
+ * invalid JSON yajl fails anyway. */
+static bool
+prescan (const char *buf, size_t len, size_t *bad_offset, const char **what)
+{
+  bool in_string = false;
+
+  if (len >= 3 && memcmp (buf, "\xEF\xBB\xBF", 3) == 0)
+    {
+      *bad_offset = 0;
+      *what = "byte order mark at";
+      return true;
+    }
+  for (size_t i = 0; i < len; i++)
+    {
+      char c = buf[i];
+      if (c == '\0')
+        {
+          *bad_offset = i;
+          *what = "NUL byte at";
+          return true;
+        }
+      if (!in_string)
+        {
+          in_string = c == '"';
+          continue;
+        }
+      if (c == '"')
+        in_string = false;
+      else if (c == '\\' && i + 1 < len)
+        {
+          if (buf[i + 1] == 'u')
+            {
+              size_t n = check_unicode_escape (buf, len, i);
+              if (n == 0)
+                {
+                  *bad_offset = i;
+                  *what = "lone or mismatched UTF-16 surrogate escape in string at";
+                  return true;
+                }
+              i += n - 1;
+            }
+          else
+            i++;
+        }
+    }
+  return false;
+}
+
+/* ---- driver ---- */
+
+static void
+ctx_release (struct parse_ctx *ctx)
+{
+  for (size_t i = 0; i < ctx->depth; i++)
+    frame_release (&ctx->frames[i]);
+  free (ctx->frames);
+  if (ctx->yajl)
+    yajl_free (ctx->yajl);
+  json_free (ctx->root);
+  free (ctx->error);
+}
+
+static int
+fail_at (struct parse_ctx *ctx, size_t offset, const char *what, secshim_error_t *err)
+{
+  size_t line, column;
+  offset_to_line_column (ctx->buf, ctx->len, offset, &line, &column);
+  return secshim_make_error (err, SECSHIM_EINPUT, "json: line %zu, column %zu: %s", line, column, what);
+}
+
+/* yajl's own message ("parse error: trailing garbage"), with our path. */
+static int
+fail_yajl (struct parse_ctx *ctx, size_t offset, secshim_error_t *err)
+{
+  if (ctx->error != NULL)
+    return fail_at (ctx, ctx->error_offset, ctx->error, err);
+
+  unsigned char *msg = yajl_get_error (ctx->yajl, 0, NULL, 0);
+  cleanup_free char *what = xstrdup (msg ? (const char *) msg : "parse error");
+  if (msg)
+    yajl_free_error (ctx->yajl, msg);
+  size_t n = strlen (what);
+  while (n > 0 && (what[n - 1] == '\n' || what[n - 1] == '.' || what[n - 1] == ' '))
+    what[--n] = '\0';
+
+  struct json_pathbuf p = { 0 };
+  cleanup_free char *full = NULL;
+  current_path (ctx, true, &p);
+  xasprintf (&full, "%s at %s", what, json_pathbuf_str (&p));
+  json_pathbuf_release (&p);
+  return fail_at (ctx, offset, full, err);
+}
+
+int
+json_parse (const char *buf, size_t len, const struct json_limits *limits, struct json_value **out,
+            secshim_error_t *err)
+{
+  struct parse_ctx ctx = { .limits = limits ? limits : &json_default_limits, .buf = buf, .len = len };
+  size_t bad_offset = 0;
+  const char *bad_what = NULL;
+  yajl_status st;
+  int ret;
+
+  *out = NULL;
+  if (len > ctx.limits->max_bytes)
+    return secshim_make_error (err, SECSHIM_EINPUT, "json: document is %zu bytes, over the limit of %zu",
+                               len, ctx.limits->max_bytes);
+
+  bool bad = prescan (buf, len, &bad_offset, &bad_what);
+
+  ctx.yajl = yajl_alloc (&callbacks, NULL, &ctx);
+  if (ctx.yajl == NULL)
+    abort ();
+  /* the defaults, spelled out: they are the security contract */
+  yajl_config (ctx.yajl, yajl_allow_comments, 0);
+  yajl_config (ctx.yajl, yajl_dont_validate_strings, 0);
+  yajl_config (ctx.yajl, yajl_allow_trailing_garbage, 0);
+  yajl_config (ctx.yajl, yajl_allow_multiple_values, 0);
+  yajl_config (ctx.yajl, yajl_allow_partial_values, 0);
+
+  /* With a pre-scan finding, parse only up to it: an earlier error wins,
+   * otherwise the parser state tells the finding's path. */
+  size_t feed = bad ? bad_offset : len;
+  if (feed > 0)
+    {
+      st = yajl_parse (ctx.yajl, (const unsigned char *) buf, feed);
+      if (st != yajl_status_ok)
+        {
+          ret = fail_yajl (&ctx, yajl_get_bytes_consumed (ctx.yajl), err);
+          goto out;
+        }
+    }
+  if (bad)
+    {
+      struct json_pathbuf p = { 0 };
+      cleanup_free char *full = NULL;
+      current_path (&ctx, true, &p);
+      xasprintf (&full, "%s %s", bad_what, json_pathbuf_str (&p));
+      json_pathbuf_release (&p);
+      ret = fail_at (&ctx, bad_offset, full, err);
+      goto out;
+    }
+  st = yajl_complete_parse (ctx.yajl);
+  if (st != yajl_status_ok)
+    {
+      ret = fail_yajl (&ctx, len, err);
+      goto out;
+    }
+  if (ctx.root == NULL || ctx.depth != 0)
+    {
+      ret = fail_at (&ctx, len, "incomplete document at top level", err);
+      goto out;
+    }
+  *out = steal_pointer (&ctx.root);
+  ret = 0;
+out:
+  ctx_release (&ctx);
+  return ret;
+}

@@ -1,0 +1,128 @@
+/* Dotted JSON paths for error messages; see path.h. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secshim/util.h"
+
+#include "path.h"
+
+static void
+pathbuf_reserve (struct json_pathbuf *p, size_t extra)
+{
+  size_t need = p->len + extra + 1;
+  if (need <= p->cap)
+    return;
+  size_t cap = p->cap ? p->cap : 64;
+  while (cap < need)
+    cap *= 2;
+  p->buf = xrealloc (p->buf, cap);
+  p->cap = cap;
+}
+
+static void
+pathbuf_append (struct json_pathbuf *p, const char *s, size_t n)
+{
+  pathbuf_reserve (p, n);
+  memcpy (p->buf + p->len, s, n);
+  p->len += n;
+  p->buf[p->len] = '\0';
+}
+
+/* Identifier-like keys print bare; UTF-8 letters (ſeccomp) are allowed
+ * because they are exactly what a folding attack looks like. */
+static bool
+key_is_plain (const char *key, size_t len)
+{
+  if (len == 0)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    {
+      unsigned char c = (unsigned char) key[i];
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || c == '_' || c == '-' || c >= 0x80))
+        return false;
+    }
+  return true;
+}
+
+static bool
+needs_escape (unsigned char c)
+{
+  return c < 0x20 || c == 0x7f || c == '`' || c == '\\' || c == '"';
+}
+
+static void
+pathbuf_append_escaped (struct json_pathbuf *p, const char *s, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      unsigned char c = (unsigned char) s[i];
+      if (needs_escape (c))
+        {
+          char hex[5];
+          snprintf (hex, sizeof hex, "\\x%02x", c);
+          pathbuf_append (p, hex, 4);
+        }
+      else
+        pathbuf_append (p, (const char *) &s[i], 1);
+    }
+}
+
+void
+json_pathbuf_add_key (struct json_pathbuf *p, const char *key, size_t key_len)
+{
+  if (key_is_plain (key, key_len))
+    {
+      if (p->len > 0)
+        pathbuf_append (p, ".", 1);
+      pathbuf_append (p, key, key_len);
+      return;
+    }
+  pathbuf_append (p, "[\"", 2);
+  pathbuf_append_escaped (p, key, key_len);
+  pathbuf_append (p, "\"]", 2);
+}
+
+void
+json_pathbuf_add_index (struct json_pathbuf *p, size_t index)
+{
+  char tmp[32];
+  int n = snprintf (tmp, sizeof tmp, "[%zu]", index);
+  pathbuf_append (p, tmp, (size_t) n);
+}
+
+void
+json_pathbuf_truncate (struct json_pathbuf *p, size_t len)
+{
+  if (len < p->len)
+    {
+      p->len = len;
+      p->buf[len] = '\0';
+    }
+}
+
+const char *
+json_pathbuf_str (struct json_pathbuf *p)
+{
+  return p->len ? p->buf : "top level";
+}
+
+void
+json_pathbuf_release (struct json_pathbuf *p)
+{
+  free (p->buf);
+  p->buf = NULL;
+  p->len = p->cap = 0;
+}
+
+char *
+json_quote_key (const char *key, size_t key_len)
+{
+  struct json_pathbuf p = { 0 };
+  pathbuf_reserve (&p, key_len);
+  p.buf[0] = '\0';
+  pathbuf_append_escaped (&p, key, key_len);
+  return p.buf;
+}

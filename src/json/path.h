@@ -1,0 +1,30 @@
+/* Internal to src/json and src/spec: dotted JSON paths for error messages.
+ *
+ * Paths read like the policy docs: "process.user.uid", "mounts[3].options".
+ * A key that is not a plain identifier is bracketed and escaped
+ * (annotations["com.example/x"]), and control characters never reach a
+ * message raw, so a hostile key cannot forge log lines. */
+#ifndef SECSHIM_JSON_PATH_H
+#define SECSHIM_JSON_PATH_H
+
+#include <stddef.h>
+
+struct json_pathbuf
+{
+  char *buf;
+  size_t len;
+  size_t cap;
+};
+
+void json_pathbuf_add_key (struct json_pathbuf *p, const char *key, size_t key_len);
+void json_pathbuf_add_index (struct json_pathbuf *p, size_t index);
+void json_pathbuf_truncate (struct json_pathbuf *p, size_t len);
+/* The path, or "top level" when empty.  Valid until the next change. */
+const char *json_pathbuf_str (struct json_pathbuf *p);
+void json_pathbuf_release (struct json_pathbuf *p);
+
+/* A key for use inside backticks in a message: control characters, DEL,
+ * backtick and backslash escaped as \xNN.  Returns a malloc'd string. */
+char *json_quote_key (const char *key, size_t key_len);
+
+#endif

@@ -1,0 +1,553 @@
+/* json_value constructors, accessors and typed reads (json.h).  Walks
+ * that visit a whole tree (free, clone, equal) use explicit stacks, so a
+ * deep tree built by code cannot exhaust the C stack either. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secshim/json.h"
+#include "secshim/util.h"
+
+/* ---- a small growable stack of pointers ---- */
+
+struct ptrstack
+{
+  const void **items;
+  size_t len;
+  size_t cap;
+};
+
+static void
+ptrstack_push (struct ptrstack *s, const void *p)
+{
+  if (s->len == s->cap)
+    {
+      s->cap = s->cap ? s->cap * 2 : 32;
+      s->items = xreallocarray (s->items, s->cap, sizeof *s->items);
+    }
+  s->items[s->len++] = p;
+}
+
+static const void *
+ptrstack_pop (struct ptrstack *s)
+{
+  return s->len ? s->items[--s->len] : NULL;
+}
+
+/* ---- constructors ---- */
+
+static struct json_value *
+value_new (enum json_type type)
+{
+  struct json_value *v = xzalloc (sizeof *v);
+  v->type = type;
+  return v;
+}
+
+struct json_value *
+json_new_null (void)
+{
+  return value_new (JSON_NULL);
+}
+
+struct json_value *
+json_new_bool (bool b)
+{
+  return value_new (b ? JSON_TRUE : JSON_FALSE);
+}
+
+struct json_value *
+json_new_stringn (const char *s, size_t len)
+{
+  struct json_value *v = value_new (JSON_STRING);
+  v->str = xmalloc (len + 1);
+  memcpy (v->str, s, len);
+  v->str[len] = '\0';
+  v->len = len;
+  return v;
+}
+
+struct json_value *
+json_new_string (const char *s)
+{
+  return json_new_stringn (s, strlen (s));
+}
+
+static struct json_value *
+number_from_text (const char *text)
+{
+  struct json_value *v = value_new (JSON_NUMBER);
+  v->str = xstrdup (text);
+  v->len = strlen (text);
+  return v;
+}
+
+struct json_value *
+json_new_u64 (uint64_t n)
+{
+  char tmp[32];
+  snprintf (tmp, sizeof tmp, "%" PRIu64, n);
+  return number_from_text (tmp);
+}
+
+struct json_value *
+json_new_i64 (int64_t n)
+{
+  char tmp[32];
+  snprintf (tmp, sizeof tmp, "%" PRId64, n);
+  return number_from_text (tmp);
+}
+
+static const char *
+skip_digits (const char *s)
+{
+  while (*s >= '0' && *s <= '9')
+    s++;
+  return s;
+}
+
+/* RFC 8259 number grammar. */
+static bool
+is_json_number (const char *s)
+{
+  if (*s == '-')
+    s++;
+  if (*s == '0')
+    s++;
+  else if (*s >= '1' && *s <= '9')
+    s = skip_digits (s);
+  else
+    return false;
+  if (*s == '.')
+    {
+      const char *d = ++s;
+      s = skip_digits (s);
+      if (s == d)
+        return false;
+    }
+  if (*s == 'e' || *s == 'E')
+    {
+      s++;
+      if (*s == '+' || *s == '-')
+        s++;
+      const char *d = s;
+      s = skip_digits (s);
+      if (s == d)
+        return false;
+    }
+  return *s == '\0';
+}
+
+struct json_value *
+json_new_number_lexeme (const char *lexeme)
+{
+  /* The writer emits the lexeme verbatim: an invalid one would make
+   * config.json unreadable to runc.  This is a programming error. */
+  if (!is_json_number (lexeme))
+    {
+      fprintf (stderr, "secshim: internal error: invalid JSON number lexeme\n");
+      abort ();
+    }
+  return number_from_text (lexeme);
+}
+
+struct json_value *
+json_new_object (void)
+{
+  return value_new (JSON_OBJECT);
+}
+
+struct json_value *
+json_new_array (void)
+{
+  return value_new (JSON_ARRAY);
+}
+
+/* ---- free, clone, equal ---- */
+
+void
+json_free (struct json_value *v)
+{
+  struct ptrstack todo = { 0 };
+  if (v == NULL)
+    return;
+  ptrstack_push (&todo, v);
+  while ((v = (struct json_value *) ptrstack_pop (&todo)) != NULL)
+    {
+      if (v->type == JSON_OBJECT)
+        for (size_t i = 0; i < v->count; i++)
+          {
+            free (v->members[i].key);
+            if (v->members[i].value)
+              ptrstack_push (&todo, v->members[i].value);
+          }
+      else if (v->type == JSON_ARRAY)
+        for (size_t i = 0; i < v->count; i++)
+          if (v->items[i])
+            ptrstack_push (&todo, v->items[i]);
+      free (v->str);
+      free (v->members);
+      free (v->items);
+      free (v);
+    }
+  free (todo.items);
+}
+
+/* A copy of v's own data; containers get sized child arrays whose entries
+ * the caller fills. */
+static struct json_value *
+clone_shallow (const struct json_value *v)
+{
+  struct json_value *c = value_new (v->type);
+  if (v->str)
+    {
+      c->str = xmalloc (v->len + 1);
+      memcpy (c->str, v->str, v->len + 1);
+      c->len = v->len;
+    }
+  c->count = c->cap = v->count;
+  if (v->type == JSON_OBJECT && v->count)
+    {
+      c->members = xreallocarray (NULL, v->count, sizeof *c->members);
+      for (size_t i = 0; i < v->count; i++)
+        {
+          c->members[i].key = xstrndup (v->members[i].key, v->members[i].key_len);
+          c->members[i].key_len = v->members[i].key_len;
+          c->members[i].value = NULL;
+        }
+    }
+  else if (v->type == JSON_ARRAY && v->count)
+    c->items = xzalloc (v->count * sizeof *c->items);
+  return c;
+}
+
+struct json_value *
+json_clone (const struct json_value *v)
+{
+  struct ptrstack todo = { 0 };
+  struct json_value *root;
+  if (v == NULL)
+    return NULL;
+  root = clone_shallow (v);
+  ptrstack_push (&todo, v);
+  ptrstack_push (&todo, root);
+  while (todo.len)
+    {
+      struct json_value *dst = (struct json_value *) ptrstack_pop (&todo);
+      const struct json_value *src = ptrstack_pop (&todo);
+      for (size_t i = 0; i < src->count; i++)
+        {
+          const struct json_value *child
+              = src->type == JSON_OBJECT ? src->members[i].value : src->items[i];
+          struct json_value *copy = clone_shallow (child);
+          if (src->type == JSON_OBJECT)
+            dst->members[i].value = copy;
+          else
+            dst->items[i] = copy;
+          if (child->count)
+            {
+              ptrstack_push (&todo, child);
+              ptrstack_push (&todo, copy);
+            }
+        }
+    }
+  free (todo.items);
+  return root;
+}
+
+static bool
+equal_shallow (const struct json_value *a, const struct json_value *b)
+{
+  if (a->type != b->type)
+    return false;
+  switch (a->type)
+    {
+    case JSON_STRING:
+    case JSON_NUMBER:
+      return a->len == b->len && memcmp (a->str, b->str, a->len) == 0;
+    case JSON_OBJECT:
+      if (a->count != b->count)
+        return false;
+      for (size_t i = 0; i < a->count; i++)
+        if (a->members[i].key_len != b->members[i].key_len
+            || memcmp (a->members[i].key, b->members[i].key, a->members[i].key_len) != 0)
+          return false;
+      return true;
+    case JSON_ARRAY:
+      return a->count == b->count;
+    default:
+      return true;
+    }
+}
+
+bool
+json_equal (const struct json_value *a, const struct json_value *b)
+{
+  struct ptrstack todo = { 0 };
+  bool equal = true;
+  if (a == NULL || b == NULL)
+    return a == b;
+  ptrstack_push (&todo, a);
+  ptrstack_push (&todo, b);
+  while (equal && todo.len)
+    {
+      const struct json_value *y = ptrstack_pop (&todo);
+      const struct json_value *x = ptrstack_pop (&todo);
+      if (!equal_shallow (x, y))
+        {
+          equal = false;
+          break;
+        }
+      for (size_t i = 0; i < x->count; i++)
+        {
+          ptrstack_push (&todo, x->type == JSON_OBJECT ? x->members[i].value : x->items[i]);
+          ptrstack_push (&todo, y->type == JSON_OBJECT ? y->members[i].value : y->items[i]);
+        }
+    }
+  free (todo.items);
+  return equal;
+}
+
+/* ---- objects ---- */
+
+static struct json_member *
+find_member (const struct json_value *obj, const char *key, size_t *index)
+{
+  size_t len;
+  if (!json_is (obj, JSON_OBJECT) || key == NULL)
+    return NULL;
+  len = strlen (key);
+  for (size_t i = 0; i < obj->count; i++)
+    if (obj->members[i].key_len == len && memcmp (obj->members[i].key, key, len) == 0)
+      {
+        if (index)
+          *index = i;
+        return &obj->members[i];
+      }
+  return NULL;
+}
+
+struct json_value *
+json_get (const struct json_value *obj, const char *key)
+{
+  struct json_member *m = find_member (obj, key, NULL);
+  return m ? m->value : NULL;
+}
+
+struct json_value *
+json_get_path (const struct json_value *root, const char *dotted)
+{
+  const struct json_value *cur = root;
+  const char *p = dotted;
+  char *step = NULL;
+
+  if (dotted == NULL)
+    return NULL;
+  while (cur != NULL)
+    {
+      const char *dot = strchr (p, '.');
+      size_t n = dot ? (size_t) (dot - p) : strlen (p);
+      step = xstrndup (p, n);
+      cur = json_get (cur, step);
+      free (step);
+      if (dot == NULL)
+        break;
+      p = dot + 1;
+    }
+  return (struct json_value *) cur;
+}
+
+void
+json_set (struct json_value *obj, const char *key, struct json_value *val)
+{
+  struct json_member *m = find_member (obj, key, NULL);
+  if (obj == NULL || obj->type != JSON_OBJECT)
+    abort ();
+  if (m)
+    {
+      json_free (m->value);
+      m->value = val;
+      return;
+    }
+  if (obj->count == obj->cap)
+    {
+      obj->cap = obj->cap ? obj->cap * 2 : 8;
+      obj->members = xreallocarray (obj->members, obj->cap, sizeof *obj->members);
+    }
+  obj->members[obj->count].key = xstrdup (key);
+  obj->members[obj->count].key_len = strlen (key);
+  obj->members[obj->count].value = val;
+  obj->count++;
+}
+
+struct json_value *
+json_get_or_add_object (struct json_value *obj, const char *key)
+{
+  struct json_value *v = json_get (obj, key);
+  if (v != NULL && v->type != JSON_NULL)
+    return v->type == JSON_OBJECT ? v : NULL;
+  v = json_new_object ();
+  json_set (obj, key, v);
+  return v;
+}
+
+bool
+json_remove (struct json_value *obj, const char *key)
+{
+  size_t i;
+  struct json_member *m = find_member (obj, key, &i);
+  if (m == NULL)
+    return false;
+  free (m->key);
+  json_free (m->value);
+  memmove (&obj->members[i], &obj->members[i + 1], (obj->count - i - 1) * sizeof *obj->members);
+  obj->count--;
+  return true;
+}
+
+/* ---- arrays ---- */
+
+void
+json_array_append (struct json_value *arr, struct json_value *item)
+{
+  if (arr == NULL || arr->type != JSON_ARRAY)
+    abort ();
+  if (arr->count == arr->cap)
+    {
+      arr->cap = arr->cap ? arr->cap * 2 : 8;
+      arr->items = xreallocarray (arr->items, arr->cap, sizeof *arr->items);
+    }
+  arr->items[arr->count++] = item;
+}
+
+void
+json_array_remove_at (struct json_value *arr, size_t i)
+{
+  if (!json_is (arr, JSON_ARRAY) || i >= arr->count)
+    return;
+  json_free (arr->items[i]);
+  memmove (&arr->items[i], &arr->items[i + 1], (arr->count - i - 1) * sizeof *arr->items);
+  arr->count--;
+}
+
+bool
+json_array_has_string (const struct json_value *arr, const char *s)
+{
+  size_t len;
+  if (!json_is (arr, JSON_ARRAY) || s == NULL)
+    return false;
+  len = strlen (s);
+  for (size_t i = 0; i < arr->count; i++)
+    {
+      const struct json_value *it = arr->items[i];
+      if (json_is (it, JSON_STRING) && it->len == len && memcmp (it->str, s, len) == 0)
+        return true;
+    }
+  return false;
+}
+
+/* ---- typed reads ---- */
+
+const char *
+json_string (const struct json_value *v)
+{
+  return json_is (v, JSON_STRING) ? v->str : NULL;
+}
+
+bool
+json_is_true (const struct json_value *v)
+{
+  return json_is (v, JSON_TRUE);
+}
+
+/* strconv.ParseUint(lexeme, 10, 64) as encoding/json calls it for unsigned
+ * fields: decimal digits only (so "-0", "1.0", "1e3", "+1" are syntax
+ * errors), overflow is a range error.  Written out rather than strtoull
+ * because strtoull accepts a sign and wraps "-1". */
+static int
+lexeme_to_u64 (const struct json_value *v, uint64_t *out)
+{
+  uint64_t n = 0;
+  if (!json_is (v, JSON_NUMBER) || v->len == 0)
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  for (size_t i = 0; i < v->len; i++)
+    if (v->str[i] < '0' || v->str[i] > '9')
+      {
+        errno = EINVAL;
+        return -1;
+      }
+  for (size_t i = 0; i < v->len; i++)
+    {
+      unsigned d = (unsigned) (v->str[i] - '0');
+      if (n > (UINT64_MAX - d) / 10)
+        {
+          errno = ERANGE;
+          return -1;
+        }
+      n = n * 10 + d;
+    }
+  *out = n;
+  return 0;
+}
+
+int
+json_get_u64 (const struct json_value *v, uint64_t *out)
+{
+  return lexeme_to_u64 (v, out);
+}
+
+int
+json_get_u32 (const struct json_value *v, uint32_t *out)
+{
+  uint64_t n;
+  if (lexeme_to_u64 (v, &n) < 0)
+    return -1;
+  if (n > UINT32_MAX)
+    {
+      errno = ERANGE;
+      return -1;
+    }
+  *out = (uint32_t) n;
+  return 0;
+}
+
+/* strconv.ParseInt(lexeme, 10, 64): optional '-', then digits; "-0" is 0. */
+int
+json_get_i64 (const struct json_value *v, int64_t *out)
+{
+  struct json_value digits;
+  uint64_t mag;
+  bool negative;
+
+  if (!json_is (v, JSON_NUMBER) || v->len == 0)
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  negative = v->str[0] == '-';
+  digits = *v;
+  if (negative)
+    {
+      digits.str++;
+      digits.len--;
+    }
+  if (lexeme_to_u64 (&digits, &mag) < 0)
+    {
+      if (errno == ERANGE || digits.len == 0)
+        errno = digits.len ? ERANGE : EINVAL;
+      return -1;
+    }
+  if (negative ? mag > (uint64_t) INT64_MAX + 1 : mag > (uint64_t) INT64_MAX)
+    {
+      errno = ERANGE;
+      return -1;
+    }
+  *out = negative ? (int64_t) (0 - mag) : (int64_t) mag;
+  return 0;
+}
