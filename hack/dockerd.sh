@@ -10,6 +10,8 @@
 #   hack/dockerd.sh restart
 #   hack/dockerd.sh status   exit 0 if it answers
 #   hack/dockerd.sh env      print "export DOCKER_HOST=..." (eval "$(hack/dockerd.sh env)")
+#   hack/dockerd.sh image    import the busybox test image (hack/mkimage.sh) as $SECSHIM_IMAGE
+#                            (default secshim-test/busybox:latest) unless it is already there
 #
 # Runtimes registered (daemon.json "runtimes"):
 #   secure            $SECSHIM_BIN with --secshim-policy=<repo>/policy/default.json
@@ -25,6 +27,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 : "${SECSHIM_REAL_RUNTIME:=/usr/sbin/runc}"
 : "${SECSHIM_DOCKER_DATA:=/var/lib/secshim-test/docker}"
 : "${SECSHIM_DOCKER_RUN:=/run/secshim-test}"
+: "${SECSHIM_IMAGE:=secshim-test/busybox:latest}"
 exec_root=$SECSHIM_DOCKER_RUN/docker
 sock=$SECSHIM_DOCKER_RUN/docker.sock
 pidfile=$SECSHIM_DOCKER_RUN/docker.pid
@@ -199,6 +202,20 @@ stop() {
   say "stopped"
 }
 
+# Import build/testimage/rootfs.tar, again only when it changed: its stamp
+# rides along as a label.
+image() {
+  local dir stamp have docker
+  docker=$(command -v docker || echo /usr/bin/docker)
+  dir=$("$top/hack/mkimage.sh") || return 1
+  stamp=$(cat "$dir/stamp")
+  have=$(timeout 30 "$docker" image inspect -f '{{index .Config.Labels "secshim.stamp"}}' "$SECSHIM_IMAGE" 2>/dev/null || true)
+  [ "$have" = "$stamp" ] && return 0
+  timeout 120 "$docker" import -c "LABEL secshim.stamp=$stamp" -c 'CMD ["/bin/sh"]' \
+    "$dir/rootfs.tar" "$SECSHIM_IMAGE" >/dev/null || { say "docker import failed"; return 1; }
+  say "imported $SECSHIM_IMAGE"
+}
+
 case ${1:-} in
   start) start ;;
   stop) stop ;;
@@ -207,5 +224,6 @@ case ${1:-} in
     if pid=$(dockerd_pid) && answers; then echo "running (pid $pid, DOCKER_HOST=unix://$sock)"; else echo "not running"; exit 1; fi ;;
   env) echo "export DOCKER_HOST=unix://$sock" ;;
   config) write_config ;;
-  *) echo "usage: $0 start|stop|restart|status|env|config" >&2; exit 2 ;;
+  image) image ;;
+  *) echo "usage: $0 start|stop|restart|status|env|config|image" >&2; exit 2 ;;
 esac

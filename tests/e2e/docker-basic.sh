@@ -30,7 +30,7 @@ out=$(secure_run -v /run/systemd:/run/systemd "$IMAGE" echo should-not-run 2>&1)
 if [ "$rc" -ne 0 ]; then ok "-v /run/systemd: refused (docker exit $rc)"; else fail "-v /run/systemd: the container ran"; fi
 assert_not_contains "-v /run/systemd: the container never ran" "$out" should-not-run
 assert_contains "-v /run/systemd: docker's error names secshim" "$out" secshim
-diag "docker said: $(printf '%s' "$out" | head -c 400)"
+diag "docker said: $(printf '%s' "$out" | tr '\n' ' ' | head -c 400)"
 
 # --- exec, stop, rm on a secure container -------------------------------------
 name=secshim-e2e-$$

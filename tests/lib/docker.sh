@@ -24,7 +24,7 @@ secure_run() { dk_run --rm --network none --runtime secure "$@"; }
 _e2e_give_up() { skip "$*"; done_testing; exit; }
 
 docker_e2e_setup() {
-  local tool stamp have
+  local tool
   for tool in dockerd containerd jq "$DOCKER_CLI"; do
     command -v "$tool" >/dev/null 2>&1 || _e2e_give_up "docker e2e: $tool not installed (hack/install-deps.sh)"
   done
@@ -32,7 +32,6 @@ docker_e2e_setup() {
   [ -f "$SECSHIM_TOP/policy/default.json" ] || _e2e_give_up "docker e2e: policy/default.json missing"
   [ "$(id -u)" -eq 0 ] || _e2e_give_up "docker e2e: needs root"
 
-  IMAGE_DIR=$("$SECSHIM_TOP/hack/mkimage.sh") || _e2e_give_up "docker e2e: hack/mkimage.sh failed"
   local startlog
   startlog=$(SECSHIM_BIN=$SECSHIM_BIN "$SECSHIM_TOP/hack/dockerd.sh" start 2>&1) || {
     printf '%s\n' "$startlog" | sed 's/^/# /'
@@ -41,13 +40,8 @@ docker_e2e_setup() {
   eval "$("$SECSHIM_TOP/hack/dockerd.sh" env)"
   export DOCKER_HOST
 
-  # Re-import when the tarball changed: the stamp rides along as a label.
-  stamp=$(cat "$IMAGE_DIR/stamp")
-  have=$(dk image inspect -f '{{index .Config.Labels "secshim.stamp"}}' "$IMAGE" 2>/dev/null || true)
-  if [ "$have" != "$stamp" ]; then
-    dk import -c "LABEL secshim.stamp=$stamp" -c 'CMD ["/bin/sh"]' "$IMAGE_DIR/rootfs.tar" "$IMAGE" >/dev/null ||
-      _e2e_give_up "docker e2e: docker import of $IMAGE_DIR/rootfs.tar failed"
-  fi
+  SECSHIM_IMAGE=$IMAGE "$SECSHIM_TOP/hack/dockerd.sh" image 2>&1 | sed 's/^/# /'
+  [ "${PIPESTATUS[0]}" -eq 0 ] || _e2e_give_up "docker e2e: importing $IMAGE failed (hack/dockerd.sh image)"
   dk info --format '{{json .Runtimes}}' 2>/dev/null | grep -q '"secure"' ||
     _e2e_give_up "docker e2e: the private dockerd has no 'secure' runtime"
   trap docker_e2e_teardown EXIT
