@@ -1,0 +1,91 @@
+/* Fuzz target: the strict JSON loader, the canonical writer and the schema.
+ *
+ * Invariants (json.h, spec.h):
+ *  - json_parse never crashes, leaks or recurses without bound, whatever the
+ *    bytes;
+ *  - what it accepts, json_write serialises, and that output parses again to
+ *    an equal tree whose serialisation is byte-identical (a fixpoint: secshim
+ *    must hand runc the one document it checked);
+ *  - spec_normalize, for each document kind, either refuses or yields a tree
+ *    that writes, re-parses and normalises again to the same bytes. */
+#include <string.h>
+
+#include "fuzz.h"
+#include "secshim/cleanup.h"
+#include "secshim/json.h"
+#include "secshim/spec.h"
+
+DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
+
+/* Serialise v, parse the output back and check the round trip is a fixpoint.
+ * Returns the serialisation (malloc'd). */
+static char *
+write_and_reparse (const struct json_value *v, const char *what, size_t *out_len)
+{
+  secshim_error_t err = NULL;
+  cleanup_free char *out = NULL, *out2 = NULL;
+  cleanup (json_free) struct json_value *again = NULL;
+  size_t len = 0, len2 = 0;
+
+  FUZZ_ASSERT (json_write (v, &out, &len, &err) == 0, "%s: json_write failed: %s", what, fuzz_msg (err));
+  FUZZ_ASSERT (strlen (out) == len, "%s: json_write output has an embedded NUL", what);
+  FUZZ_ASSERT (json_parse (out, len, NULL, &again, &err) == 0, "%s: own output does not parse: %s\n%s", what,
+               fuzz_msg (err), out);
+  FUZZ_ASSERT (json_equal (v, again), "%s: re-parsed tree differs\n%s", what, out);
+  FUZZ_ASSERT (json_write (again, &out2, &len2, &err) == 0, "%s: second json_write failed: %s", what,
+               fuzz_msg (err));
+  FUZZ_ASSERT (len == len2 && memcmp (out, out2, len) == 0, "%s: serialisation is not a fixpoint\n%s\n%s", what,
+               out, out2);
+  *out_len = len;
+  return steal_pointer (&out);
+}
+
+/* Normalise a copy of v as kind; when accepted, its serialisation must
+ * re-parse and re-normalise to the same bytes. */
+static void
+check_schema (const struct json_value *v, enum spec_kind kind, const char *what)
+{
+  secshim_error_t err = NULL;
+  cleanup (json_free) struct json_value *doc = json_clone (v);
+  cleanup (json_free) struct json_value *again = NULL;
+  cleanup_free char *out = NULL, *out2 = NULL;
+  size_t len = 0, len2 = 0;
+
+  FUZZ_ASSERT (json_equal (doc, v), "%s: json_clone differs from its source", what);
+  if (spec_normalize (doc, kind, &err) < 0)
+    {
+      FUZZ_ASSERT (err != NULL && err->msg != NULL && err->msg[0] != '\0', "%s: refusal without a message", what);
+      secshim_error_release (&err);
+      return;
+    }
+  out = write_and_reparse (doc, what, &len);
+  FUZZ_ASSERT (json_parse (out, len, NULL, &again, &err) == 0, "%s: %s", what, fuzz_msg (err));
+  FUZZ_ASSERT (spec_normalize (again, kind, &err) == 0, "%s: normalised output refused on re-read: %s\n%s", what,
+               fuzz_msg (err), out);
+  out2 = write_and_reparse (again, what, &len2);
+  FUZZ_ASSERT (len == len2 && memcmp (out, out2, len) == 0, "%s: normalisation is not idempotent\n%s\n%s", what,
+               out, out2);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  secshim_error_t err = NULL;
+  cleanup (json_free) struct json_value *v = NULL;
+  cleanup_free char *out = NULL;
+  size_t len = 0;
+
+  if (json_parse ((const char *) data, size, NULL, &v, &err) < 0)
+    {
+      FUZZ_ASSERT (err != NULL && err->msg != NULL && err->msg[0] != '\0', "json_parse refused without a message");
+      FUZZ_ASSERT (v == NULL, "json_parse failed but returned a tree");
+      secshim_error_release (&err);
+      return 0;
+    }
+  FUZZ_ASSERT (memchr (data, '\0', size) == NULL, "json_parse accepted a raw NUL byte");
+  out = write_and_reparse (v, "json", &len);
+  check_schema (v, SPEC_CONFIG, "config");
+  check_schema (v, SPEC_PROCESS, "process");
+  check_schema (v, SPEC_RESOURCES, "resources");
+  return 0;
+}
