@@ -34,6 +34,11 @@ int audit_record (const struct audit_event *ev, secshim_error_t *err);
 /* log_path / log_format from runc's global --log / --log-format (NULL ok). */
 void report_refusal (const char *log_path, const char *log_format, const char *message);
 
+/* A warn-action finding: a "warning" line in the --log file when there is
+ * one (containerd reads only error lines, so it never fails a start), else
+ * on stderr. */
+void report_warning (const char *log_path, const char *log_format, const char *message);
+
 /* Escape s as a JSON string body into a malloc'd buffer (invalid UTF-8 bytes
  * as \u00XX-style hex escapes of the byte value, control characters escaped). */
 char *json_escape_for_log (const char *s);

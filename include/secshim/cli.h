@@ -87,7 +87,8 @@ int cli_parse (int argc, char **argv, struct cli_model *out, secshim_error_t *er
 
 /* Last value of a verb flag by canonical long name, NULL if absent. */
 const char *cli_flag_value (const struct cli_model *m, const char *name);
-/* Every value of a (slice) verb flag, in order; returns the count. */
+/* Every value of a (slice) verb flag, in order, at most max stored in out;
+ * returns the total count, which may exceed max (callers refuse that). */
 size_t cli_flag_values (const struct cli_model *m, const char *name, const char **out, size_t max);
 
 /* Canonical argv for the real runtime: argv[0] = runtime path; NULL-terminated.

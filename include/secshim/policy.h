@@ -64,6 +64,7 @@ struct identity
 
 struct policy;
 struct rule_config;
+struct exemption;
 
 /* What a rule's check function sees. */
 struct eval_ctx
@@ -77,8 +78,10 @@ struct eval_ctx
   const struct host *host;
   const struct identity *id;
   struct findings *findings;
-  /* Set while a rule runs: its name, action, state and whether exempted. */
+  /* Set while a rule runs: its configuration, and the exemption lifting it
+   * for this container (NULL when none). */
   const struct rule_config *rule;
+  const struct exemption *exemption;
 };
 
 /* One rule family: src/rules/<name>.c defines `const struct rule_ops rule_<name>`. */

@@ -1,0 +1,118 @@
+/* Evaluation: document x policy x host -> findings, rewrites applied in
+ * place.  No I/O here except through struct host. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "secshim/cleanup.h"
+#include "secshim/exemption.h"
+#include "secshim/policy.h"
+#include "secshim/util.h"
+
+/* Findings render values short: enough to recognise, never a whole profile. */
+#define RENDER_MAX 200
+
+enum action
+eval_action (const struct eval_ctx *ctx)
+{
+  /* An exempted rule still runs, so the audit log shows what it would have
+   * done, but it changes nothing and refuses nothing. */
+  if (ctx->exemption)
+    return ACTION_AUDIT;
+  return ctx->rule->action;
+}
+
+void
+eval_report (struct eval_ctx *ctx, const char *path, const struct json_value *before,
+             const struct json_value *after, const char *fmt, ...)
+{
+  struct findings *f = ctx->findings;
+  struct finding *n;
+  va_list ap;
+
+  if (f->n == f->cap)
+    {
+      f->cap = f->cap ? f->cap * 2 : 8;
+      f->v = xreallocarray (f->v, f->cap, sizeof *f->v);
+    }
+  n = &f->v[f->n++];
+  memset (n, 0, sizeof *n);
+  n->rule = ctx->rule->ops->name;
+  n->path = xstrdup (path);
+  n->action = ctx->rule->action;
+  n->exempted = ctx->exemption != NULL;
+  va_start (ap, fmt);
+  if (vasprintf (&n->message, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  n->before = before ? json_render_short (before, RENDER_MAX) : NULL;
+  n->after = after ? json_render_short (after, RENDER_MAX) : NULL;
+}
+
+int
+policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_kind kind, const struct host *host,
+                 const struct identity *id, struct findings *out, bool *refused, secshim_error_t *err)
+{
+  struct eval_ctx ctx = {
+    .doc = doc,
+    .kind = kind,
+    .policy = p,
+    .host = host,
+    .id = id,
+    .findings = out,
+  };
+  size_t i;
+
+  ctx.process = kind == DOC_PROCESS ? doc : json_get (doc, "process");
+  for (i = 0; i < p->n_rules; i++)
+    {
+      const struct rule_config *rc = &p->rules[i];
+      if (!(rc->ops->doc_kinds & (unsigned) kind))
+        continue;
+      ctx.rule = rc;
+      ctx.exemption = exemption_find (p, rc->ops->name, id, doc);
+      if (rc->ops->check (&ctx, rc->state, err) < 0)
+        return secshim_error_wrap (err, "rule %s", rc->ops->name);
+      /* A rule may have created the process object (config without one). */
+      if (kind == DOC_CONFIG)
+        ctx.process = json_get (doc, "process");
+    }
+  *refused = false;
+  for (i = 0; i < out->n; i++)
+    if (out->v[i].action == ACTION_REJECT && !out->v[i].exempted)
+      *refused = true;
+  return 0;
+}
+
+void
+findings_free (struct findings *f)
+{
+  size_t i;
+  for (i = 0; i < f->n; i++)
+    {
+      free (f->v[i].path);
+      free (f->v[i].message);
+      free (f->v[i].before);
+      free (f->v[i].after);
+    }
+  free (f->v);
+  memset (f, 0, sizeof *f);
+}
+
+char *
+findings_refusal_message (const struct findings *f)
+{
+  char *msg = xstrdup ("");
+  size_t i, count = 0;
+  for (i = 0; i < f->n; i++)
+    {
+      char *next = NULL;
+      if (f->v[i].action != ACTION_REJECT || f->v[i].exempted)
+        continue;
+      xasprintf (&next, "%s%s%s: %s", msg, count ? "; " : "", f->v[i].rule, f->v[i].message);
+      free (msg);
+      msg = next;
+      count++;
+    }
+  return msg;
+}

@@ -1,0 +1,287 @@
+/* Loading and validating a policy file: see policy.h.
+ *
+ * The file is read with the same strict JSON loader as config.json, then
+ * consumed key by key: every key is either understood or refused, so a typo
+ * in a policy can never silently disable a rule. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "secshim/cleanup.h"
+#include "secshim/exemption.h"
+#include "secshim/policy.h"
+#include "secshim/settings.h"
+#include "secshim/sha256.h"
+#include "secshim/util.h"
+
+#define POLICY_MAX_BYTES ((size_t) 1024 * 1024)
+
+DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
+DEFINE_CLEANUP_FUNC (struct policy *, policy_free)
+
+static const char *const action_names[] = { "reject", "rewrite", "audit", "warn", NULL };
+
+const char *
+action_name (enum action a)
+{
+  switch (a)
+    {
+    case ACTION_REJECT:
+      return "reject";
+    case ACTION_REWRITE:
+      return "rewrite";
+    case ACTION_AUDIT:
+      return "audit";
+    case ACTION_WARN:
+      return "warn";
+    }
+  return "unknown";
+}
+
+const char *
+policy_default_path (void)
+{
+#ifdef SECSHIM_SYSCONFDIR
+  return SECSHIM_SYSCONFDIR "/secshim/default.json";
+#else
+  return "/etc/secshim/default.json";
+#endif
+}
+
+static const struct rule_ops *
+find_rule (const char *name)
+{
+  size_t i;
+  for (i = 0; i < secshim_n_rules; i++)
+    if (strcmp (secshim_rules[i]->name, name) == 0)
+      return secshim_rules[i];
+  return NULL;
+}
+
+static char *
+known_rule_names (void)
+{
+  char *list = xstrdup ("");
+  size_t i;
+  for (i = 0; i < secshim_n_rules; i++)
+    {
+      char *next = NULL;
+      xasprintf (&next, "%s%s%s", list, i ? ", " : "", secshim_rules[i]->name);
+      free (list);
+      list = next;
+    }
+  return list;
+}
+
+static int
+load_one_rule (struct policy *p, const char *name, struct json_value *settings, const char *policy_dir,
+               struct rule_config *slots, secshim_error_t *err)
+{
+  cleanup_free char *where = NULL;
+  const struct rule_ops *ops = find_rule (name);
+  int action_index = -1;
+  size_t slot;
+
+  xasprintf (&where, "rules.%s", name);
+  if (ops == NULL)
+    {
+      cleanup_free char *known = known_rule_names ();
+      return secshim_make_error (err, SECSHIM_ECONFIG, "rules: unknown rule `%s` (known: %s)", name, known);
+    }
+  if (!json_is (settings, JSON_OBJECT))
+    return secshim_make_error (err, SECSHIM_ECONFIG, "%s: expected an object", where);
+  if (take_enum (settings, where, "action", action_names, &action_index, err) < 0)
+    return -1;
+  if (action_index < 0)
+    return secshim_make_error (err, SECSHIM_ECONFIG, "%s.action: missing (reject, rewrite, audit or warn)",
+                               where);
+  for (slot = 0; slot < secshim_n_rules; slot++)
+    if (secshim_rules[slot] == ops)
+      break;
+  slots[slot].ops = ops;
+  slots[slot].action = (enum action) (1 << action_index);
+  if (!(ops->actions & slots[slot].action))
+    return secshim_make_error (err, SECSHIM_ECONFIG, "%s.action: rule `%s` does not support `%s`", where, name,
+                               action_names[action_index]);
+  if (ops->load && ops->load (settings, policy_dir, &slots[slot].state, err) < 0)
+    return -1;
+  return settings_no_leftovers (settings, where, err);
+}
+
+static int
+load_rules (struct policy *p, struct json_value *rules, const char *policy_dir, secshim_error_t *err)
+{
+  cleanup_free struct rule_config *slots = NULL;
+  size_t i, n = 0;
+
+  if (!json_is (rules, JSON_OBJECT))
+    return secshim_make_error (err, SECSHIM_ECONFIG, "rules: expected an object");
+  slots = xzalloc ((secshim_n_rules + 1) * sizeof *slots);
+  for (i = 0; i < rules->count; i++)
+    if (load_one_rule (p, rules->members[i].key, rules->members[i].value, policy_dir, slots, err) < 0)
+      {
+        size_t j;
+        for (j = 0; j < secshim_n_rules; j++)
+          if (slots[j].ops && slots[j].ops->free_state && slots[j].state)
+            slots[j].ops->free_state (slots[j].state);
+        return -1;
+      }
+  /* Keep table order, which is evaluation order. */
+  p->rules = xzalloc ((secshim_n_rules + 1) * sizeof *p->rules);
+  for (i = 0; i < secshim_n_rules; i++)
+    if (slots[i].ops)
+      p->rules[n++] = slots[i];
+  p->n_rules = n;
+  return 0;
+}
+
+static int
+load_audit (struct policy *p, struct json_value *audit, secshim_error_t *err)
+{
+  if (audit == NULL)
+    return 0;
+  if (!json_is (audit, JSON_OBJECT))
+    return secshim_make_error (err, SECSHIM_ECONFIG, "audit: expected an object");
+  if (take_abs_path (audit, "audit", "log", &p->audit_log, err) < 0
+      || take_bool (audit, "audit", "syslog", &p->audit_syslog, err) < 0)
+    return -1;
+  return settings_no_leftovers (audit, "audit", err);
+}
+
+static int
+load_document (struct policy *p, struct json_value *doc, const char *policy_dir, secshim_error_t *err)
+{
+  cleanup_with (json_free) struct json_value *rules = NULL;
+  cleanup_with (json_free) struct json_value *audit = NULL;
+  cleanup_with (json_free) struct json_value *exemptions = NULL;
+  uint32_t version = 0;
+
+  if (!json_is (doc, JSON_OBJECT))
+    return secshim_make_error (err, SECSHIM_ECONFIG, "the policy must be a JSON object");
+  if (json_get (doc, "version") == NULL)
+    return secshim_make_error (err, SECSHIM_ECONFIG, "version: missing (this secshim reads version 1)");
+  if (take_u32 (doc, "policy", "version", &version, err) < 0)
+    return -1;
+  if (version != 1)
+    return secshim_make_error (err, SECSHIM_ECONFIG, "version: %u is not supported (this secshim reads 1)",
+                               version);
+  p->version = 1;
+  if (take_abs_path (doc, "policy", "runtime", &p->runtime, err) < 0)
+    return -1;
+  audit = take_raw (doc, "audit");
+  rules = take_raw (doc, "rules");
+  exemptions = take_raw (doc, "exemptions");
+  if (load_audit (p, audit, err) < 0)
+    return -1;
+  if (rules == NULL)
+    return secshim_make_error (err, SECSHIM_ECONFIG, "rules: missing");
+  if (load_rules (p, rules, policy_dir, err) < 0)
+    return -1;
+  if (exemptions_load (p, exemptions, err) < 0)
+    return -1;
+  if (doc->count > 0)
+    return secshim_make_error (err, SECSHIM_ECONFIG, "unknown key `%s`", doc->members[0].key);
+  return 0;
+}
+
+int
+policy_load_buffer (const char *buf, size_t len, const char *path, struct policy **out, secshim_error_t *err)
+{
+  cleanup_with (json_free) struct json_value *doc = NULL;
+  cleanup_with (policy_free) struct policy *p = xzalloc (sizeof *p);
+  cleanup_free char *dir_copy = xstrdup (path);
+
+  p->path = xstrdup (path);
+  sha256_hex (buf, len, p->sha256);
+  if (json_parse (buf, len, NULL, &doc, err) < 0 || load_document (p, doc, dirname (dir_copy), err) < 0)
+    return secshim_error_wrap (err, "policy %s", path);
+  *out = steal_pointer (&p);
+  return 0;
+}
+
+/* The policy decides what runs as root on the host: it must be root's own
+ * (or the caller's, for tests run as a user) and writable by no one else. */
+static int
+check_policy_file (const char *path, const struct stat *st, secshim_error_t *err)
+{
+  if (!S_ISREG (st->st_mode))
+    return secshim_make_error (err, SECSHIM_ECONFIG, "policy %s: not a regular file", path);
+  if (st->st_uid != 0 && st->st_uid != geteuid ())
+    return secshim_make_error (err, SECSHIM_ECONFIG, "policy %s: owned by uid %u, not root", path,
+                               (unsigned) st->st_uid);
+  if (st->st_mode & (S_IWGRP | S_IWOTH))
+    return secshim_make_error (err, SECSHIM_ECONFIG, "policy %s: writable by group or others", path);
+  return 0;
+}
+
+static int
+read_policy_file (const char *path, char **buf, size_t *len, secshim_error_t *err)
+{
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return secshim_make_error (err, errno, "policy %s", path);
+  if (fstat (fd, &st) < 0)
+    return secshim_make_error (err, errno, "policy %s", path);
+  if (check_policy_file (path, &st, err) < 0)
+    return -1;
+  if (read_all_fd (fd, POLICY_MAX_BYTES, buf, len) < 0)
+    return secshim_make_error (err, errno, "policy %s", path);
+  return 0;
+}
+
+int
+policy_load_file (const char *path, struct policy **out, secshim_error_t *err)
+{
+  cleanup_free char *buf = NULL;
+  char abs[4096];
+  size_t len = 0;
+
+  if (realpath (path, abs) == NULL)
+    return secshim_make_error (err, errno, "policy %s", path);
+  if (read_policy_file (abs, &buf, &len, err) < 0)
+    return -1;
+  return policy_load_buffer (buf, len, abs, out, err);
+}
+
+void
+policy_peek_runtime (const char *path, char **out)
+{
+  cleanup_free char *buf = NULL;
+  cleanup_with (json_free) struct json_value *doc = NULL;
+  secshim_error_t err = NULL;
+  size_t len = 0;
+  const char *rt;
+
+  *out = NULL;
+  if (read_policy_file (path, &buf, &len, &err) < 0 || json_parse (buf, len, NULL, &doc, &err) < 0)
+    {
+      secshim_error_release (&err);
+      return;
+    }
+  rt = json_string (json_get (doc, "runtime"));
+  if (rt && rt[0] == '/')
+    *out = xstrdup (rt);
+}
+
+void
+policy_free (struct policy *p)
+{
+  size_t i;
+  if (p == NULL)
+    return;
+  for (i = 0; i < p->n_rules; i++)
+    if (p->rules[i].ops->free_state && p->rules[i].state)
+      p->rules[i].ops->free_state (p->rules[i].state);
+  free (p->rules);
+  exemptions_free (p->exemptions, p->n_exemptions);
+  free (p->path);
+  free (p->runtime);
+  free (p->audit_log);
+  free (p);
+}
