@@ -1,0 +1,272 @@
+/* Decision records and runc-format error lines: see audit.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "secshim/audit.h"
+#include "secshim/cleanup.h"
+#include "secshim/json.h"
+#include "secshim/util.h"
+
+DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
+
+static void
+rfc3339_now (char buf[40])
+{
+  struct timespec ts;
+  struct tm tm;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  strftime (buf, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+set_str (struct json_value *obj, const char *key, const char *val)
+{
+  if (val)
+    json_set (obj, key, json_new_string (val));
+}
+
+/* Strings from the document are tenant-controlled: the JSON writer escapes
+ * control characters and refuses invalid UTF-8, so a record is always one
+ * line.  A string it cannot write is replaced by a hex rendering. */
+static struct json_value *
+safe_string (const char *s)
+{
+  cleanup_free char *esc = json_escape_for_log (s);
+  return json_new_string (esc);
+}
+
+static struct json_value *
+finding_to_json (const struct finding *f)
+{
+  struct json_value *o = json_new_object ();
+  json_set (o, "rule", json_new_string (f->rule));
+  json_set (o, "path", safe_string (f->path));
+  json_set (o, "action", json_new_string (action_name (f->action)));
+  json_set (o, "message", safe_string (f->message));
+  if (f->before)
+    json_set (o, "before", safe_string (f->before));
+  if (f->after)
+    json_set (o, "after", safe_string (f->after));
+  if (f->exempted)
+    json_set (o, "exempted", json_new_bool (true));
+  return o;
+}
+
+static char *
+build_record (const struct audit_event *ev)
+{
+  cleanup_with (json_free) struct json_value *rec = json_new_object ();
+  struct json_value *arr;
+  char now[40];
+  char *out = NULL;
+  size_t len, i;
+  secshim_error_t err = NULL;
+
+  rfc3339_now (now);
+  set_str (rec, "time", now);
+  set_str (rec, "verb", ev->verb);
+  if (ev->container_id)
+    json_set (rec, "id", safe_string (ev->container_id));
+  if (ev->bundle)
+    json_set (rec, "bundle", safe_string (ev->bundle));
+  set_str (rec, "policy", ev->policy ? ev->policy->path : ev->policy_path);
+  if (ev->policy)
+    set_str (rec, "policySha256", ev->policy->sha256);
+  set_str (rec, "outcome", ev->outcome);
+  if (ev->error)
+    json_set (rec, "error", safe_string (ev->error));
+  arr = json_new_array ();
+  for (i = 0; ev->findings && i < ev->findings->n; i++)
+    json_array_append (arr, finding_to_json (&ev->findings->v[i]));
+  json_set (rec, "findings", arr);
+  if (json_write (rec, &out, &len, &err) < 0)
+    {
+      secshim_error_release (&err);
+      return NULL;
+    }
+  return out;
+}
+
+static int
+mkdir_parent (const char *path)
+{
+  cleanup_free char *dir = xstrdup (path);
+  char *slash = strrchr (dir, '/');
+  if (slash == NULL || slash == dir)
+    return 0;
+  *slash = '\0';
+  if (mkdir (dir, 0700) < 0 && errno != EEXIST)
+    return -1;
+  return 0;
+}
+
+int
+audit_record (const struct audit_event *ev, secshim_error_t *err)
+{
+  cleanup_free char *line = NULL;
+  cleanup_close int fd = -1;
+  const char *log = ev->policy ? ev->policy->audit_log : NULL;
+  size_t len;
+
+  if (log == NULL && !(ev->policy && ev->policy->audit_syslog))
+    return 0;
+  line = build_record (ev);
+  if (line == NULL)
+    return secshim_make_error (err, SECSHIM_EINPUT, "audit: cannot serialise the record");
+  if (ev->policy && ev->policy->audit_syslog)
+    {
+      openlog ("secshim", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+      syslog (strcmp (ev->outcome, "refused") == 0 ? LOG_WARNING : LOG_INFO, "%s", line);
+      closelog ();
+    }
+  if (log == NULL)
+    return 0;
+  (void) mkdir_parent (log);
+  fd = open (log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return secshim_make_error (err, errno, "audit: open `%s`", log);
+  len = strlen (line);
+  line[len] = '\n'; /* replaces the NUL: one write, one line */
+  if (write_all_fd (fd, line, len + 1) < 0)
+    return secshim_make_error (err, errno, "audit: write `%s`", log);
+  return 0;
+}
+
+/* logrus text formatter quoting: msg="..." with Go-style escapes. */
+static char *
+text_quote (const char *s)
+{
+  size_t n = strlen (s), i, o = 0;
+  char *out = xmalloc (n * 4 + 3);
+  out[o++] = '"';
+  for (i = 0; i < n; i++)
+    {
+      unsigned char c = (unsigned char) s[i];
+      if (c == '"' || c == '\\')
+        {
+          out[o++] = '\\';
+          out[o++] = (char) c;
+        }
+      else if (c < 0x20 || c == 0x7f)
+        o += (size_t) sprintf (out + o, "\\x%02x", c);
+      else
+        out[o++] = (char) c;
+    }
+  out[o++] = '"';
+  out[o] = '\0';
+  return out;
+}
+
+static char *
+log_line (const char *format, const char *level, const char *msg)
+{
+  char now[40];
+  char *line = NULL;
+  rfc3339_now (now);
+  if (format && strcmp (format, "json") == 0)
+    {
+      cleanup_with (json_free) struct json_value *o = json_new_object ();
+      secshim_error_t err = NULL;
+      size_t len;
+      json_set (o, "level", json_new_string (level));
+      json_set (o, "msg", safe_string (msg));
+      json_set (o, "time", json_new_string (now));
+      if (json_write (o, &line, &len, &err) < 0)
+        {
+          secshim_error_release (&err);
+          return NULL;
+        }
+      return line;
+    }
+  {
+    cleanup_free char *q = text_quote (msg);
+    xasprintf (&line, "time=\"%s\" level=%s msg=%s", now, level, q);
+  }
+  return line;
+}
+
+static void
+append_log_line (const char *log_path, const char *line)
+{
+  cleanup_close int fd = -1;
+  cleanup_free char *with_nl = NULL;
+  /* As runc's own --log: O_APPEND|O_CREAT, mode 0644. */
+  fd = open (log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return;
+  xasprintf (&with_nl, "%s\n", line);
+  (void) write_all_fd (fd, with_nl, strlen (with_nl));
+}
+
+void
+report_refusal (const char *log_path, const char *log_format, const char *message)
+{
+  cleanup_free char *line = NULL;
+  cleanup_free char *plain = NULL;
+
+  xasprintf (&plain, "secshim: %s", message);
+  if (log_path && *log_path)
+    {
+      line = log_line (log_format, "error", plain);
+      if (line)
+        append_log_line (log_path, line);
+      /* runc prints the plain message on stderr too when --log is a file. */
+      dprintf (STDERR_FILENO, "%s\n", plain);
+      return;
+    }
+  line = log_line (log_format, "error", plain);
+  dprintf (STDERR_FILENO, "%s\n", line ? line : plain);
+}
+
+void
+report_warning (const char *log_path, const char *log_format, const char *message)
+{
+  cleanup_free char *line = NULL;
+  cleanup_free char *plain = NULL;
+
+  xasprintf (&plain, "secshim: warning: %s", message);
+  line = log_line (log_format, "warning", plain);
+  if (log_path && *log_path && line)
+    append_log_line (log_path, line);
+  else
+    dprintf (STDERR_FILENO, "%s\n", plain);
+}
+
+char *
+json_escape_for_log (const char *s)
+{
+  /* Keep valid UTF-8 as is (the writer escapes control characters); replace
+   * each byte of an invalid sequence with "\xHH" text so that nothing is lost
+   * and nothing breaks the line. */
+  size_t n = s ? strlen (s) : 0, i = 0, o = 0;
+  char *out = xmalloc (n * 4 + 1);
+  while (i < n)
+    {
+      unsigned char c = (unsigned char) s[i];
+      size_t need = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+      size_t k;
+      bool valid = need > 0 && i + need <= n;
+      for (k = 1; valid && k < need; k++)
+        valid = ((unsigned char) s[i + k] >> 6) == 2;
+      if (valid)
+        {
+          memcpy (out + o, s + i, need);
+          o += need;
+          i += need;
+        }
+      else
+        {
+          o += (size_t) sprintf (out + o, "\\x%02x", c);
+          i++;
+        }
+    }
+  out[o] = '\0';
+  return out;
+}
