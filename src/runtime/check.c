@@ -1,0 +1,235 @@
+/* `secshim check [--policy FILE] [--format text|json] [--output FILE]
+ *                [--config|--process] FILE`
+ *
+ * Evaluates a config.json or process.json offline with exactly the code that
+ * runs at container start (same loader, schema, policy, rules and host), and
+ * prints the findings PSA-style: rule, field, reason.  With --output the
+ * rewritten document is written there.  Exit 0: allowed (perhaps with
+ * rewrites); 1: refused; 2: unusable input or policy. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "secshim/cleanup.h"
+#include "secshim/json.h"
+#include "secshim/policy.h"
+#include "secshim/runtime.h"
+#include "secshim/spec.h"
+#include "secshim/util.h"
+
+DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
+DEFINE_CLEANUP_FUNC (struct policy *, policy_free)
+
+struct check_opts
+{
+  const char *policy;
+  const char *format;
+  const char *output;
+  const char *file;
+  int kind; /* 0 = guess */
+};
+
+static int
+usage (void)
+{
+  fprintf (stderr, "usage: secshim check [--policy FILE] [--format text|json] [--output FILE] "
+                   "[--config|--process] FILE\n");
+  return 2;
+}
+
+static int
+parse_opts (int argc, char **argv, struct check_opts *o)
+{
+  int i;
+  for (i = 1; i < argc; i++)
+    {
+      const char *a = argv[i];
+      const char **slot = NULL;
+      if (strcmp (a, "--policy") == 0)
+        slot = &o->policy;
+      else if (strcmp (a, "--format") == 0)
+        slot = &o->format;
+      else if (strcmp (a, "--output") == 0)
+        slot = &o->output;
+      else if (strcmp (a, "--config") == 0)
+        o->kind = DOC_CONFIG;
+      else if (strcmp (a, "--process") == 0)
+        o->kind = DOC_PROCESS;
+      else if (a[0] == '-' && a[1] != '\0')
+        return -1;
+      else if (o->file == NULL)
+        o->file = a;
+      else
+        return -1;
+      if (slot)
+        {
+          if (i + 1 >= argc)
+            return -1;
+          *slot = argv[++i];
+        }
+    }
+  if (o->file == NULL || (strcmp (o->format, "text") != 0 && strcmp (o->format, "json") != 0))
+    return -1;
+  return 0;
+}
+
+/* A config.json has at least one of the Spec's own top-level keys; a
+ * process.json (exec) is a bare Process. */
+static enum doc_kind
+guess_kind (const struct json_value *doc)
+{
+  static const char *const spec_keys[] = { "ociVersion", "process", "root", "mounts", "linux", "hooks" };
+  size_t i;
+  for (i = 0; i < sizeof spec_keys / sizeof spec_keys[0]; i++)
+    if (json_get (doc, spec_keys[i]))
+      return DOC_CONFIG;
+  return DOC_PROCESS;
+}
+
+static int
+read_input (const char *file, char **buf, size_t *len, secshim_error_t *err)
+{
+  cleanup_close int fd = -1;
+  fd = strcmp (file, "-") == 0 ? dup (STDIN_FILENO) : open (file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return secshim_make_error (err, errno, "open `%s`", file);
+  if (read_all_fd (fd, JSON_DEFAULT_MAX_BYTES, buf, len) < 0)
+    return secshim_make_error (err, errno == EFBIG ? SECSHIM_EINPUT : errno, "read `%s`", file);
+  return 0;
+}
+
+static const char *
+verdict_of (const struct findings *f, bool refused)
+{
+  size_t i;
+  if (refused)
+    return "refused";
+  for (i = 0; i < f->n; i++)
+    if (f->v[i].action == ACTION_REWRITE && !f->v[i].exempted && f->v[i].after)
+      return "rewritten";
+  return "allowed";
+}
+
+static void
+print_text (const struct check_opts *o, const struct policy *p, const struct findings *f, bool refused)
+{
+  size_t i;
+  printf ("%s: %s (policy %s)\n", o->file, verdict_of (f, refused), p->path);
+  for (i = 0; i < f->n; i++)
+    {
+      const struct finding *x = &f->v[i];
+      printf ("  %-7s %s: %s: %s", x->exempted ? "exempt" : action_name (x->action), x->rule, x->path, x->message);
+      if (x->before || x->after)
+        printf (" [%s -> %s]", x->before ? x->before : "absent", x->after ? x->after : "unchanged");
+      printf ("\n");
+    }
+}
+
+static int
+print_json (const struct check_opts *o, const struct policy *p, const struct findings *f, bool refused,
+            secshim_error_t *err)
+{
+  cleanup_with (json_free) struct json_value *r = json_new_object ();
+  cleanup_free char *out = NULL;
+  struct json_value *arr = json_new_array ();
+  size_t i, len;
+
+  json_set (r, "file", json_new_string (o->file));
+  json_set (r, "verdict", json_new_string (verdict_of (f, refused)));
+  json_set (r, "policy", json_new_string (p->path));
+  json_set (r, "policySha256", json_new_string (p->sha256));
+  for (i = 0; i < f->n; i++)
+    {
+      struct json_value *x = json_new_object ();
+      json_set (x, "rule", json_new_string (f->v[i].rule));
+      json_set (x, "path", json_new_string (f->v[i].path));
+      json_set (x, "action", json_new_string (action_name (f->v[i].action)));
+      json_set (x, "message", json_new_string (f->v[i].message));
+      if (f->v[i].before)
+        json_set (x, "before", json_new_string (f->v[i].before));
+      if (f->v[i].after)
+        json_set (x, "after", json_new_string (f->v[i].after));
+      json_set (x, "exempted", json_new_bool (f->v[i].exempted));
+      json_array_append (arr, x);
+    }
+  json_set (r, "findings", arr);
+  if (json_write (r, &out, &len, err) < 0)
+    return -1;
+  printf ("%s\n", out);
+  return 0;
+}
+
+static int
+write_output (const char *path, const struct json_value *doc, secshim_error_t *err)
+{
+  cleanup_free char *out = NULL;
+  cleanup_close int fd = -1;
+  size_t len;
+  if (json_write (doc, &out, &len, err) < 0)
+    return -1;
+  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0 || write_all_fd (fd, out, len) < 0)
+    return secshim_make_error (err, errno, "write `%s`", path);
+  return 0;
+}
+
+static int
+run_check (const struct check_opts *o, secshim_error_t *err)
+{
+  cleanup_with (policy_free) struct policy *p = NULL;
+  cleanup_with (json_free) struct json_value *doc = NULL;
+  cleanup_free char *buf = NULL;
+  cleanup_free char *dir_copy = NULL;
+  struct findings f = { 0 };
+  char bundle[PATH_MAX];
+  struct identity id = { "check", NULL, NULL, NULL };
+  enum doc_kind kind;
+  bool refused = false;
+  size_t len = 0;
+  int ret = -1;
+
+  if (policy_load_file (o->policy, &p, err) < 0 || read_input (o->file, &buf, &len, err) < 0)
+    return -1;
+  if (json_parse (buf, len, NULL, &doc, err) < 0)
+    return secshim_error_wrap (err, "%s", o->file);
+  kind = o->kind ? (enum doc_kind) o->kind : guess_kind (doc);
+  if (spec_normalize (doc, kind == DOC_PROCESS ? SPEC_PROCESS : SPEC_CONFIG, err) < 0)
+    return secshim_error_wrap (err, "%s", o->file);
+  /* Relative mount sources resolve against the bundle: the file's directory. */
+  dir_copy = xstrdup (o->file);
+  if (strcmp (o->file, "-") != 0 && realpath (dirname (dir_copy), bundle))
+    id.bundle = bundle;
+  if (policy_evaluate (p, doc, kind, host_real (), &id, &f, &refused, err) < 0)
+    goto out;
+  if (strcmp (o->format, "json") == 0 ? print_json (o, p, &f, refused, err) < 0 : (print_text (o, p, &f, refused), 0))
+    goto out;
+  if (o->output && !refused && write_output (o->output, doc, err) < 0)
+    goto out;
+  ret = refused ? 1 : 0;
+out:
+  findings_free (&f);
+  return ret;
+}
+
+int
+check_main (int argc, char **argv)
+{
+  struct check_opts o = { .policy = policy_default_path (), .format = "text" };
+  secshim_error_t err = NULL;
+  int ret;
+
+  if (parse_opts (argc, argv, &o) < 0)
+    return usage ();
+  ret = run_check (&o, &err);
+  if (ret < 0)
+    {
+      fprintf (stderr, "secshim check: %s\n", err->msg);
+      secshim_error_release (&err);
+      return 2;
+    }
+  return ret;
+}

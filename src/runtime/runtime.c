@@ -1,0 +1,247 @@
+/* Runtime mode: secshim called in place of runc.
+ *
+ *   argv -> cli model -> passthrough verb: execv(runc) at once
+ *                     -> create/run/restore/exec: load policy, read the
+ *                        document safely, strict parse, evaluate, refuse or
+ *                        write the canonical document atomically, audit,
+ *                        execv(runc, canonical argv)
+ *
+ * Fail closed: anything that cannot be understood on a policed verb refuses
+ * the container, with the reason in runc's --log file and on stderr.
+ * Lifecycle verbs never read the policy beyond its "runtime" key, so a broken
+ * policy cannot stop an existing container from being stopped or deleted. */
+#include <string.h>
+#include <unistd.h>
+
+#include "secshim/audit.h"
+#include "secshim/bundle.h"
+#include "secshim/cleanup.h"
+#include "secshim/exec.h"
+#include "secshim/json.h"
+#include "secshim/policy.h"
+#include "secshim/runtime.h"
+#include "secshim/spec.h"
+#include "secshim/util.h"
+
+DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
+DEFINE_CLEANUP_FUNC (struct policy *, policy_free)
+
+/* runc exits 255 when exec fails and 1 for everything else. */
+static int
+refusal_status (const struct cli_model *m)
+{
+  return m->verb == VERB_EXEC ? 255 : 1;
+}
+
+static bool
+is_policed (enum cli_verb v)
+{
+  return v == VERB_CREATE || v == VERB_RUN || v == VERB_RESTORE || v == VERB_EXEC;
+}
+
+static const char *
+policy_path_of (const struct cli_model *m)
+{
+  return m->secshim_policy ? m->secshim_policy : policy_default_path ();
+}
+
+static int
+passthrough (const struct cli_model *m)
+{
+  cleanup_free char *from_policy = NULL;
+  cleanup_free char *runtime = NULL;
+  char **argv;
+  secshim_error_t err = NULL;
+  size_t i;
+
+  if (m->secshim_runtime == NULL)
+    policy_peek_runtime (policy_path_of (m), &from_policy);
+  if (runtime_resolve (m->secshim_runtime, from_policy, &runtime, &err) < 0)
+    goto fail;
+  argv = xzalloc ((m->n_passthrough + 2) * sizeof *argv);
+  argv[0] = runtime;
+  for (i = 0; i < m->n_passthrough; i++)
+    argv[i + 1] = m->passthrough[i];
+  runtime_exec (runtime, argv, &err);
+  free (argv);
+fail:
+  dprintf (STDERR_FILENO, "secshim: %s\n", err->msg);
+  secshim_error_release (&err);
+  return 1;
+}
+
+/* Record and report a refusal or an error; returns runc's exit status. */
+static int
+refuse (const struct cli_model *m, const struct policy *p, const char *bundle, const struct findings *f,
+        const char *outcome, const char *message)
+{
+  struct audit_event ev = {
+    .verb = m->verb_name,
+    .container_id = m->container_id,
+    .bundle = bundle,
+    .policy = p,
+    .policy_path = policy_path_of (m),
+    .findings = f,
+    .outcome = outcome,
+    .error = message,
+  };
+  secshim_error_t err = NULL;
+  report_refusal (m->log, m->log_format, message);
+  if (audit_record (&ev, &err) < 0)
+    {
+      dprintf (STDERR_FILENO, "secshim: %s\n", err->msg);
+      secshim_error_release (&err);
+    }
+  return refusal_status (m);
+}
+
+static void
+report_warnings (const struct cli_model *m, const struct findings *f)
+{
+  size_t i;
+  for (i = 0; i < f->n; i++)
+    if (f->v[i].action == ACTION_WARN && !f->v[i].exempted)
+      {
+        cleanup_free char *msg = NULL;
+        xasprintf (&msg, "%s: %s: %s", f->v[i].rule, f->v[i].path, f->v[i].message);
+        report_warning (m->log, m->log_format, msg);
+      }
+}
+
+static const char *
+outcome_of (const struct findings *f)
+{
+  size_t i;
+  for (i = 0; i < f->n; i++)
+    if (f->v[i].action == ACTION_REWRITE && !f->v[i].exempted && f->v[i].after)
+      return "rewritten";
+  return "allowed";
+}
+
+/* Parse, check and rewrite one document in place.  Returns 0 when runc may
+ * run, 1 when refused (already reported), -1 on error (err set). */
+static int
+enforce_document (const struct cli_model *m, const struct policy *p, struct doc_file *f, enum doc_kind kind,
+                  struct findings *findings, secshim_error_t *err)
+{
+  cleanup_with (json_free) struct json_value *doc = NULL;
+  cleanup_free char *out = NULL;
+  cleanup_free char *doc_path = NULL;
+  struct identity id = { m->verb_name, m->container_id, m->root, f->dir };
+  bool refused = false;
+  size_t out_len = 0;
+
+  xasprintf (&doc_path, "%s/%s", f->dir, f->name);
+  if (json_parse (f->bytes, f->len, NULL, &doc, err) < 0
+      || spec_normalize (doc, kind == DOC_PROCESS ? SPEC_PROCESS : SPEC_CONFIG, err) < 0)
+    return secshim_error_wrap (err, "%s", doc_path);
+  if (policy_evaluate (p, doc, kind, host_real (), &id, findings, &refused, err) < 0)
+    return -1;
+  if (refused)
+    {
+      cleanup_free char *msg = findings_refusal_message (findings);
+      refuse (m, p, doc_path, findings, "refused", msg);
+      return 1;
+    }
+  if (json_write (doc, &out, &out_len, err) < 0 || doc_file_replace (f, out, out_len, err) < 0)
+    return -1;
+  report_warnings (m, findings);
+  {
+    struct audit_event ev = { m->verb_name, m->container_id, doc_path, p, p->path, findings,
+                              outcome_of (findings), NULL };
+    if (audit_record (&ev, err) < 0)
+      {
+        dprintf (STDERR_FILENO, "secshim: %s\n", (*err)->msg);
+        secshim_error_release (err);
+      }
+  }
+  return 0;
+}
+
+static int
+open_document (const struct cli_model *m, struct doc_file *f, secshim_error_t *err)
+{
+  if (m->verb == VERB_EXEC)
+    return doc_file_open_path (m->process, JSON_DEFAULT_MAX_BYTES, f, err);
+  return doc_file_open (m->bundle, "config.json", JSON_DEFAULT_MAX_BYTES, f, err);
+}
+
+/* Flags of restore that replace what config.json says about confinement. */
+static const char *
+restore_refusal (const struct cli_model *m)
+{
+  if (m->verb != VERB_RESTORE)
+    return NULL;
+  if (cli_flag_value (m, "lsm-profile"))
+    return "restore: --lsm-profile is refused: the LSM profile comes from the checked config.json";
+  if (cli_flag_value (m, "lsm-mount-context"))
+    return "restore: --lsm-mount-context is refused: the mount label comes from the checked config.json";
+  return NULL;
+}
+
+static int
+policed (const struct cli_model *m)
+{
+  cleanup_with (policy_free) struct policy *p = NULL;
+  cleanup_free char *runtime = NULL;
+  cleanup_free char *inline_msg = NULL;
+  struct doc_file f = { .dirfd = -1 };
+  struct findings findings = { 0 };
+  secshim_error_t err = NULL;
+  char **argv = NULL;
+  int ret;
+
+  if (policy_load_file (policy_path_of (m), &p, &err) < 0)
+    goto error;
+  if (runtime_resolve (m->secshim_runtime, p->runtime, &runtime, &err) < 0)
+    goto error;
+  if (restore_refusal (m))
+    return refuse (m, p, m->bundle, NULL, "refused", restore_refusal (m));
+  if (m->verb == VERB_EXEC && m->process == NULL)
+    {
+      inline_msg = exec_inline_refusal (m);
+      if (inline_msg)
+        return refuse (m, p, NULL, NULL, "refused", inline_msg);
+    }
+  else
+    {
+      if (open_document (m, &f, &err) < 0)
+        goto error;
+      ret = enforce_document (m, p, &f, m->verb == VERB_EXEC ? DOC_PROCESS : DOC_CONFIG, &findings, &err);
+      findings_free (&findings);
+      if (ret != 0)
+        {
+          doc_file_close (&f);
+          if (ret > 0)
+            return refusal_status (m);
+          goto error;
+        }
+    }
+  argv = cli_canonical_argv (m, runtime, m->verb == VERB_EXEC ? NULL : f.dir, NULL);
+  runtime_exec (runtime, argv, &err);
+  doc_file_close (&f);
+
+error:
+  {
+    int status = refuse (m, p, f.dir, NULL, "error", err->msg);
+    secshim_error_release (&err);
+    return status;
+  }
+}
+
+int
+runtime_main (int argc, char **argv)
+{
+  struct cli_model m = { 0 };
+  secshim_error_t err = NULL;
+
+  if (cli_parse (argc, argv, &m, &err) < 0)
+    {
+      int status = refuse (&m, NULL, NULL, NULL, "error", err->msg);
+      secshim_error_release (&err);
+      return status;
+    }
+  if (!is_policed (m.verb))
+    return passthrough (&m);
+  return policed (&m);
+}
