@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# make demo: install what is missing, build, start a private dockerd with
+# secshim registered as the "secure" runtime, and show the policy at work on
+# a few containers: allowed, rewritten, refused.  The daemon is left running.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+bold=; dim=; green=; red=; reset=
+if [ -t 1 ]; then bold=$'\e[1m'; dim=$'\e[2m'; green=$'\e[32m'; red=$'\e[31m'; reset=$'\e[0m'; fi
+say() { printf '\n%s==> %s%s\n' "$bold" "$*" "$reset"; }
+note() { printf '    %s\n' "$*"; }
+die() { printf '%sdemo: %s%s\n' "$red" "$*" "$reset" >&2; exit 1; }
+
+IMAGE=secshim-test/busybox:latest
+shown=0 shown_ok=0
+POLICY=$top/policy/default.json
+
+# show runs|refused "what this shows" docker-args...: run docker, print the
+# command, its output, and whether it ended as the policy says it should.
+show() {
+  local expect=$1 what=$2; shift 2
+  printf '\n%s%s%s\n' "$bold" "$what" "$reset"
+  printf '  %s$ docker %s%s\n' "$dim" "$*" "$reset"
+  local out rc
+  out=$(timeout 60 docker "$@" 2>&1); rc=$?
+  printf '%s\n' "$out" | sed -e '/^$/d' -e "/docker run --help/d" -e 's/^/    /'
+  case $expect:$rc in
+    runs:0 | refused:[1-9]*) shown_ok=$((shown_ok + 1)) ;;
+  esac
+  shown=$((shown + 1))
+  case $expect:$rc in
+    runs:0) printf '  %s-> ran (exit 0), as expected%s\n' "$green" "$reset" ;;
+    refused:0) printf '  %s-> UNEXPECTED: it ran (exit 0)%s\n' "$red" "$reset" ;;
+    runs:*) printf '  %s-> UNEXPECTED: failed (exit %s)%s\n' "$red" "$rc" "$reset" ;;
+    refused:*) printf '  %s-> refused (docker exit %s), as expected%s\n' "$green" "$rc" "$reset" ;;
+  esac
+}
+
+say "1/4 dependencies (hack/install-deps.sh)"
+hack/install-deps.sh || die "installing dependencies failed"
+
+say "2/4 build (make)"
+if [ -n "${SECSHIM_BIN:-}" ]; then
+  note "using SECSHIM_BIN=$SECSHIM_BIN (not building)"
+else
+  make -s -j"$(nproc)" build/secshim || die "build failed"
+  SECSHIM_BIN=$top/build/secshim
+  note "built $SECSHIM_BIN"
+fi
+export SECSHIM_BIN
+
+say "3/4 private dockerd (hack/dockerd.sh start)"
+note "data root /var/lib/secshim-test/docker, socket /run/secshim-test/docker.sock;"
+note "a dockerd you run yourself is not touched."
+hack/dockerd.sh start || die "the private dockerd did not start; see /run/secshim-test/dockerd.log"
+eval "$(hack/dockerd.sh env)"
+export DOCKER_HOST
+hack/dockerd.sh image || die "importing the busybox test image failed"
+note "runtimes: $(docker info --format '{{range $k, $v := .Runtimes}}{{$k}} {{end}}' 2>/dev/null)"
+note "'secure' = $SECSHIM_BIN --secshim-policy=$POLICY"
+
+say "4/4 the policy at work (containers use --network none: this daemon has no bridge)"
+
+show runs "Allowed: an ordinary container runs as usual" \
+  run --rm --network none --runtime secure "$IMAGE" echo "hello from a secure container"
+
+show runs "Rewritten: no_new_privileges.  Plain runc (docker's default) leaves it off ..." \
+  run --rm --network none "$IMAGE" grep NoNewPrivs /proc/self/status
+show runs "... and secshim turns it on before runc starts the container" \
+  run --rm --network none --runtime secure "$IMAGE" grep NoNewPrivs /proc/self/status
+
+show refused "Refused: a bind mount of the host's /run/systemd (systemd's control sockets)" \
+  run --rm --network none --runtime secure -v /run/systemd:/run/systemd "$IMAGE" echo "should not run"
+show refused "Refused: the Docker socket, i.e. root on the host" \
+  run --rm --network none --runtime secure -v /var/run/docker.sock:/var/run/docker.sock "$IMAGE" echo "should not run"
+show refused "Refused: the host's root filesystem" \
+  run --rm --network none --runtime secure -v /:/host "$IMAGE" echo "should not run"
+show runs "The same mount without --runtime secure is not checked (docker's reserved 'runc' runtime)" \
+  run --rm --network none -v /run/systemd:/run/systemd "$IMAGE" echo "ran without secshim"
+
+audit=$(jq -r '.audit.log // empty' "$POLICY" 2>/dev/null)
+if [ -n "$audit" ] && [ -s "$audit" ]; then
+  say "Decisions recorded in $audit (last 3)"
+  tail -n 3 "$audit" | sed 's/^/    /'
+fi
+
+say "$shown_ok of $shown outcomes as the policy says"
+say "The daemon is still running"
+cat <<EOF
+    Use it:
+      export DOCKER_HOST=unix:///run/secshim-test/docker.sock
+      docker run --rm --network none --runtime secure $IMAGE id
+    Other policies are registered as secure-<name> (one per policy/<name>.json).
+    Log:   /run/secshim-test/dockerd.log
+    Stop:  hack/dockerd.sh stop
+EOF
+exit 0
