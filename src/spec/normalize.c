@@ -1,0 +1,398 @@
+/* spec_normalize: check a parsed document against the runtime-spec schema
+ * with encoding/json's rules, and drop null-valued known fields (spec.h).
+ *
+ * Recursion follows the schema, not the input: only known struct, array
+ * and map fields are descended, so the depth is bounded by the schema's
+ * nesting (Spec > linux > resources > blockIO > weightDevice[] > entry). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secshim/cleanup.h"
+#include "secshim/json.h"
+#include "secshim/spec.h"
+#include "secshim/util.h"
+
+#include "../json/path.h"
+#include "schema.h"
+
+struct walk
+{
+  struct json_pathbuf path;
+  secshim_error_t *err;
+};
+
+static int check_value (struct walk *w, struct json_value *v, enum schema_kind kind, enum schema_kind elem,
+                        const struct schema_struct *sub);
+
+static const char *
+json_type_name (const struct json_value *v)
+{
+  switch (v->type)
+    {
+    case JSON_NULL:
+      return "null";
+    case JSON_FALSE:
+    case JSON_TRUE:
+      return "bool";
+    case JSON_NUMBER:
+      return "number";
+    case JSON_STRING:
+      return "string";
+    case JSON_OBJECT:
+      return "object";
+    case JSON_ARRAY:
+      return "array";
+    }
+  return "value";
+}
+
+static const char *
+kind_name (enum schema_kind kind)
+{
+  switch (kind)
+    {
+    case SK_STRING:
+      return "string";
+    case SK_BOOL:
+      return "bool";
+    case SK_INT64:
+      return "int64";
+    case SK_INT32:
+      return "int32";
+    case SK_UINT16:
+      return "uint16";
+    case SK_UINT32:
+      return "uint32";
+    case SK_UINT64:
+      return "uint64";
+    case SK_STRUCT:
+      return "object";
+    case SK_ARRAY:
+      return "array";
+    case SK_MAP_STRING:
+      return "object of strings";
+    case SK_MAP_STRUCT:
+      return "object of objects";
+    case SK_ANY:
+      return "any value";
+    }
+  return "value";
+}
+
+static int
+walk_fail_type (struct walk *w, const struct json_value *v, enum schema_kind kind)
+{
+  return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: expected %s, got %s", json_pathbuf_str (&w->path),
+                             kind_name (kind), json_type_name (v));
+}
+
+/* ---- Go's key folding ---- */
+
+/* Fold a key the way encoding/json matches struct field names: ASCII case,
+ * plus the two non-ASCII runes whose SimpleFold orbit reaches an ASCII
+ * letter: U+017F LATIN SMALL LETTER LONG S (s) and U+212A KELVIN SIGN (k).
+ * Other non-ASCII bytes are kept: they cannot fold onto an ASCII field
+ * name, and runc ignores unknown fields anyway. */
+static char *
+go_fold (const char *key, size_t len)
+{
+  char *out = xmalloc (len + 1);
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++)
+    {
+      unsigned char c = (unsigned char) key[i];
+      if (c >= 'A' && c <= 'Z')
+        out[n++] = (char) (c - 'A' + 'a');
+      else if (c == 0xC5 && i + 1 < len && (unsigned char) key[i + 1] == 0xBF)
+        {
+          out[n++] = 's';
+          i++;
+        }
+      else if (c == 0xE2 && i + 2 < len && (unsigned char) key[i + 1] == 0x84 && (unsigned char) key[i + 2] == 0xAA)
+        {
+          out[n++] = 'k';
+          i += 2;
+        }
+      else
+        out[n++] = (char) c;
+    }
+  out[n] = '\0';
+  return out;
+}
+
+struct folded_key
+{
+  char *folded;
+  size_t index;
+};
+
+static int
+folded_key_cmp (const void *a, const void *b)
+{
+  const struct folded_key *x = a, *y = b;
+  int c = strcmp (x->folded, y->folded);
+  if (c != 0)
+    return c;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Two keys of one struct object that fold together are one field to Go,
+ * which keeps the last (and merges objects): refuse the pair. */
+static int
+check_fold_duplicates (struct walk *w, const struct json_value *obj)
+{
+  struct folded_key *keys;
+  int ret = 0;
+
+  if (obj->count < 2)
+    return 0;
+  keys = xreallocarray (NULL, obj->count, sizeof *keys);
+  for (size_t i = 0; i < obj->count; i++)
+    {
+      keys[i].folded = go_fold (obj->members[i].key, obj->members[i].key_len);
+      keys[i].index = i;
+    }
+  qsort (keys, obj->count, sizeof *keys, folded_key_cmp);
+  for (size_t i = 1; i < obj->count && ret == 0; i++)
+    if (strcmp (keys[i - 1].folded, keys[i].folded) == 0)
+      {
+        const struct json_member *a = &obj->members[keys[i - 1].index];
+        const struct json_member *b = &obj->members[keys[i].index];
+        cleanup_free char *qa = json_quote_key (a->key, a->key_len);
+        cleanup_free char *qb = json_quote_key (b->key, b->key_len);
+        ret = secshim_make_error (w->err, SECSHIM_EINPUT,
+                                  "%s: keys `%s` and `%s` are the same field to Go's decoder",
+                                  json_pathbuf_str (&w->path), qa, qb);
+      }
+  for (size_t i = 0; i < obj->count; i++)
+    free (keys[i].folded);
+  free (keys);
+  return ret;
+}
+
+/* ---- structs ---- */
+
+static const struct schema_field *
+find_field (const struct schema_struct *s, const struct json_member *m)
+{
+  for (size_t i = 0; i < s->nfields; i++)
+    if (strlen (s->fields[i].name) == m->key_len && memcmp (s->fields[i].name, m->key, m->key_len) == 0)
+      return &s->fields[i];
+  return NULL;
+}
+
+static const struct schema_field *
+find_field_folded (const struct schema_struct *s, const struct json_member *m)
+{
+  cleanup_free char *folded = go_fold (m->key, m->key_len);
+  for (size_t i = 0; i < s->nfields; i++)
+    {
+      cleanup_free char *name = go_fold (s->fields[i].name, strlen (s->fields[i].name));
+      if (strcmp (name, folded) == 0)
+        return &s->fields[i];
+    }
+  return NULL;
+}
+
+static void
+remove_member_at (struct json_value *obj, size_t i)
+{
+  free (obj->members[i].key);
+  json_free (obj->members[i].value);
+  memmove (&obj->members[i], &obj->members[i + 1], (obj->count - i - 1) * sizeof *obj->members);
+  obj->count--;
+}
+
+static int
+check_struct (struct walk *w, struct json_value *obj, const struct schema_struct *s)
+{
+  if (check_fold_duplicates (w, obj) < 0)
+    return -1;
+
+  for (size_t i = 0; i < obj->count;)
+    {
+      struct json_member *m = &obj->members[i];
+      const struct schema_field *f = find_field (s, m);
+      if (f == NULL)
+        {
+          const struct schema_field *g = find_field_folded (s, m);
+          if (g != NULL)
+            {
+              cleanup_free char *q = json_quote_key (m->key, m->key_len);
+              return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: key `%s` folds onto field `%s`",
+                                         json_pathbuf_str (&w->path), q, g->name);
+            }
+          /* unknown: runc ignores it, the round trip keeps it */
+          i++;
+          continue;
+        }
+      /* null is "absent" to Go (nil pointer/slice/map, or an untouched
+       * zero value), and duplicates are refused, so absent it becomes */
+      if (m->value->type == JSON_NULL)
+        {
+          remove_member_at (obj, i);
+          continue;
+        }
+      size_t mark = w->path.len;
+      json_pathbuf_add_key (&w->path, m->key, m->key_len);
+      int ret = check_value (w, m->value, f->kind, f->elem, f->sub);
+      json_pathbuf_truncate (&w->path, mark);
+      if (ret < 0)
+        return ret;
+      i++;
+    }
+  return 0;
+}
+
+/* ---- scalars ---- */
+
+static int
+check_integer (struct walk *w, const struct json_value *v, enum schema_kind kind)
+{
+  uint64_t u = 0;
+  int64_t s = 0;
+  int ret;
+  uint64_t umax = 0;
+
+  if (v->type != JSON_NUMBER)
+    return walk_fail_type (w, v, kind);
+  switch (kind)
+    {
+    case SK_INT64:
+    case SK_INT32:
+      ret = json_get_i64 (v, &s);
+      if (ret == 0 && kind == SK_INT32 && (s < INT32_MIN || s > INT32_MAX))
+        {
+          errno = ERANGE;
+          ret = -1;
+        }
+      break;
+    default:
+      umax = kind == SK_UINT16 ? UINT16_MAX : kind == SK_UINT32 ? UINT32_MAX : UINT64_MAX;
+      ret = json_get_u64 (v, &u);
+      if (ret == 0 && u > umax)
+        {
+          errno = ERANGE;
+          ret = -1;
+        }
+      break;
+    }
+  if (ret == 0)
+    return 0;
+  cleanup_free char *shown = json_render_short (v, 40);
+  if (errno == ERANGE)
+    return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: %s is out of range for %s", json_pathbuf_str (&w->path),
+                               shown, kind_name (kind));
+  return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: %s is not a valid %s (Go accepts only %s)",
+                             json_pathbuf_str (&w->path), shown, kind_name (kind),
+                             kind == SK_INT64 || kind == SK_INT32 ? "an optional '-' and digits" : "digits");
+}
+
+/* ---- containers ---- */
+
+static int
+check_array (struct walk *w, struct json_value *arr, enum schema_kind elem, const struct schema_struct *sub)
+{
+  if (arr->type != JSON_ARRAY)
+    return walk_fail_type (w, arr, SK_ARRAY);
+  for (size_t i = 0; i < arr->count; i++)
+    {
+      size_t mark = w->path.len;
+      int ret;
+      json_pathbuf_add_index (&w->path, i);
+      /* Go would store a zero value: a policy must not see null there */
+      if (arr->items[i]->type == JSON_NULL)
+        ret = secshim_make_error (w->err, SECSHIM_EINPUT, "%s: null element in array", json_pathbuf_str (&w->path));
+      else
+        ret = check_value (w, arr->items[i], elem, 0, sub);
+      json_pathbuf_truncate (&w->path, mark);
+      if (ret < 0)
+        return ret;
+    }
+  return 0;
+}
+
+/* Map keys are compared exactly by Go: no folding here. */
+static int
+check_map (struct walk *w, struct json_value *obj, enum schema_kind kind, const struct schema_struct *sub)
+{
+  if (obj->type != JSON_OBJECT)
+    return walk_fail_type (w, obj, kind);
+  for (size_t i = 0; i < obj->count; i++)
+    {
+      struct json_member *m = &obj->members[i];
+      size_t mark = w->path.len;
+      int ret;
+      json_pathbuf_add_key (&w->path, m->key, m->key_len);
+      if (m->value->type == JSON_NULL)
+        ret = secshim_make_error (w->err, SECSHIM_EINPUT, "%s: null map value", json_pathbuf_str (&w->path));
+      else
+        ret = check_value (w, m->value, kind == SK_MAP_STRING ? SK_STRING : SK_STRUCT, 0, sub);
+      json_pathbuf_truncate (&w->path, mark);
+      if (ret < 0)
+        return ret;
+    }
+  return 0;
+}
+
+static int
+check_value (struct walk *w, struct json_value *v, enum schema_kind kind, enum schema_kind elem,
+             const struct schema_struct *sub)
+{
+  switch (kind)
+    {
+    case SK_STRING:
+      return v->type == JSON_STRING ? 0 : walk_fail_type (w, v, kind);
+    case SK_BOOL:
+      return v->type == JSON_TRUE || v->type == JSON_FALSE ? 0 : walk_fail_type (w, v, kind);
+    case SK_INT64:
+    case SK_INT32:
+    case SK_UINT16:
+    case SK_UINT32:
+    case SK_UINT64:
+      return check_integer (w, v, kind);
+    case SK_STRUCT:
+      return v->type == JSON_OBJECT ? check_struct (w, v, sub) : walk_fail_type (w, v, kind);
+    case SK_ARRAY:
+      return check_array (w, v, elem, sub);
+    case SK_MAP_STRING:
+    case SK_MAP_STRUCT:
+      return check_map (w, v, kind, sub);
+    case SK_ANY:
+      return 0;
+    }
+  return 0;
+}
+
+int
+spec_normalize (struct json_value *doc, enum spec_kind kind, secshim_error_t *err)
+{
+  const struct schema_struct *root;
+  struct walk w = { .err = err };
+  int ret;
+
+  switch (kind)
+    {
+    case SPEC_CONFIG:
+      root = &schema_spec;
+      break;
+    case SPEC_PROCESS:
+      root = &schema_process;
+      break;
+    case SPEC_RESOURCES:
+      root = &schema_linux_resources;
+      break;
+    default:
+      return secshim_make_error (err, EINVAL, "spec: unknown document kind %d", (int) kind);
+    }
+  /* runc refuses a null config ("config cannot be null"); anything else
+   * than an object fails to decode into a struct */
+  if (doc == NULL || doc->type != JSON_OBJECT)
+    return secshim_make_error (err, SECSHIM_EINPUT, "top level: expected object (%s), got %s", root->go_name,
+                               doc ? json_type_name (doc) : "nothing");
+  ret = check_struct (&w, doc, root);
+  json_pathbuf_release (&w.path);
+  return ret;
+}
