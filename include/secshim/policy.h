@@ -158,6 +158,13 @@ int policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_ki
 void eval_report (struct eval_ctx *ctx, const char *path, const struct json_value *before,
                   const struct json_value *after, const char *fmt, ...)
     __attribute__ ((format (printf, 5, 6)));
+/* Like eval_report, recording `action` instead of the rule's own: for a rule
+ * that refuses some things and quietly fixes others (namespaces adds a
+ * missing cgroup namespace even when its action is reject).  Check
+ * eval_action (ctx) != ACTION_AUDIT before changing anything. */
+void eval_report_as (struct eval_ctx *ctx, enum action action, const char *path, const struct json_value *before,
+                     const struct json_value *after, const char *fmt, ...)
+    __attribute__ ((format (printf, 6, 7)));
 /* The current rule's action; rules branch on it:
  *   if (eval_action (ctx) == ACTION_REWRITE) { fix; } eval_report (...);  */
 enum action eval_action (const struct eval_ctx *ctx);

@@ -22,13 +22,12 @@ eval_action (const struct eval_ctx *ctx)
   return ctx->rule->action;
 }
 
-void
-eval_report (struct eval_ctx *ctx, const char *path, const struct json_value *before,
-             const struct json_value *after, const char *fmt, ...)
+static void
+report_v (struct eval_ctx *ctx, enum action action, const char *path, const struct json_value *before,
+          const struct json_value *after, const char *fmt, va_list ap)
 {
   struct findings *f = ctx->findings;
   struct finding *n;
-  va_list ap;
 
   if (f->n == f->cap)
     {
@@ -39,14 +38,32 @@ eval_report (struct eval_ctx *ctx, const char *path, const struct json_value *be
   memset (n, 0, sizeof *n);
   n->rule = ctx->rule->ops->name;
   n->path = xstrdup (path);
-  n->action = ctx->rule->action;
+  n->action = action;
   n->exempted = ctx->exemption != NULL;
-  va_start (ap, fmt);
   if (vasprintf (&n->message, fmt, ap) < 0)
     abort ();
-  va_end (ap);
   n->before = before ? json_render_short (before, RENDER_MAX) : NULL;
   n->after = after ? json_render_short (after, RENDER_MAX) : NULL;
+}
+
+void
+eval_report (struct eval_ctx *ctx, const char *path, const struct json_value *before,
+             const struct json_value *after, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  report_v (ctx, ctx->rule->action, path, before, after, fmt, ap);
+  va_end (ap);
+}
+
+void
+eval_report_as (struct eval_ctx *ctx, enum action action, const char *path, const struct json_value *before,
+                const struct json_value *after, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  report_v (ctx, action, path, before, after, fmt, ap);
+  va_end (ap);
 }
 
 int
