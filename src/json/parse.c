@@ -176,6 +176,72 @@ keyset_insert (struct frame *f, const char *key, size_t len)
   return true;
 }
 
+/* ---- strings ---- */
+
+/* RFC 3629 well-formed UTF-8.  yajl's own check only looks at lead and
+ * continuation bit patterns, so it lets through overlong forms (C0 AF for
+ * '/'), encoded surrogates (ED A0 80) and code points above U+10FFFF; Go
+ * decodes each of those as U+FFFD, a value different from ours. */
+static bool
+utf8_is_strict (const unsigned char *s, size_t len)
+{
+  size_t i = 0;
+  while (i < len)
+    {
+      unsigned char c = s[i];
+      size_t n;
+      unsigned char lo = 0x80, hi = 0xBF;
+      if (c < 0x80)
+        {
+          i++;
+          continue;
+        }
+      if (c >= 0xC2 && c <= 0xDF)
+        n = 1;
+      else if (c >= 0xE0 && c <= 0xEF)
+        {
+          n = 2;
+          if (c == 0xE0)
+            lo = 0xA0; /* no overlong */
+          else if (c == 0xED)
+            hi = 0x9F; /* no surrogates */
+        }
+      else if (c >= 0xF0 && c <= 0xF4)
+        {
+          n = 3;
+          if (c == 0xF0)
+            lo = 0x90; /* no overlong */
+          else if (c == 0xF4)
+            hi = 0x8F; /* nothing above U+10FFFF */
+        }
+      else
+        return false;
+      if (n >= len - i)
+        return false;
+      if (s[i + 1] < lo || s[i + 1] > hi)
+        return false;
+      for (size_t k = 2; k <= n; k++)
+        if (s[i + k] < 0x80 || s[i + k] > 0xBF)
+          return false;
+      i += n + 1;
+    }
+  return true;
+}
+
+/* A string or key's decoded bytes: no NUL, well-formed UTF-8. */
+static int
+check_decoded (struct parse_ctx *ctx, const unsigned char *s, size_t len, bool is_key)
+{
+  /* \u0000 decodes to a real NUL, which C strings would silently cut */
+  if (memchr (s, '\0', len) != NULL)
+    return is_key ? ctx_fail (ctx, false, "NUL character (\\u0000) in a key in")
+                  : ctx_fail (ctx, true, "NUL character (\\u0000) in string at");
+  if (!utf8_is_strict (s, len))
+    return is_key ? ctx_fail (ctx, false, "invalid UTF-8 in a key in")
+                  : ctx_fail (ctx, true, "invalid UTF-8 in string at");
+  return 1;
+}
+
 /* ---- tree building ---- */
 
 static struct json_value *
@@ -247,9 +313,8 @@ static int
 on_string (void *opaque, const unsigned char *s, size_t len)
 {
   struct parse_ctx *ctx = opaque;
-  /* \u0000 decodes to a real NUL, which C strings would silently cut */
-  if (memchr (s, '\0', len) != NULL)
-    return ctx_fail (ctx, true, "NUL character (\\u0000) in string at");
+  if (!check_decoded (ctx, s, len, false))
+    return 0;
   struct json_value *v = new_value (JSON_STRING);
   v->str = xmalloc (len + 1);
   memcpy (v->str, s, len);
@@ -265,8 +330,8 @@ on_map_key (void *opaque, const unsigned char *s, size_t len)
   struct frame *f = &ctx->frames[ctx->depth - 1];
   const char *key = (const char *) s;
 
-  if (memchr (s, '\0', len) != NULL)
-    return ctx_fail (ctx, false, "NUL character (\\u0000) in a key in");
+  if (!check_decoded (ctx, s, len, true))
+    return 0;
   if (f->container->count >= ctx->limits->max_items)
     return ctx_fail (ctx, false, "more than %zu members in object", ctx->limits->max_items);
   if (!keyset_insert (f, key, len))
