@@ -47,7 +47,7 @@ dockerd_pid() { # prints the pid if our dockerd is alive
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   [ -d "/proc/$pid" ] || return 1
   # The pid file could be stale and the pid reused: check it is our dockerd.
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-H unix://$sock" || return 1
+  { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "-H unix://$sock" || return 1
   echo "$pid"
 }
 
@@ -152,7 +152,7 @@ wait_gone() { # pid seconds
 our_shims() {
   local d
   for d in /proc/[0-9]*; do
-    tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "-address $containerd_sock " && echo "${d#/proc/}"
+    { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -qF -- "-address $containerd_sock " && echo "${d#/proc/}"
   done
   return 0
 }
@@ -169,7 +169,7 @@ cleanup_leftovers() {
   for pid in $(our_shims); do kill -KILL "$pid" 2>/dev/null || true; done
   if [ -r "$exec_root/containerd/containerd.pid" ]; then
     pid=$(cat "$exec_root/containerd/containerd.pid")
-    if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null |
+    if [[ $pid =~ ^[0-9]+$ ]] && { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null |
       grep -qF -- "$exec_root/containerd/containerd.toml"; then
       kill -TERM "$pid" 2>/dev/null || true
       wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null || true
