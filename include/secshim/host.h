@@ -5,6 +5,7 @@
 #define SECSHIM_HOST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "secshim/error.h"
 
@@ -23,6 +24,14 @@ struct host
 
   bool apparmor_enabled;   /* aa_is_enabled() */
   bool cgroupns_supported; /* /proc/self/ns/cgroup exists */
+
+  /* Make sure the kernel holds AppArmor profile `name`: with text, load it
+   * unless exactly this text is already loaded (once, under a lock); with
+   * text NULL, fail unless it is loaded.  Real host: apparmor_host_ensure
+   * (apparmor.h).  NULL (fake hosts) means the host cannot load profiles:
+   * the apparmor rule then fails closed on an AppArmor host. */
+  int (*apparmor_ensure) (const struct host *h, const char *name, const char *text, size_t len,
+                          secshim_error_t *err);
   void *priv;
 };
 

@@ -10,10 +10,12 @@
 
 extern const struct rule_ops rule_no_new_privileges;
 extern const struct rule_ops rule_mounts;
+extern const struct rule_ops rule_apparmor;
 
 const struct rule_ops *const secshim_rules[] = {
   &rule_no_new_privileges,
   &rule_mounts,
+  &rule_apparmor,
 };
 
 const size_t secshim_n_rules = sizeof secshim_rules / sizeof secshim_rules[0];

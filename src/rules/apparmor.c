@@ -1,0 +1,279 @@
+/* Rule "apparmor": every container runs under the policy's AppArmor profile.
+ *
+ * The profile is generated from bane's fields (a bane TOML file named by
+ * "source", or inline "fields"), loaded once (src/apparmor/load.c through
+ * host->apparmor_ensure) and attached by setting process.apparmorProfile in
+ * config.json, or apparmorProfile in exec's process.json.  Settings:
+ *
+ *   "apparmor": {"action": "rewrite", "mode": "if-available",
+ *                "source": "apparmor/default.toml", "profile": "secshim-default"}
+ *
+ *   source   bane TOML file, relative to the policy's directory
+ *   fields   the same fields inline: {"Name": ..., "Filesystem": {...}, ...}
+ *   profile  the profile's name (overrides Name); alone, without source or
+ *            fields, attach an already-loaded profile without generating one
+ *   mode     "if-available" (default): on a host without AppArmor go on
+ *            without a profile and record it; "required": refuse every
+ *            container there
+ *
+ * Actions: rewrite sets the profile when it is unset or different
+ * (`unconfined` included); reject refuses such a container; audit and warn
+ * record it.
+ *
+ * Hosts without AppArmor: runc 1.1.5 does NOT ignore apparmorProfile there:
+ * it fails at start with "write /proc/self/attr/exec: invalid argument",
+ * even for "unconfined" (tried on this Debian 12 kernel).  So the rule never
+ * sets a profile on such a host, and with rewrite removes one the document
+ * names, so that the container runs instead of failing inside runc. */
+#include <errno.h>
+#include <string.h>
+
+#include "secshim/apparmor.h"
+#include "secshim/cleanup.h"
+#include "secshim/policy.h"
+#include "secshim/settings.h"
+#include "secshim/util.h"
+
+DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
+
+enum aa_mode
+{
+  MODE_IF_AVAILABLE,
+  MODE_REQUIRED,
+};
+
+static const char *const mode_names[] = { "if-available", "required", NULL };
+
+struct apparmor_state
+{
+  enum aa_mode mode;
+  char *profile; /* the name attached */
+  char *text;    /* generated profile, NULL when attaching an existing one */
+  size_t len;
+};
+
+static void
+free_apparmor (void *p)
+{
+  struct apparmor_state *s = p;
+  if (s == NULL)
+    return;
+  free (s->profile);
+  free (s->text);
+  free (s);
+}
+
+/* Make every error from loading the policy's profile a policy error that
+ * names the setting. */
+static int
+config_error (secshim_error_t *err, const char *key)
+{
+  secshim_error_wrap (err, "rules.apparmor.%s", key);
+  if (err && *err)
+    (*err)->status = SECSHIM_ECONFIG;
+  return -1;
+}
+
+static int
+spec_from_source (const char *source, const char *policy_dir, struct aa_spec *spec, secshim_error_t *err)
+{
+  cleanup_free char *path = NULL;
+  if (source[0] == '/')
+    path = xstrdup (source);
+  else
+    xasprintf (&path, "%s/%s", policy_dir ? policy_dir : ".", source);
+  if (aa_spec_from_toml_file (path, spec, err) < 0)
+    return config_error (err, "source");
+  return 0;
+}
+
+static int
+load_apparmor (struct json_value *settings, const char *policy_dir, void **state, secshim_error_t *err)
+{
+  struct apparmor_state *s = xzalloc (sizeof *s);
+  struct aa_spec spec = { 0 };
+  cleanup_free char *source = NULL;
+  cleanup_with (json_free) struct json_value *fields = NULL;
+  int mode = MODE_IF_AVAILABLE;
+
+  if (take_enum (settings, "rules.apparmor", "mode", mode_names, &mode, err) < 0
+      || take_string (settings, "rules.apparmor", "source", &source, err) < 0
+      || take_string (settings, "rules.apparmor", "profile", &s->profile, err) < 0)
+    goto fail;
+  s->mode = (enum aa_mode) mode;
+  fields = take_raw (settings, "fields");
+  if (source && fields)
+    {
+      secshim_make_error (err, SECSHIM_ECONFIG, "rules.apparmor: `source` and `fields` are exclusive");
+      goto fail;
+    }
+  if (!source && !fields && !s->profile)
+    {
+      secshim_make_error (err, SECSHIM_ECONFIG,
+                          "rules.apparmor: name a profile: `source` (bane TOML), `fields` or `profile`");
+      goto fail;
+    }
+  if (s->profile && !aa_profile_name_valid (s->profile))
+    {
+      secshim_make_error (err, SECSHIM_ECONFIG, "rules.apparmor.profile: `%s` is not a usable profile name",
+                          s->profile);
+      goto fail;
+    }
+  if (source && spec_from_source (source, policy_dir, &spec, err) < 0)
+    goto fail;
+  if (fields && aa_spec_from_json (fields, "rules.apparmor.fields", &spec, err) < 0)
+    {
+      config_error (err, "fields");
+      goto fail;
+    }
+  if (source || fields)
+    {
+      if (s->profile)
+        {
+          free (spec.name);
+          spec.name = xstrdup (s->profile);
+        }
+      if (aa_generate (&spec, &s->text, &s->len, err) < 0)
+        goto fail;
+      free (s->profile);
+      s->profile = xstrdup (spec.name);
+    }
+  aa_spec_free (&spec);
+  *state = s;
+  return 0;
+fail:
+  aa_spec_free (&spec);
+  free_apparmor (s);
+  return -1;
+}
+
+/* Report with a fixed action whatever the rule's own: the host's lack of
+ * AppArmor is a refusal under "required" and a plain audit record under
+ * "if-available", even when the rule's action is rewrite.  An exemption
+ * still applies (eval_report records it from ctx->exemption). */
+static void __attribute__ ((format (printf, 4, 5)))
+report_as (struct eval_ctx *ctx, enum action action, const char *path, const char *fmt, ...)
+{
+  const struct rule_config *saved = ctx->rule;
+  struct rule_config as = *saved;
+  cleanup_free char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  if (vasprintf (&msg, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  as.action = action;
+  ctx->rule = &as;
+  eval_report (ctx, path, NULL, NULL, "%s", msg);
+  ctx->rule = saved;
+}
+
+static const char *
+profile_path (const struct eval_ctx *ctx)
+{
+  return ctx->kind == DOC_PROCESS ? "apparmorProfile" : "process.apparmorProfile";
+}
+
+/* runc applies no profile for a missing or empty apparmorProfile. */
+static bool
+names_a_profile (const struct json_value *v)
+{
+  return v != NULL && !(json_is (v, JSON_STRING) && v->len == 0) && !json_is (v, JSON_NULL);
+}
+
+static int
+check_without_apparmor (struct eval_ctx *ctx, const struct apparmor_state *s)
+{
+  struct json_value *cur = json_get (ctx->process, "apparmorProfile");
+  cleanup_with (json_free) struct json_value *before = NULL;
+
+  if (s->mode == MODE_REQUIRED)
+    {
+      report_as (ctx, ACTION_REJECT, profile_path (ctx),
+                 "AppArmor is not enabled on this host and the policy requires profile `%s`", s->profile);
+      return 0;
+    }
+  if (!names_a_profile (cur))
+    {
+      report_as (ctx, ACTION_AUDIT, profile_path (ctx),
+                 "AppArmor is not enabled on this host: no AppArmor profile applied (policy profile `%s`, "
+                 "mode if-available)",
+                 s->profile);
+      return 0;
+    }
+  /* The document names a profile runc cannot apply: runc would fail the
+   * container with "write /proc/self/attr/exec: invalid argument". */
+  if (eval_action (ctx) != ACTION_REWRITE)
+    {
+      eval_report (ctx, profile_path (ctx), cur, NULL,
+                   "AppArmor is not enabled on this host, so runc cannot apply the requested profile");
+      return 0;
+    }
+  before = json_clone (cur);
+  json_remove (ctx->process, "apparmorProfile");
+  eval_report (ctx, profile_path (ctx), before, NULL,
+               "AppArmor is not enabled on this host: removed the profile runc cannot apply; no AppArmor "
+               "profile applied");
+  return 0;
+}
+
+static int
+ensure_loaded (const struct eval_ctx *ctx, const struct apparmor_state *s, secshim_error_t *err)
+{
+  if (ctx->host->apparmor_ensure == NULL)
+    return secshim_make_error (err, SECSHIM_EINPUT, "this host cannot load AppArmor profile `%s`", s->profile);
+  return ctx->host->apparmor_ensure (ctx->host, s->profile, s->text, s->len, err);
+}
+
+static int
+check_apparmor (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
+{
+  const struct apparmor_state *s = state;
+  struct json_value *process = ctx->process;
+  struct json_value *cur;
+  cleanup_with (json_free) struct json_value *before = NULL;
+  const char *cur_name;
+
+  if (process == NULL)
+    return 0; /* runc refuses a config without process; nothing to attach to */
+  if (!ctx->host->apparmor_enabled)
+    return check_without_apparmor (ctx, s);
+
+  cur = json_get (process, "apparmorProfile");
+  cur_name = json_string (cur);
+  if (cur_name && strcmp (cur_name, s->profile) == 0)
+    return ensure_loaded (ctx, s, err);
+
+  if (eval_action (ctx) != ACTION_REWRITE)
+    {
+      if (!names_a_profile (cur))
+        eval_report (ctx, profile_path (ctx), cur, NULL, "no AppArmor profile set (policy profile `%s`)",
+                     s->profile);
+      else if (cur_name && strcmp (cur_name, "unconfined") == 0)
+        eval_report (ctx, profile_path (ctx), cur, NULL,
+                     "the container would run unconfined by AppArmor (policy profile `%s`)", s->profile);
+      else
+        eval_report (ctx, profile_path (ctx), cur, NULL, "AppArmor profile is not the policy profile `%s`",
+                     s->profile);
+      return 0;
+    }
+  /* Load before attaching: a profile the kernel does not hold makes runc
+   * fail with a bare ENOENT (runc#5441). */
+  if (ensure_loaded (ctx, s, err) < 0)
+    return -1;
+  before = cur ? json_clone (cur) : NULL;
+  json_set (process, "apparmorProfile", json_new_string (s->profile));
+  eval_report (ctx, profile_path (ctx), before, json_get (process, "apparmorProfile"),
+               "set the AppArmor profile to `%s`", s->profile);
+  return 0;
+}
+
+const struct rule_ops rule_apparmor = {
+  .name = "apparmor",
+  .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
+  .doc_kinds = DOC_CONFIG | DOC_PROCESS,
+  .load = load_apparmor,
+  .free_state = free_apparmor,
+  .check = check_apparmor,
+};
