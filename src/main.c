@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "secshim/apparmor.h"
 #include "secshim/runtime.h"
 
 /* install, uninstall and doctor edit engine configuration files: a shell
@@ -39,6 +40,8 @@ main (int argc, char **argv)
       const char *verb = argv[1];
       if (strcmp (verb, "check") == 0)
         return check_main (argc - 1, argv + 1);
+      if (strcmp (verb, "apparmor") == 0)
+        return apparmor_cli_main (argc - 1, argv + 1);
       if (strcmp (verb, "install") == 0 || strcmp (verb, "uninstall") == 0 || strcmp (verb, "doctor") == 0)
         return admin_main (argv + 1);
     }
