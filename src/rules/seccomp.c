@@ -1,0 +1,202 @@
+/* Rule "seccomp": every container gets a filter that blocks the dangerous
+ * families, resolved for its final capability set (docs/seccomp.md).
+ *
+ *   "seccomp": { "action": "rewrite",
+ *                "profile": "seccomp/default.json",
+ *                "dangerous": { "unshare": ["CAP_SYS_ADMIN"], "keyctl": [] },
+ *                "allowListeners": ["/run/seccomp-agent.sock"],
+ *                "allowFlags": ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG"] }
+ *
+ * Runs last (src/policy/rules.c): the capability rule has already fixed
+ * process.capabilities.bounding, which decides the conditional entries. */
+#include <string.h>
+
+#include "secshim/cleanup.h"
+#include "secshim/policy.h"
+#include "secshim/seccomp.h"
+#include "secshim/settings.h"
+#include "secshim/util.h"
+
+DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
+
+#define WHERE "rules.seccomp"
+#define DEFAULT_PROFILE "seccomp/default.json"
+
+struct seccomp_state
+{
+  struct seccomp_source *src;
+  struct seccomp_dangerous_list dangerous;
+  struct strv listeners;
+  struct strv flags;
+};
+
+static void
+seccomp_state_free (void *p)
+{
+  struct seccomp_state *st = p;
+  if (st == NULL)
+    return;
+  seccomp_source_free (st->src);
+  seccomp_dangerous_free (&st->dangerous);
+  strv_free (&st->listeners);
+  strv_free (&st->flags);
+  free (st);
+}
+
+static void
+seccomp_state_freep (struct seccomp_state **p)
+{
+  seccomp_state_free (*p);
+}
+
+static int
+load_listeners (struct json_value *settings, struct strv *out, secshim_error_t *err)
+{
+  size_t i;
+  if (take_strv (settings, WHERE, "allowListeners", out, err) < 0)
+    return -1;
+  for (i = 0; i < out->n; i++)
+    if (out->v[i][0] != '/')
+      return secshim_make_error (err, SECSHIM_ECONFIG, WHERE ".allowListeners[%zu]: `%s` is not an absolute path", i,
+                                 out->v[i]);
+  return 0;
+}
+
+static int
+load_flags (struct json_value *settings, struct strv *out, secshim_error_t *err)
+{
+  static const char *const defaults[] = {
+    "SECCOMP_FILTER_FLAG_TSYNC",
+    "SECCOMP_FILTER_FLAG_LOG",
+    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+  };
+  struct json_value *raw = json_get (settings, "allowFlags");
+  size_t i;
+
+  if (raw == NULL)
+    {
+      out->n = sizeof defaults / sizeof defaults[0];
+      out->v = xzalloc ((out->n + 1) * sizeof (char *));
+      for (i = 0; i < out->n; i++)
+        out->v[i] = xstrdup (defaults[i]);
+      return 0;
+    }
+  if (take_strv (settings, WHERE, "allowFlags", out, err) < 0)
+    return -1;
+  for (i = 0; i < out->n; i++)
+    if (!seccomp_flag_known (out->v[i]))
+      return secshim_make_error (err, SECSHIM_ECONFIG, WHERE ".allowFlags[%zu]: unknown flag `%s`", i, out->v[i]);
+  return 0;
+}
+
+static int
+seccomp_load (struct json_value *settings, const char *policy_dir, void **state, secshim_error_t *err)
+{
+  __attribute__ ((cleanup (seccomp_state_freep))) struct seccomp_state *st = xzalloc (sizeof *st);
+  cleanup_free char *profile = NULL, *path = NULL;
+  cleanup_with (json_free) struct json_value *dangerous = NULL;
+
+  if (take_string (settings, WHERE, "profile", &profile, err) < 0)
+    return -1;
+  if (profile == NULL)
+    profile = xstrdup (DEFAULT_PROFILE);
+  if (profile[0] == '/')
+    path = xstrdup (profile);
+  else if (policy_dir == NULL)
+    return secshim_make_error (err, SECSHIM_ECONFIG, WHERE ".profile: `%s` is relative and the policy has no directory",
+                               profile);
+  else
+    xasprintf (&path, "%s/%s", policy_dir, profile);
+
+  dangerous = take_raw (settings, "dangerous");
+  if (dangerous == NULL)
+    seccomp_dangerous_default (&st->dangerous);
+  else if (seccomp_dangerous_parse (dangerous, WHERE ".dangerous", &st->dangerous, err) < 0)
+    return -1;
+  if (load_listeners (settings, &st->listeners, err) < 0 || load_flags (settings, &st->flags, err) < 0)
+    return -1;
+
+  if (seccomp_source_load_file (path, &st->src, err) < 0)
+    return secshim_error_wrap (err, WHERE ".profile");
+  if (seccomp_source_self_check (st->src, &st->dangerous, err) < 0)
+    return secshim_error_wrap (err, WHERE ".profile");
+  *state = steal_pointer (&st);
+  return 0;
+}
+
+static void
+report_problems (struct eval_ctx *ctx, const struct seccomp_problems *problems, bool fixed)
+{
+  size_t i;
+  for (i = 0; i < problems->n; i++)
+    eval_report (ctx, problems->v[i].path, NULL, NULL, "%s%s", problems->v[i].message,
+                 fixed ? " (removed)" : "");
+}
+
+/* No filter worth the name: put the policy's profile in its place. */
+static int
+inject (struct eval_ctx *ctx, const struct seccomp_state *st, const struct json_value *current, const char *why,
+        const struct json_value *bounding, secshim_error_t *err)
+{
+  cleanup_with (json_free) struct json_value *resolved = NULL;
+  cleanup_with (json_free) struct json_value *before = current ? json_clone (current) : NULL;
+  struct seccomp_problems problems = { NULL, 0 };
+  struct seccomp_check_opts opts = { &st->dangerous, &st->listeners, &st->flags, bounding };
+  struct json_value *linux_obj;
+
+  if (eval_action (ctx) != ACTION_REWRITE)
+    {
+      eval_report (ctx, "linux.seccomp", current, NULL, "%s: the policy requires a seccomp filter", why);
+      return 0;
+    }
+  if (seccomp_source_resolve (st->src, NULL, bounding, &resolved, err) < 0)
+    return -1;
+  /* Belt and braces: a source whose conditions grant a dangerous call on
+   * another capability than the one the check expects loses it here. */
+  seccomp_check_profile (resolved, &opts, true, &problems);
+  linux_obj = json_get_or_add_object (ctx->doc, "linux");
+  if (linux_obj == NULL)
+    {
+      seccomp_problems_free (&problems);
+      return secshim_make_error (err, SECSHIM_EINPUT, "linux: expected an object");
+    }
+  json_set (linux_obj, "seccomp", steal_pointer (&resolved));
+  eval_report (ctx, "linux.seccomp", before, json_get (linux_obj, "seccomp"),
+               "%s: replaced with the policy's profile (%zu rules)", why,
+               json_get (json_get (linux_obj, "seccomp"), "syscalls")->count);
+  report_problems (ctx, &problems, true);
+  seccomp_problems_free (&problems);
+  return 0;
+}
+
+static int
+seccomp_check (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
+{
+  const struct seccomp_state *st = state;
+  const struct json_value *bounding = json_get_path (ctx->doc, "process.capabilities.bounding");
+  struct json_value *current = json_get_path (ctx->doc, "linux.seccomp");
+  struct seccomp_problems problems = { NULL, 0 };
+  struct seccomp_check_opts opts = { &st->dangerous, &st->listeners, &st->flags, bounding };
+  const char *why = NULL;
+  bool fix;
+
+  if (ctx->kind != DOC_CONFIG)
+    return 0;
+  if (seccomp_profile_is_weak (current, &why))
+    return inject (ctx, st, current, why, bounding, err);
+
+  fix = eval_action (ctx) == ACTION_REWRITE;
+  seccomp_check_profile (current, &opts, fix, &problems);
+  report_problems (ctx, &problems, fix);
+  seccomp_problems_free (&problems);
+  return 0;
+}
+
+const struct rule_ops rule_seccomp = {
+  .name = "seccomp",
+  .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
+  .doc_kinds = DOC_CONFIG,
+  .load = seccomp_load,
+  .free_state = seccomp_state_free,
+  .check = seccomp_check,
+};

@@ -1,0 +1,436 @@
+/* Strength check of the seccomp profile a container arrives with
+ * (docs/seccomp.md, "Strength check"). */
+#include <stdarg.h>
+#include <string.h>
+
+#include "internal.h"
+#include "secshim/cleanup.h"
+#include "secshim/seccomp.h"
+#include "secshim/util.h"
+
+/* name, then the capabilities any one of which permits it (none: never).
+ * The ptrace family is not here on purpose: Docker's own default profile
+ * allows it on kernels >= 4.8, where it no longer bypasses seccomp, and a
+ * check that refused Docker's default would refuse every docker run.
+ * secshim's own profile still gates it on CAP_SYS_PTRACE. */
+static const struct
+{
+  const char *name;
+  const char *caps[3];
+} builtin_dangerous[] = {
+  /* namespaces (clone itself is always checked for its flag mask) */
+  { "unshare", { "CAP_SYS_ADMIN" } },
+  { "setns", { "CAP_SYS_ADMIN" } },
+  { "clone3", { "CAP_SYS_ADMIN" } },
+  /* mounts, old and new API */
+  { "mount", { "CAP_SYS_ADMIN" } },
+  { "umount", { "CAP_SYS_ADMIN" } },
+  { "umount2", { "CAP_SYS_ADMIN" } },
+  { "pivot_root", { "CAP_SYS_ADMIN" } },
+  { "fsopen", { "CAP_SYS_ADMIN" } },
+  { "fsconfig", { "CAP_SYS_ADMIN" } },
+  { "fsmount", { "CAP_SYS_ADMIN" } },
+  { "fspick", { "CAP_SYS_ADMIN" } },
+  { "open_tree", { "CAP_SYS_ADMIN" } },
+  { "move_mount", { "CAP_SYS_ADMIN" } },
+  { "mount_setattr", { "CAP_SYS_ADMIN" } },
+  /* other CAP_SYS_ADMIN territory */
+  { "quotactl", { "CAP_SYS_ADMIN" } },
+  { "quotactl_fd", { "CAP_SYS_ADMIN" } },
+  { "lookup_dcookie", { "CAP_SYS_ADMIN" } },
+  { "fanotify_init", { "CAP_SYS_ADMIN" } },
+  { "syslog", { "CAP_SYS_ADMIN", "CAP_SYSLOG" } },
+  { "bpf", { "CAP_SYS_ADMIN", "CAP_BPF" } },
+  { "perf_event_open", { "CAP_SYS_ADMIN", "CAP_PERFMON" } },
+  /* kernel keyrings are not namespaced */
+  { "keyctl", { NULL } },
+  { "add_key", { NULL } },
+  { "request_key", { NULL } },
+  /* replacing or extending the kernel */
+  { "kexec_load", { NULL } },
+  { "kexec_file_load", { NULL } },
+  { "init_module", { "CAP_SYS_MODULE" } },
+  { "finit_module", { "CAP_SYS_MODULE" } },
+  { "delete_module", { "CAP_SYS_MODULE" } },
+  { "open_by_handle_at", { "CAP_DAC_READ_SEARCH" } },
+  { "userfaultfd", { NULL } },
+  { "reboot", { "CAP_SYS_BOOT" } },
+  { "swapon", { NULL } },
+  { "swapoff", { NULL } },
+  { "acct", { "CAP_SYS_PACCT" } },
+  { "settimeofday", { "CAP_SYS_TIME" } },
+  { "stime", { "CAP_SYS_TIME" } },
+  { "clock_settime", { "CAP_SYS_TIME" } },
+  { "clock_settime64", { "CAP_SYS_TIME" } },
+  { "iopl", { "CAP_SYS_RAWIO" } },
+  { "ioperm", { "CAP_SYS_RAWIO" } },
+};
+
+static const char *const known_flags[] = {
+  "SECCOMP_FILTER_FLAG_TSYNC",
+  "SECCOMP_FILTER_FLAG_LOG",
+  "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+  "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+  NULL,
+};
+
+bool
+seccomp_flag_known (const char *flag)
+{
+  size_t i;
+  for (i = 0; flag && known_flags[i]; i++)
+    if (strcmp (flag, known_flags[i]) == 0)
+      return true;
+  return false;
+}
+
+void
+seccomp_dangerous_default (struct seccomp_dangerous_list *out)
+{
+  size_t i, j, n = sizeof builtin_dangerous / sizeof builtin_dangerous[0];
+  out->v = xzalloc (n * sizeof out->v[0]);
+  out->n = n;
+  for (i = 0; i < n; i++)
+    {
+      out->v[i].name = xstrdup (builtin_dangerous[i].name);
+      for (j = 0; j < 3 && builtin_dangerous[i].caps[j]; j++)
+        ;
+      out->v[i].caps.n = j;
+      out->v[i].caps.v = xzalloc ((j + 1) * sizeof (char *));
+      for (j = 0; j < out->v[i].caps.n; j++)
+        out->v[i].caps.v[j] = xstrdup (builtin_dangerous[i].caps[j]);
+    }
+}
+
+void
+seccomp_dangerous_free (struct seccomp_dangerous_list *l)
+{
+  size_t i;
+  for (i = 0; i < l->n; i++)
+    {
+      free (l->v[i].name);
+      strv_free (&l->v[i].caps);
+    }
+  free (l->v);
+  l->v = NULL;
+  l->n = 0;
+}
+
+int
+seccomp_dangerous_parse (const struct json_value *obj, const char *where, struct seccomp_dangerous_list *out,
+                         secshim_error_t *err)
+{
+  struct seccomp_dangerous_list l = { NULL, 0 };
+  size_t i, j;
+
+  if (!json_is (obj, JSON_OBJECT))
+    return secshim_make_error (err, SECSHIM_ECONFIG, "%s: expected an object of syscall: [capabilities]", where);
+  l.v = xzalloc ((obj->count + 1) * sizeof l.v[0]);
+  for (i = 0; i < obj->count; i++)
+    {
+      const char *name = obj->members[i].key;
+      const struct json_value *caps = obj->members[i].value;
+      struct seccomp_dangerous *d = &l.v[l.n++];
+
+      d->name = xstrdup (name);
+      if (!sc_name_known (name))
+        {
+          seccomp_dangerous_free (&l);
+          return secshim_make_error (err, SECSHIM_ECONFIG, "%s.%s: `%s` is not a syscall libseccomp knows", where,
+                                     name, name);
+        }
+      if (!json_is (caps, JSON_ARRAY))
+        {
+          seccomp_dangerous_free (&l);
+          return secshim_make_error (err, SECSHIM_ECONFIG, "%s.%s: expected an array of capabilities", where, name);
+        }
+      d->caps.v = xzalloc ((caps->count + 1) * sizeof (char *));
+      for (j = 0; j < caps->count; j++)
+        {
+          const char *cap = json_string (caps->items[j]);
+          if (!sc_cap_known (cap))
+            {
+              seccomp_dangerous_free (&l);
+              return secshim_make_error (err, SECSHIM_ECONFIG, "%s.%s[%zu]: expected a capability name (CAP_...)",
+                                         where, name, j);
+            }
+          d->caps.v[d->caps.n++] = xstrdup (cap);
+        }
+    }
+  *out = l;
+  return 0;
+}
+
+bool
+seccomp_profile_is_weak (const struct json_value *seccomp, const char **why)
+{
+  const char *def = json_string (json_get (seccomp, "defaultAction"));
+  const char *reason = NULL;
+
+  if (!json_is (seccomp, JSON_OBJECT))
+    reason = "no seccomp profile";
+  else if (def == NULL)
+    reason = "no defaultAction";
+  else if (!sc_action_known (def))
+    reason = "unknown defaultAction";
+  else if (strcmp (def, "SCMP_ACT_ALLOW") == 0)
+    reason = "defaultAction SCMP_ACT_ALLOW allows every syscall";
+  else if (strcmp (def, "SCMP_ACT_LOG") == 0)
+    reason = "defaultAction SCMP_ACT_LOG allows every syscall";
+  else if (strcmp (def, "SCMP_ACT_TRACE") == 0)
+    reason = "defaultAction SCMP_ACT_TRACE lets a tracer allow any syscall";
+  else if (strcmp (def, "SCMP_ACT_NOTIFY") == 0)
+    reason = "defaultAction SCMP_ACT_NOTIFY lets a notify agent allow any syscall";
+  if (why)
+    *why = reason;
+  return reason != NULL;
+}
+
+void
+seccomp_problems_free (struct seccomp_problems *p)
+{
+  size_t i;
+  for (i = 0; i < p->n; i++)
+    {
+      free (p->v[i].path);
+      free (p->v[i].message);
+    }
+  free (p->v);
+  p->v = NULL;
+  p->n = 0;
+}
+
+static void __attribute__ ((format (printf, 3, 4)))
+add_problem (struct seccomp_problems *out, char *path, const char *fmt, ...)
+{
+  va_list ap;
+  struct seccomp_problem *p;
+  out->v = xreallocarray (out->v, out->n + 1, sizeof out->v[0]);
+  p = &out->v[out->n++];
+  p->path = path;
+  va_start (ap, fmt);
+  if (vasprintf (&p->message, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+}
+
+static char *
+caps_text (const struct strv *caps)
+{
+  char *s = NULL;
+  size_t i;
+  if (caps->n == 0)
+    return xstrdup ("in any container");
+  s = xstrdup ("without ");
+  for (i = 0; i < caps->n; i++)
+    {
+      char *t = NULL;
+      xasprintf (&t, "%s%s%s", s, i ? " or " : "", caps->v[i]);
+      free (s);
+      s = t;
+    }
+  return s;
+}
+
+static const struct seccomp_dangerous *
+find_dangerous (const struct seccomp_dangerous_list *l, const char *name)
+{
+  size_t i;
+  for (i = 0; l && i < l->n; i++)
+    if (strcmp (l->v[i].name, name) == 0)
+      return &l->v[i];
+  return NULL;
+}
+
+static bool
+caps_permit (const struct strv *caps, const struct json_value *bounding)
+{
+  size_t i;
+  for (i = 0; i < caps->n; i++)
+    if (sc_caps_have (bounding, caps->v[i]))
+      return true;
+  return false;
+}
+
+static void
+check_flags (struct json_value *profile, const struct seccomp_check_opts *o, bool fix, struct seccomp_problems *out)
+{
+  struct json_value *flags = json_get (profile, "flags");
+  size_t i = 0, orig = 0;
+
+  for (; json_is (flags, JSON_ARRAY) && i < flags->count; orig++)
+    {
+      const char *f = json_string (flags->items[i]);
+      char *path = NULL;
+      if (f && seccomp_flag_known (f) && o->flags && strv_contains (o->flags, f))
+        {
+          i++;
+          continue;
+        }
+      xasprintf (&path, "linux.seccomp.flags[%zu]", orig);
+      if (f == NULL || !seccomp_flag_known (f))
+        add_problem (out, path, "unknown seccomp flag `%s`", f ? f : "(not a string)");
+      else if (strcmp (f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+        add_problem (out, path, "%s turns off the speculative store bypass mitigation and is not allowed", f);
+      else
+        add_problem (out, path, "seccomp flag %s is not allowed by the policy", f);
+      if (fix)
+        json_array_remove_at (flags, i);
+      else
+        i++;
+    }
+  if (fix && json_is (flags, JSON_ARRAY) && flags->count == 0)
+    json_remove (profile, "flags");
+}
+
+static bool
+rules_name (const struct json_value *rules, const char *name)
+{
+  size_t i;
+  for (i = 0; json_is (rules, JSON_ARRAY) && i < rules->count; i++)
+    if (json_array_has_string (json_get (rules->items[i], "names"), name))
+      return true;
+  return false;
+}
+
+static struct json_value *
+masked_clone_rule (void)
+{
+  struct json_value *rule = json_new_object ();
+  struct json_value *names = json_new_array ();
+  struct json_value *args = json_new_array ();
+  struct json_value *arg = json_new_object ();
+
+  json_array_append (names, json_new_string ("clone"));
+  json_set (rule, "names", names);
+  json_set (rule, "action", json_new_string ("SCMP_ACT_ALLOW"));
+  json_set (arg, "index", json_new_u64 (0));
+  json_set (arg, "value", json_new_u64 (SECCOMP_CLONE_NS_MASK));
+  json_set (arg, "valueTwo", json_new_u64 (0));
+  json_set (arg, "op", json_new_string ("SCMP_CMP_MASKED_EQ"));
+  json_array_append (args, arg);
+  json_set (rule, "args", args);
+  return rule;
+}
+
+static struct json_value *
+enosys_clone3_rule (void)
+{
+  struct json_value *rule = json_new_object ();
+  struct json_value *names = json_new_array ();
+  json_array_append (names, json_new_string ("clone3"));
+  json_set (rule, "names", names);
+  json_set (rule, "action", json_new_string ("SCMP_ACT_ERRNO"));
+  json_set (rule, "errnoRet", json_new_u64 (38)); /* ENOSYS: libc falls back to clone */
+  return rule;
+}
+
+/* Check the names of one permitting rule; returns true when the rule is
+ * left without names (and should go). */
+static bool
+check_rule_names (struct json_value *rule, size_t orig, const struct seccomp_check_opts *o, bool fix,
+                  struct seccomp_problems *out, bool *removed_clone, bool *removed_clone3)
+{
+  struct json_value *names = json_get (rule, "names");
+  const char *action = json_string (json_get (rule, "action"));
+  size_t j = 0, jorig = 0;
+
+  for (; json_is (names, JSON_ARRAY) && j < names->count; jorig++)
+    {
+      const char *name = json_string (names->items[j]);
+      const struct seccomp_dangerous *d = name ? find_dangerous (o->dangerous, name) : NULL;
+      char *path = NULL;
+      bool is_clone = name && strcmp (name, "clone") == 0;
+
+      if (is_clone)
+        {
+          if (sc_caps_have (o->bounding, "CAP_SYS_ADMIN") || sc_args_block_clone_ns (json_get (rule, "args")))
+            {
+              j++;
+              continue;
+            }
+          xasprintf (&path, "linux.seccomp.syscalls[%zu].names[%zu]", orig, jorig);
+          add_problem (out, path,
+                       "`clone` is allowed (%s) without CAP_SYS_ADMIN and without a mask of its namespace flags "
+                       "(arg 0 & 0x7E020000 == 0)",
+                       action ? action : "?");
+        }
+      else if (d == NULL || caps_permit (&d->caps, o->bounding))
+        {
+          j++;
+          continue;
+        }
+      else
+        {
+          cleanup_free char *need = caps_text (&d->caps);
+          xasprintf (&path, "linux.seccomp.syscalls[%zu].names[%zu]", orig, jorig);
+          add_problem (out, path, "`%s` is allowed (%s) %s", name, action ? action : "?", need);
+        }
+      if (!fix)
+        {
+          j++;
+          continue;
+        }
+      if (is_clone)
+        *removed_clone = true;
+      else if (strcmp (name, "clone3") == 0)
+        *removed_clone3 = true;
+      json_array_remove_at (names, j);
+    }
+  return fix && json_is (names, JSON_ARRAY) && names->count == 0;
+}
+
+void
+seccomp_check_profile (struct json_value *profile, const struct seccomp_check_opts *o, bool fix,
+                       struct seccomp_problems *out)
+{
+  const char *listener = json_string (json_get (profile, "listenerPath"));
+  bool trusted = listener && o->listeners && strv_contains (o->listeners, listener);
+  struct json_value *rules = json_get (profile, "syscalls");
+  bool removed_clone = false, removed_clone3 = false;
+  size_t i = 0, orig = 0;
+
+  check_flags (profile, o, fix, out);
+  if (json_get (profile, "listenerPath") && !trusted)
+    {
+      add_problem (out, xstrdup ("linux.seccomp.listenerPath"),
+                   "listener `%s` is not allowed by the policy: a notify agent can let any syscall through",
+                   listener ? listener : "(not a string)");
+      if (fix)
+        {
+          json_remove (profile, "listenerPath");
+          json_remove (profile, "listenerMetadata");
+        }
+    }
+
+  for (; json_is (rules, JSON_ARRAY) && i < rules->count; orig++)
+    {
+      struct json_value *rule = rules->items[i];
+      const char *action = json_string (json_get (rule, "action"));
+      bool drop = false;
+
+      if (action && strcmp (action, "SCMP_ACT_NOTIFY") == 0 && !trusted)
+        {
+          char *path = NULL;
+          xasprintf (&path, "linux.seccomp.syscalls[%zu]", orig);
+          add_problem (out, path, "SCMP_ACT_NOTIFY without an allowed listener");
+          drop = fix;
+        }
+      else if (action && strcmp (action, "SCMP_ACT_NOTIFY") == 0)
+        ; /* an allowlisted agent decides */
+      else if (sc_action_permits (action))
+        drop = check_rule_names (rule, orig, o, fix, out, &removed_clone, &removed_clone3);
+      if (drop)
+        json_array_remove_at (rules, i);
+      else
+        i++;
+    }
+
+  /* Put back what ordinary programs need: fork and threads through clone
+   * without namespace flags, and clone3 answered ENOSYS so libc falls back
+   * to clone (EPERM would make pthread_create fail). */
+  if (fix && removed_clone && !rules_name (rules, "clone"))
+    json_array_append (rules, masked_clone_rule ());
+  if (fix && removed_clone3 && !rules_name (rules, "clone3"))
+    json_array_append (rules, enosys_clone3_rule ());
+}
