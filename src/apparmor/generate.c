@@ -69,15 +69,24 @@ put_network (FILE *f, const struct aa_spec *s)
   for (i = 0; i < s->protocols.n; i++)
     {
       const char *p = s->protocols.v[i];
-      if (strcmp (p, "icmp") == 0)
+      size_t n = strlen (p);
+      bool v4 = p[n - 1] != '6', v6 = p[n - 1] != '4';
+      if (p[n - 1] == '4' || p[n - 1] == '6')
+        n--;
+      if (n == 4 && strncmp (p, "icmp", 4) == 0)
         {
           /* apparmor_parser maps `inet icmp` to the raw socket type and has
            * no inet6 icmp keyword; `inet6 raw` is the compiled equivalent. */
-          fputs ("  network inet icmp,\n", f);
-          fputs ("  network inet6 raw,\n", f);
+          if (v4)
+            fputs ("  network inet icmp,\n", f);
+          if (v6)
+            fputs ("  network inet6 raw,\n", f);
+          continue;
         }
-      else
-        fprintf (f, "  network inet %s,\n  network inet6 %s,\n", p, p);
+      if (v4)
+        fprintf (f, "  network inet %.*s,\n", (int) n, p);
+      if (v6)
+        fprintf (f, "  network inet6 %.*s,\n", (int) n, p);
     }
   if (s->protocols.n > 0)
     fputs ("  network unix,\n", f);

@@ -19,8 +19,10 @@ static const char *const capability_names[] = {
   "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore", NULL,
 };
 
-/* Protocols bane files name.  The generator maps each to IPv4 and IPv6 rules. */
-static const char *const protocol_names[] = { "tcp", "udp", "icmp", NULL };
+/* Protocols bane files name; the generator maps each to IPv4 and IPv6
+ * rules.  A "4" or "6" suffix (secshim's extension) limits it to one. */
+static const char *const protocol_names[] = { "tcp", "udp", "icmp", "tcp4", "udp4", "icmp4", "tcp6", "udp6", "icmp6",
+                                              NULL };
 
 #define AA_MAX_NAME 128
 #define AA_MAX_PATH 4096
@@ -153,7 +155,8 @@ aa_spec_check (struct aa_spec *s, const char *where, secshim_error_t *err)
   for (i = 0; i < s->protocols.n; i++)
     if (!in_list (protocol_names, s->protocols.v[i]))
       return secshim_make_error (err, SECSHIM_EINPUT,
-                                 "%s.Network.Protocols[%zu]: unknown protocol `%s` (known: tcp, udp, icmp)", where,
+                                 "%s.Network.Protocols[%zu]: unknown protocol `%s` (known: tcp, udp, icmp; "
+                                 "with 4 or 6 appended for one IP version)", where,
                                  i, s->protocols.v[i]);
   if (normalise_caps (&s->cap_allow, where, "Capabilities.Allow", err) < 0
       || normalise_caps (&s->cap_deny, where, "Capabilities.Deny", err) < 0)
