@@ -82,14 +82,21 @@ bench: all
 deb:
 	hack/build-deb.sh
 
-install: $(BUILD)/secshim
+# The man page, from markdown (go-md2man, in hack/install-deps.sh).
+$(BUILD)/secshim.1: docs/secshim.1.md
+	@mkdir -p $(dir $@)
+	go-md2man -in $< -out $@
+
+install: $(BUILD)/secshim $(BUILD)/secshim.1
 	install -D -m 0755 $(BUILD)/secshim $(DESTDIR)$(BINDIR)/secshim
+	install -D -m 0755 hack/secshim-admin $(DESTDIR)$(LIBEXECDIR)/secshim-admin
+	install -D -m 0644 $(BUILD)/secshim.1 $(DESTDIR)$(MANDIR)/man1/secshim.1
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/secshim
 	cp -R policy/. $(DESTDIR)$(SYSCONFDIR)/secshim/
 	chmod -R go-w $(DESTDIR)$(SYSCONFDIR)/secshim
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/secshim
+	rm -f $(DESTDIR)$(BINDIR)/secshim $(DESTDIR)$(LIBEXECDIR)/secshim-admin $(DESTDIR)$(MANDIR)/man1/secshim.1
 
 check-format:
 	clang-format --dry-run --Werror $$(find src include tests/unit tests/fuzz -name '*.[ch]')

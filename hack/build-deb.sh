@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Build the Debian package build/secshim_<version>-1_<arch>.deb from this tree
+# with dpkg-deb (no debian/ directory at the top: the packaging lives in
+# hack/debian/ and the file list comes from `make install`, so the package and
+# `make install` cannot drift apart).
+#
+#   /usr/bin/secshim                      the runtime
+#   /usr/lib/secshim/secshim-admin        install / uninstall / doctor
+#   /etc/secshim/...                      policies, seccomp and AppArmor sources (conffiles)
+#   /usr/share/man/man1/secshim.1.gz      from docs/secshim.1.md (go-md2man)
+#   /usr/share/doc/secshim/               README, SECURITY.md, docs/*.md, k8s examples
+#
+# Prints the path of the .deb.  BUILD=dir selects the build directory.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+BUILD=${BUILD:-build}
+umask 022
+
+for t in dpkg-deb go-md2man; do
+  command -v "$t" >/dev/null 2>&1 || { echo "build-deb: $t missing (hack/install-deps.sh)" >&2; exit 1; }
+done
+version="$(cat VERSION)-1"
+arch=$(dpkg --print-architecture)
+deb=$BUILD/secshim_${version}_${arch}.deb
+
+make -s BUILD="$BUILD" "$BUILD/secshim" "$BUILD/secshim.1" >&2
+stage=$BUILD/deb/secshim
+rm -rf "$stage"
+mkdir -p "$stage/DEBIAN"
+make -s BUILD="$BUILD" install DESTDIR="$top/$stage" PREFIX=/usr SYSCONFDIR=/etc >&2
+
+# Debian policy: stripped binaries, compressed man pages and changelog.
+strip --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/bin/secshim"
+gzip -9n "$stage/usr/share/man/man1/secshim.1"
+
+doc=$stage/usr/share/doc/secshim
+install -d "$doc" "$doc/examples/k8s"
+for f in README.md SECURITY.md docs/*.md; do
+  [ -f "$f" ] || continue
+  case $f in docs/secshim.1.md) continue ;; esac   # that is the man page
+  install -m 0644 "$f" "$doc/"
+done
+for f in hack/k8s/*; do [ -f "$f" ] && install -m 0644 "$f" "$doc/examples/k8s/"; done
+install -m 0644 hack/debian/copyright "$doc/copyright"
+sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$(date -R)/" hack/debian/changelog | gzip -9n >"$doc/changelog.Debian.gz"
+
+# Everything under /etc is a conffile: local edits survive upgrades.
+(cd "$stage" && find etc -type f | sort | sed 's|^|/|') >"$stage/DEBIAN/conffiles"
+for s in postinst prerm postrm; do install -m 0755 "hack/debian/$s" "$stage/DEBIAN/$s"; done
+size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
+sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" hack/debian/control >"$stage/DEBIAN/control"
+(cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum) >"$stage/DEBIAN/md5sums"
+
+dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >&2
+echo "$deb"
