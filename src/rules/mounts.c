@@ -8,7 +8,17 @@
  * mounting / exposes everything.  Read-only does not make a denied path
  * allowed: a read-only docker.sock is still a root shell on the host.
  * CIS Docker Benchmark 5.5 (sensitive host directories), 5.31 (docker socket);
- * PSS baseline "HostPath volumes". */
+ * PSS baseline "HostPath volumes".
+ *
+ * The same rule also refuses, for every mount:
+ *  - shared/rshared propagation, in options or linux.rootfsPropagation: the
+ *    container's mounts would propagate back to the host (CIS 5.19,
+ *    CVE-2025-31133/52565/52881 need it);
+ *  - sysfs and cgroup mounts without "ro" (cgroup v1 release_agent,
+ *    /sys/kernel/uevent_helper; CVE-2022-0492);
+ *  - destinations under /proc or /sys other than the standard proc, sysfs
+ *    and /sys/fs/cgroup mounts (CVE-2019-16884, CVE-2023-27561: mounts over
+ *    /proc defeat AppArmor and masks). */
 #include <string.h>
 
 #include "secshim/cleanup.h"
@@ -136,18 +146,105 @@ check_one (struct eval_ctx *ctx, const struct mounts_state *s, size_t i, const s
   return 0;
 }
 
+static bool
+is_shared (const char *propagation)
+{
+  return str_equal (propagation, "shared") || str_equal (propagation, "rshared");
+}
+
+static void
+check_propagation (struct eval_ctx *ctx, size_t i, const struct json_value *m)
+{
+  const struct json_value *opts = json_get (m, "options");
+  cleanup_free char *path = NULL;
+  if (!json_array_has_string (opts, "shared") && !json_array_has_string (opts, "rshared"))
+    return;
+  xasprintf (&path, "mounts[%zu].options", i);
+  eval_report (ctx, path, opts, NULL, "mount %s has shared propagation: its mounts would reach the host",
+               json_string (json_get (m, "destination")) ?: "?");
+}
+
+static void
+check_kernel_fs_readonly (struct eval_ctx *ctx, size_t i, const struct json_value *m)
+{
+  const char *type = json_string (json_get (m, "type"));
+  cleanup_free char *path = NULL;
+  if (!str_equal (type, "sysfs") && !str_equal (type, "cgroup") && !str_equal (type, "cgroup2"))
+    return;
+  if (json_array_has_string (json_get (m, "options"), "ro"))
+    return;
+  xasprintf (&path, "mounts[%zu].options", i);
+  eval_report (ctx, path, json_get (m, "options"), NULL, "%s mount at %s is writable: it must be \"ro\"", type,
+               json_string (json_get (m, "destination")) ?: "?");
+}
+
+/* The standard kernel filesystem mounts, the only ones allowed at or under
+ * /proc and /sys. */
+static bool
+is_standard_kernel_mount (const char *dest, const char *type)
+{
+  return (str_equal (dest, "/proc") && str_equal (type, "proc"))
+         || (str_equal (dest, "/sys") && str_equal (type, "sysfs"))
+         || (str_equal (dest, "/sys/fs/cgroup")
+             && (str_equal (type, "cgroup") || str_equal (type, "cgroup2") || str_equal (type, "tmpfs")));
+}
+
+static int
+check_destination (struct eval_ctx *ctx, size_t i, const struct json_value *m, secshim_error_t *err)
+{
+  const char *dest = json_string (json_get (m, "destination"));
+  const char *type = json_string (json_get (m, "type"));
+  cleanup_free char *canon = NULL;
+  cleanup_free char *path = NULL;
+  struct host lexical;
+
+  if (dest == NULL)
+    return 0;
+  if (dest[0] != '/')
+    {
+      /* runc treats a relative destination as relative to the rootfs. */
+      xasprintf (&path, "/%s", dest);
+      dest = path;
+    }
+  /* Destinations live in the container's rootfs: lexical only. */
+  host_fake_init (&lexical, false, false);
+  if (lexical.canonicalize (&lexical, dest, &canon, err) < 0)
+    return -1;
+  if (!contains ("/proc", canon) && !contains ("/sys", canon))
+    return 0;
+  if (is_standard_kernel_mount (canon, type))
+    return 0;
+  free (path);
+  path = NULL;
+  xasprintf (&path, "mounts[%zu].destination", i);
+  eval_report (ctx, path, json_get (m, "destination"), NULL,
+               "mount destination %s is under /proc or /sys: only the standard proc, sysfs and cgroup mounts may be "
+               "there",
+               canon);
+  return 0;
+}
+
 static int
 check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 {
   const struct mounts_state *s = state;
   const struct json_value *mounts = json_get (ctx->doc, "mounts");
+  const struct json_value *rootprop = json_get_path (ctx->doc, "linux.rootfsPropagation");
   size_t i;
 
+  if (is_shared (json_string (rootprop)))
+    eval_report (ctx, "linux.rootfsPropagation", rootprop, NULL,
+                 "rootfs propagation %s would let the container's mounts reach the host", json_string (rootprop));
   if (!json_is (mounts, JSON_ARRAY))
     return 0;
   for (i = 0; i < mounts->count; i++)
-    if (check_one (ctx, s, i, mounts->items[i], err) < 0)
-      return -1;
+    {
+      const struct json_value *m = mounts->items[i];
+      if (check_one (ctx, s, i, m, err) < 0 || check_destination (ctx, i, m, err) < 0)
+        return -1;
+      check_propagation (ctx, i, m);
+      check_kernel_fs_readonly (ctx, i, m);
+    }
   return 0;
 }
 

@@ -1,0 +1,170 @@
+/* Rule "namespaces": the container gets its own pid, ipc, uts, mount and
+ * network namespaces (and cgroup where the kernel has it).
+ *
+ * A namespace type absent from linux.namespaces is shared with the host
+ * (`docker run --pid host`, `--network host`, hostPID/hostNetwork pods).  An
+ * entry with a "path" joins an existing namespace: another container's is
+ * fine (pods share their sandbox's), the host's (/proc/1/ns/<type>, compared
+ * by inode, not by name) is not.  CIS Docker Benchmark 5.9 (network), 5.15
+ * (pid), 5.16 (ipc), 5.20 (uts), 5.30 (user ns); PSS baseline "Host
+ * Namespaces".  CVE-2020-15257 needs the host network namespace.
+ *
+ * Types listed in "addMissing" are quietly added when absent instead of
+ * refused: Docker on cgroup v1 does not create a cgroup namespace by
+ * default, and adding one changes nothing a workload relies on. */
+#include <string.h>
+
+#include "secshim/cleanup.h"
+#include "secshim/policy.h"
+#include "secshim/settings.h"
+#include "secshim/util.h"
+
+static const char *const known_types[] = { "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time", NULL };
+
+struct ns_state
+{
+  struct strv require;
+  struct strv add_missing;
+};
+
+static void
+free_ns (void *p)
+{
+  struct ns_state *s = p;
+  strv_free (&s->require);
+  strv_free (&s->add_missing);
+  free (s);
+}
+
+static int
+check_types (const struct strv *v, const char *key, secshim_error_t *err)
+{
+  size_t i, k;
+  for (i = 0; i < v->n; i++)
+    {
+      for (k = 0; known_types[k]; k++)
+        if (strcmp (v->v[i], known_types[k]) == 0)
+          break;
+      if (known_types[k] == NULL)
+        return secshim_make_error (err, SECSHIM_ECONFIG, "rules.namespaces.%s[%zu]: unknown namespace type `%s`",
+                                   key, i, v->v[i]);
+    }
+  return 0;
+}
+
+static int
+load_ns (struct json_value *settings, const char *policy_dir, void **state, secshim_error_t *err)
+{
+  struct ns_state *s = xzalloc (sizeof *s);
+  if (take_strv (settings, "rules.namespaces", "require", &s->require, err) < 0
+      || take_strv (settings, "rules.namespaces", "addMissing", &s->add_missing, err) < 0
+      || check_types (&s->require, "require", err) < 0 || check_types (&s->add_missing, "addMissing", err) < 0)
+    {
+      free_ns (s);
+      return -1;
+    }
+  *state = s;
+  return 0;
+}
+
+static struct json_value *
+find_ns (const struct json_value *list, const char *type, size_t *index)
+{
+  size_t i;
+  for (i = 0; json_is (list, JSON_ARRAY) && i < list->count; i++)
+    if (str_equal (json_string (json_get (list->items[i], "type")), type))
+      {
+        *index = i;
+        return list->items[i];
+      }
+  return NULL;
+}
+
+/* The kernel may lack a namespace type (cgroup before 4.6): requiring it
+ * there would refuse every container. */
+static bool
+host_has (const struct eval_ctx *ctx, const char *type)
+{
+  return strcmp (type, "cgroup") != 0 || ctx->host->cgroupns_supported;
+}
+
+static void
+add_namespace (struct eval_ctx *ctx, const char *type)
+{
+  struct json_value *linux_ = json_get_or_add_object (ctx->doc, "linux");
+  struct json_value *list, *entry;
+  cleanup_free char *path = NULL;
+  if (linux_ == NULL)
+    return;
+  list = json_get (linux_, "namespaces");
+  if (!json_is (list, JSON_ARRAY))
+    {
+      json_set (linux_, "namespaces", json_new_array ());
+      list = json_get (linux_, "namespaces");
+    }
+  entry = json_new_object ();
+  json_set (entry, "type", json_new_string (type));
+  json_array_append (list, entry);
+  xasprintf (&path, "linux.namespaces[%zu]", list->count - 1);
+  eval_report_as (ctx, ACTION_REWRITE, path, NULL, entry, "added a private %s namespace", type);
+}
+
+static int
+check_path (struct eval_ctx *ctx, const char *type, const struct json_value *entry, size_t index,
+            secshim_error_t *err)
+{
+  cleanup_free char *where = NULL;
+  const char *path = json_string (json_get (entry, "path"));
+  bool is_host = false;
+  if (path == NULL || path[0] == '\0')
+    return 0;
+  if (ctx->host->ns_is_host (ctx->host, type, path, &is_host, err) < 0)
+    return -1;
+  if (!is_host)
+    return 0;
+  xasprintf (&where, "linux.namespaces[%zu].path", index);
+  eval_report (ctx, where, json_get (entry, "path"), NULL, "%s namespace path %s is the host's %s namespace", type,
+               path, type);
+  return 0;
+}
+
+static int
+check_ns (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
+{
+  const struct ns_state *s = state;
+  const struct json_value *list = json_get_path (ctx->doc, "linux.namespaces");
+  size_t i, index = 0;
+
+  for (i = 0; i < s->require.n; i++)
+    {
+      const char *type = s->require.v[i];
+      const struct json_value *entry = find_ns (list, type, &index);
+      if (entry)
+        {
+          if (check_path (ctx, type, entry, index, err) < 0)
+            return -1;
+          continue;
+        }
+      if (!host_has (ctx, type))
+        continue;
+      if (strv_contains (&s->add_missing, type) && eval_action (ctx) != ACTION_AUDIT)
+        {
+          add_namespace (ctx, type);
+          list = json_get_path (ctx->doc, "linux.namespaces");
+          continue;
+        }
+      eval_report (ctx, "linux.namespaces", NULL, NULL,
+                   "no %s namespace: the container would share the host's (e.g. --%s host)", type,
+                   strcmp (type, "network") == 0 ? "network" : type);
+    }
+  return 0;
+}
+
+const struct rule_ops rule_namespaces = {
+  .name = "namespaces",
+  .actions = ACTION_REJECT | ACTION_AUDIT | ACTION_WARN,
+  .doc_kinds = DOC_CONFIG,
+  .load = load_ns,
+  .free_state = free_ns,
+  .check = check_ns,
+};

@@ -1,0 +1,142 @@
+/* Rule "sysctls": only the namespaced "safe" sysctls, with sane values.
+ *
+ * The allowlist defaults to the Pod Security Standards baseline set
+ * (pod-security-admission check_sysctls.go).  Every key and value is also
+ * checked for the characters that smuggled a second sysctl into CRI-O
+ * (CVE-2022-0811: "+" and "=" in a value) and for newlines and commas.
+ * Values are checked by the shape the kernel expects for each known key.
+ * CIS Docker Benchmark has no sysctl item; PSS baseline "Sysctls". */
+#include <string.h>
+
+#include "secshim/cleanup.h"
+#include "secshim/policy.h"
+#include "secshim/settings.h"
+#include "secshim/util.h"
+
+struct sysctls_state
+{
+  struct strv allow;
+};
+
+/* How many unsigned integers, separated by single spaces or tabs, a value
+ * of this key holds; 0 for keys we do not know the shape of. */
+static const struct
+{
+  const char *key;
+  int numbers;
+} shapes[] = {
+  { "kernel.shm_rmid_forced", 1 },
+  { "net.ipv4.ip_local_port_range", 2 },
+  { "net.ipv4.ip_unprivileged_port_start", 1 },
+  { "net.ipv4.tcp_syncookies", 1 },
+  { "net.ipv4.ping_group_range", 2 },
+  { "net.ipv4.tcp_keepalive_time", 1 },
+  { "net.ipv4.tcp_fin_timeout", 1 },
+  { "net.ipv4.tcp_keepalive_intvl", 1 },
+  { "net.ipv4.tcp_keepalive_probes", 1 },
+  { "net.ipv4.tcp_rmem", 3 },
+  { "net.ipv4.tcp_wmem", 3 },
+};
+
+static void
+free_sysctls (void *p)
+{
+  struct sysctls_state *s = p;
+  strv_free (&s->allow);
+  free (s);
+}
+
+static int
+load_sysctls (struct json_value *settings, const char *policy_dir, void **state, secshim_error_t *err)
+{
+  struct sysctls_state *s = xzalloc (sizeof *s);
+  if (take_strv (settings, "rules.sysctls", "allow", &s->allow, err) < 0)
+    {
+      free_sysctls (s);
+      return -1;
+    }
+  *state = s;
+  return 0;
+}
+
+static bool
+has_smuggling (const char *s)
+{
+  return strpbrk (s, "=+,\n\r") != NULL;
+}
+
+static bool
+value_has_shape (const char *key, const char *value)
+{
+  size_t i;
+  for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+    if (strcmp (shapes[i].key, key) == 0)
+      {
+        int n = 0;
+        const char *p = value;
+        while (*p)
+          {
+            const char *start = p;
+            while (*p >= '0' && *p <= '9')
+              p++;
+            if (p == start || p - start > 10)
+              return false;
+            n++;
+            if (*p == ' ' || *p == '\t')
+              p++;
+            else if (*p != '\0')
+              return false;
+          }
+        return n == shapes[i].numbers;
+      }
+  return true;
+}
+
+static int
+check_sysctls (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
+{
+  const struct sysctls_state *s = state;
+  struct json_value *map = json_get_path (ctx->doc, "linux.sysctl");
+  size_t i = 0;
+
+  while (json_is (map, JSON_OBJECT) && i < map->count)
+    {
+      /* A copy: json_remove frees the member's own key. */
+      cleanup_free char *key = xstrdup (map->members[i].key);
+      const struct json_value *val = map->members[i].value;
+      const char *value = json_string (val);
+      cleanup_free char *path = NULL;
+      cleanup_free char *why = NULL;
+
+      if (!strv_contains (&s->allow, key))
+        xasprintf (&why, "sysctl %s is not in the allowed set", key);
+      else if (value == NULL || has_smuggling (key) || has_smuggling (value))
+        xasprintf (&why, "sysctl %s has a value with '=', '+', ',' or a newline", key);
+      else if (!value_has_shape (key, value))
+        xasprintf (&why, "sysctl %s value \"%s\" is not what the kernel expects", key, value);
+      if (why == NULL)
+        {
+          i++;
+          continue;
+        }
+      xasprintf (&path, "linux.sysctl.%s", key);
+      if (eval_action (ctx) == ACTION_REWRITE)
+        {
+          eval_report (ctx, path, val, NULL, "removed: %s", why);
+          json_remove (map, key);
+          continue;
+        }
+      eval_report (ctx, path, val, NULL, "%s", why);
+      i++;
+    }
+  return 0;
+}
+
+const struct rule_ops rule_sysctls = {
+  .name = "sysctls",
+  .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
+  .doc_kinds = DOC_CONFIG,
+  .load = load_sysctls,
+  .free_state = free_sysctls,
+  .check = check_sysctls,
+};
