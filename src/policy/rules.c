@@ -8,13 +8,27 @@
  * named by the "rule" of the finding. */
 #include "secshim/policy.h"
 
+extern const struct rule_ops rule_capabilities;
 extern const struct rule_ops rule_no_new_privileges;
 extern const struct rule_ops rule_mounts;
+extern const struct rule_ops rule_namespaces;
+extern const struct rule_ops rule_devices;
+extern const struct rule_ops rule_masked_paths;
+extern const struct rule_ops rule_hooks;
+extern const struct rule_ops rule_sysctls;
+extern const struct rule_ops rule_annotations;
 extern const struct rule_ops rule_apparmor;
 
 const struct rule_ops *const secshim_rules[] = {
+  &rule_capabilities,
   &rule_no_new_privileges,
   &rule_mounts,
+  &rule_namespaces,
+  &rule_devices,
+  &rule_masked_paths,
+  &rule_hooks,
+  &rule_sysctls,
+  &rule_annotations,
   &rule_apparmor,
 };
 
