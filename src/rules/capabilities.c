@@ -1,0 +1,161 @@
+/* Rule "capabilities": every capability set of the process is limited to
+ * the policy's allowlist.
+ *
+ * All five sets are checked (bounding, effective, permitted, inheritable,
+ * ambient): an exec'd process's sets are not bounded by the container's
+ * init, so process.json gets the same rule (docker exec --privileged writes
+ * the full set there, CIS 5.23).  Inheritable and ambient must be empty
+ * unless the policy allows them (CVE-2022-29162, CVE-2022-24769): with them
+ * a setuid-less execve keeps capabilities.  rewrite drops what is not
+ * allowed (so `--cap-add ALL` is neutralised, not refused); reject refuses.
+ *
+ * Names: the policy may say "NET_RAW", "net_raw" or "CAP_NET_RAW" (checked
+ * and normalised with libcap-ng).  A document must use runc's exact form
+ * "CAP_NET_RAW"; any other name is refused whatever the action, because we
+ * cannot tell what a runtime would make of it (runc 1.1 ignores unknown
+ * names with a warning, crun and future runc versions may know more).
+ * CIS Docker Benchmark 5.4, 5.23; PSS baseline/restricted "Capabilities". */
+#include <string.h>
+
+#include "common.h"
+#include "secshim/cleanup.h"
+#include "secshim/policy.h"
+#include "secshim/settings.h"
+#include "secshim/util.h"
+
+static const char *const cap_sets[] = { "bounding", "effective", "permitted", "inheritable", "ambient" };
+
+struct caps_state
+{
+  struct strv allow; /* canonical "CAP_*" names */
+  bool allow_inheritable;
+  bool allow_ambient;
+};
+
+static void
+free_caps (void *p)
+{
+  struct caps_state *s = p;
+  strv_free (&s->allow);
+  free (s);
+}
+
+static int
+load_caps (struct json_value *settings, const char *policy_dir, void **state, secshim_error_t *err)
+{
+  struct caps_state *s = xzalloc (sizeof *s);
+  size_t i;
+  (void) policy_dir;
+  if (take_strv (settings, "rules.capabilities", "allow", &s->allow, err) < 0
+      || take_bool (settings, "rules.capabilities", "allowInheritable", &s->allow_inheritable, err) < 0
+      || take_bool (settings, "rules.capabilities", "allowAmbient", &s->allow_ambient, err) < 0)
+    goto fail;
+  for (i = 0; i < s->allow.n; i++)
+    {
+      char *canon = cap_normalize_policy_name (s->allow.v[i]);
+      if (canon == NULL)
+        {
+          secshim_make_error (err, SECSHIM_ECONFIG, "rules.capabilities.allow[%zu]: unknown capability `%s`", i,
+                              s->allow.v[i]);
+          goto fail;
+        }
+      free (s->allow.v[i]);
+      s->allow.v[i] = canon;
+    }
+  *state = s;
+  return 0;
+fail:
+  free_caps (s);
+  return -1;
+}
+
+static bool
+set_may_hold (const struct caps_state *s, const char *set, const char *canon)
+{
+  if (strcmp (set, "inheritable") == 0 && !s->allow_inheritable)
+    return false;
+  if (strcmp (set, "ambient") == 0 && !s->allow_ambient)
+    return false;
+  return strv_contains (&s->allow, canon);
+}
+
+static void
+append_name (char **list, const char *name)
+{
+  char *next = NULL;
+  xasprintf (&next, "%s%s%s", *list ? *list : "", *list ? ", " : "", name);
+  free (*list);
+  *list = next;
+}
+
+static int
+check_set (struct eval_ctx *ctx, const struct caps_state *s, struct json_value *caps, const char *set)
+{
+  cleanup_free char *sub = NULL;
+  cleanup_free char *path = NULL;
+  cleanup_free char *unknown = NULL;
+  cleanup_free char *denied = NULL;
+  struct json_value *arr = json_get (caps, set);
+  struct json_value *kept = NULL;
+  struct json_value *before = NULL;
+  size_t i;
+
+  if (!json_is (arr, JSON_ARRAY) || arr->count == 0)
+    return 0;
+  kept = json_new_array ();
+  for (i = 0; i < arr->count; i++)
+    {
+      const char *name = json_string (arr->items[i]);
+      cleanup_free char *canon = name ? cap_normalize_document_name (name) : NULL;
+      if (canon == NULL)
+        append_name (&unknown, name ? name : "(not a string)");
+      else if (!set_may_hold (s, set, canon))
+        append_name (&denied, canon);
+      else
+        json_array_append (kept, json_clone (arr->items[i]));
+    }
+  xasprintf (&sub, "capabilities.%s", set);
+  path = process_field_path (ctx, sub);
+  if (unknown)
+    eval_report_unfixable (ctx, path, arr, "unknown capability name(s) in %s: %s", set, unknown);
+  if (denied == NULL)
+    {
+      json_free (kept);
+      return 0;
+    }
+  if (eval_action (ctx) != ACTION_REWRITE || unknown)
+    {
+      json_free (kept);
+      eval_report (ctx, path, arr, NULL, "%s holds capabilities outside the allowlist: %s", set, denied);
+      return 0;
+    }
+  before = json_clone (arr);
+  json_set (caps, set, kept);
+  eval_report (ctx, path, before, json_get (caps, set), "dropped from %s (not in the allowlist): %s", set, denied);
+  json_free (before);
+  return 0;
+}
+
+static int
+check_caps (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
+{
+  const struct caps_state *s = state;
+  struct json_value *caps = json_get (ctx->process, "capabilities");
+  size_t i;
+  (void) err;
+
+  if (!json_is (caps, JSON_OBJECT))
+    return 0;
+  for (i = 0; i < sizeof cap_sets / sizeof cap_sets[0]; i++)
+    check_set (ctx, s, caps, cap_sets[i]);
+  return 0;
+}
+
+const struct rule_ops rule_capabilities = {
+  .name = "capabilities",
+  .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
+  .doc_kinds = DOC_CONFIG | DOC_PROCESS,
+  .load = load_caps,
+  .free_state = free_caps,
+  .check = check_caps,
+};

@@ -1,0 +1,31 @@
+/* Helpers shared by the process-side rules (src/rules/{capabilities,user,
+ * privileged,process,resources}.c).  Private to src/rules. */
+#ifndef SECSHIM_RULES_COMMON_H
+#define SECSHIM_RULES_COMMON_H
+
+#include <stdbool.h>
+
+#include "secshim/policy.h"
+
+/* JSON path of a member of the process object: "process.<sub>" in a
+ * config.json, "<sub>" in a process.json (which is the process itself).
+ * Returns a malloc'd string. */
+char *process_field_path (const struct eval_ctx *ctx, const char *sub);
+
+/* Record a violation the rule cannot repair.  Under action rewrite there is
+ * no safe value to write (a cwd under /proc, host root in a uid mapping), so
+ * the finding refuses the container instead of being silently allowed;
+ * under audit/warn (and when exempted) it is recorded like any other. */
+void eval_report_unfixable (struct eval_ctx *ctx, const char *path, const struct json_value *before,
+                            const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
+
+/* Capability names.  In a policy, "NET_RAW", "net_raw" and "CAP_NET_RAW"
+ * are accepted (libcap-ng's names are case-insensitive); in a document only
+ * the exact form runc's capability map uses, "CAP_" + upper case.  Both
+ * return the canonical "CAP_NET_RAW" (malloc'd) or NULL when unknown. */
+char *cap_normalize_policy_name (const char *name);
+char *cap_normalize_document_name (const char *name);
+/* Number of capabilities libcap-ng knows on this build (CAP_LAST_CAP + 1). */
+int cap_known_count (void);
+
+#endif
