@@ -74,8 +74,8 @@ check_policed (struct cli_model *m)
   struct cli_model re = { 0 };
   bool has_bundle = m->verb == VERB_CREATE || m->verb == VERB_RUN || m->verb == VERB_RESTORE;
   const char *process = m->verb == VERB_EXEC && m->process ? PROCESS : NULL;
-  cleanup (strv_free_null) char **canon = cli_canonical_argv (m, RUNTIME, BUNDLE, process);
-  cleanup (strv_free_null) char **canon2 = NULL;
+  cleanup_with (strv_free_null) char **canon = cli_canonical_argv (m, RUNTIME, BUNDLE, process);
+  cleanup_with (strv_free_null) char **canon2 = NULL;
   size_t n;
 
   FUZZ_ASSERT (canon != NULL && canon[0] != NULL, "no canonical argv");

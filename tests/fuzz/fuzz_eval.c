@@ -101,8 +101,8 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   secshim_error_t err = NULL;
-  cleanup (json_free) struct json_value *doc = NULL;
-  cleanup (json_free) struct json_value *again = NULL;
+  cleanup_with (json_free) struct json_value *doc = NULL;
+  cleanup_with (json_free) struct json_value *again = NULL;
   cleanup_free char *out = NULL, *out2 = NULL;
   struct findings f1 = { 0 }, f2 = { 0 };
   enum doc_kind kind;

@@ -24,7 +24,7 @@ write_and_reparse (const struct json_value *v, const char *what, size_t *out_len
 {
   secshim_error_t err = NULL;
   cleanup_free char *out = NULL, *out2 = NULL;
-  cleanup (json_free) struct json_value *again = NULL;
+  cleanup_with (json_free) struct json_value *again = NULL;
   size_t len = 0, len2 = 0;
 
   FUZZ_ASSERT (json_write (v, &out, &len, &err) == 0, "%s: json_write failed: %s", what, fuzz_msg (err));
@@ -46,8 +46,8 @@ static void
 check_schema (const struct json_value *v, enum spec_kind kind, const char *what)
 {
   secshim_error_t err = NULL;
-  cleanup (json_free) struct json_value *doc = json_clone (v);
-  cleanup (json_free) struct json_value *again = NULL;
+  cleanup_with (json_free) struct json_value *doc = json_clone (v);
+  cleanup_with (json_free) struct json_value *again = NULL;
   cleanup_free char *out = NULL, *out2 = NULL;
   size_t len = 0, len2 = 0;
 
@@ -71,7 +71,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   secshim_error_t err = NULL;
-  cleanup (json_free) struct json_value *v = NULL;
+  cleanup_with (json_free) struct json_value *v = NULL;
   cleanup_free char *out = NULL;
   size_t len = 0;
 

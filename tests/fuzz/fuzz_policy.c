@@ -31,8 +31,8 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   secshim_error_t err = NULL;
-  cleanup (policy_free) struct policy *p = NULL;
-  cleanup (json_free) struct json_value *doc = NULL;
+  cleanup_with (policy_free) struct policy *p = NULL;
+  cleanup_with (json_free) struct json_value *doc = NULL;
   struct findings findings = { 0 };
   struct host host;
   struct identity id = { .verb = "check" };
