@@ -18,6 +18,7 @@ extern const struct rule_ops rule_hooks;
 extern const struct rule_ops rule_sysctls;
 extern const struct rule_ops rule_annotations;
 extern const struct rule_ops rule_apparmor;
+extern const struct rule_ops rule_seccomp;
 
 const struct rule_ops *const secshim_rules[] = {
   &rule_capabilities,
@@ -30,6 +31,7 @@ const struct rule_ops *const secshim_rules[] = {
   &rule_sysctls,
   &rule_annotations,
   &rule_apparmor,
+  &rule_seccomp, /* last: resolves against the final capability set */
 };
 
 const size_t secshim_n_rules = sizeof secshim_rules / sizeof secshim_rules[0];
