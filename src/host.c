@@ -128,19 +128,43 @@ lexical_canonicalize (const struct host *h, const char *path, char **out, secshi
   return canonicalize_impl (path, false, out, err);
 }
 
+/* OCI namespace types are not the names of /proc/<pid>/ns entries. */
+static const char *
+proc_ns_name (const char *oci_type)
+{
+  if (strcmp (oci_type, "network") == 0)
+    return "net";
+  if (strcmp (oci_type, "mount") == 0)
+    return "mnt";
+  return oci_type;
+}
+
+/* "The host's namespace" is the one runc itself runs in, which is
+ * secshim's own (/proc/self/ns/<type>); /proc/1/ns/<type> is compared too
+ * where it is readable (it is not inside some sandboxes). */
 static int
 real_ns_is_host (const struct host *h, const char *type, const char *path, bool *is_host, secshim_error_t *err)
 {
-  char host_ns[64];
-  struct stat a, b;
+  static const char *const refs[] = { "/proc/self/ns/", "/proc/1/ns/" };
+  struct stat target;
+  size_t i;
+
   *is_host = false;
-  if (snprintf (host_ns, sizeof host_ns, "/proc/1/ns/%s", type) >= (int) sizeof host_ns)
-    return secshim_make_error (err, SECSHIM_EINPUT, "namespace type `%s` is too long", type);
-  if (stat (path, &a) < 0)
-    return 0; /* runc will fail to join it; not the host's */
-  if (stat (host_ns, &b) < 0)
-    return secshim_make_error (err, errno, "stat `%s`", host_ns);
-  *is_host = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+  if (strlen (type) > 16 || strchr (type, '/'))
+    return secshim_make_error (err, SECSHIM_EINPUT, "namespace type `%s` is not valid", type);
+  if (stat (path, &target) < 0)
+    return 0; /* runc cannot join it either; not the host's */
+  for (i = 0; i < sizeof refs / sizeof refs[0]; i++)
+    {
+      char ref[64];
+      struct stat st;
+      snprintf (ref, sizeof ref, "%s%s", refs[i], proc_ns_name (type));
+      if (stat (ref, &st) == 0 && st.st_dev == target.st_dev && st.st_ino == target.st_ino)
+        {
+          *is_host = true;
+          return 0;
+        }
+    }
   return 0;
 }
 
@@ -149,7 +173,7 @@ fake_ns_is_host (const struct host *h, const char *type, const char *path, bool 
 {
   /* Tests: the host's namespaces are exactly /proc/1/ns/<type>. */
   char host_ns[64];
-  snprintf (host_ns, sizeof host_ns, "/proc/1/ns/%s", type);
+  snprintf (host_ns, sizeof host_ns, "/proc/1/ns/%s", proc_ns_name (type));
   *is_host = strcmp (path, host_ns) == 0;
   return 0;
 }

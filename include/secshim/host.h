@@ -18,7 +18,10 @@ struct host
   int (*canonicalize) (const struct host *h, const char *path, char **out, secshim_error_t *err);
 
   /* *is_host = true when path names the same namespace (st_dev, st_ino) as
-   * /proc/1/ns/<type>.  A path that does not exist is not the host's. */
+   * the runtime's own, /proc/self/ns/<name> (or /proc/1/ns/<name>), where
+   * <name> is the /proc spelling of the OCI type (network = net, mount =
+   * mnt).  A path that cannot be stat'ed is not the host's: runc cannot
+   * join it either. */
   int (*ns_is_host) (const struct host *h, const char *type, const char *path, bool *is_host,
                      secshim_error_t *err);
 
