@@ -64,11 +64,12 @@ free_apparmor (void *p)
 }
 
 /* Make every error from loading the policy's profile a policy error that
- * names the setting. */
+ * names the setting (key NULL: the message already does). */
 static int
 config_error (secshim_error_t *err, const char *key)
 {
-  secshim_error_wrap (err, "rules.apparmor.%s", key);
+  if (key)
+    secshim_error_wrap (err, "rules.apparmor.%s", key);
   if (err && *err)
     (*err)->status = SECSHIM_ECONFIG;
   return -1;
@@ -123,7 +124,7 @@ load_apparmor (struct json_value *settings, const char *policy_dir, void **state
     goto fail;
   if (fields && aa_spec_from_json (fields, "rules.apparmor.fields", &spec, err) < 0)
     {
-      config_error (err, "fields");
+      config_error (err, NULL);
       goto fail;
     }
   if (source || fields)

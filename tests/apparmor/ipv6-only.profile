@@ -10,7 +10,6 @@ profile ipv6-only flags=(attach_disconnected,mediate_deleted) {
   network inet6 udp,
   network inet6 raw,
   network unix,
-  deny network raw,
   deny network packet,
   deny network alg,
 
