@@ -1,0 +1,48 @@
+# Helpers for the deployment e2e tests (tests/e2e/deploy-*.sh); source after
+# lib.sh.
+#
+#   deploy_need TOOL...     skip the whole script when a tool is missing
+#   etc_policy_setup        engines that cannot pass arguments (containerd's
+#                           BinaryName, ctr --runc-binary, runc mode) make secshim
+#                           read /etc/secshim/default.json: install the repo's
+#                           policies there when absent, removed again by
+#                           deploy_cleanup
+#   ROOTFS                  the busybox test rootfs (hack/mkimage.sh)
+#   deploy_cleanup          run the registered cleanups, last first
+ADMIN=$SECSHIM_TOP/hack/secshim-admin
+_deploy_cleanups=()
+deploy_on_exit() { _deploy_cleanups+=("$*"); }
+deploy_cleanup() {
+  local i
+  for ((i = ${#_deploy_cleanups[@]} - 1; i >= 0; i--)); do eval "${_deploy_cleanups[i]}" || true; done
+  _deploy_cleanups=()
+}
+trap deploy_cleanup EXIT
+
+_deploy_give_up() { skip "$*"; done_testing; exit; }
+deploy_need() {
+  local t
+  [ "$(id -u)" -eq 0 ] || _deploy_give_up "$(basename "$0"): needs root"
+  [ -x "$SECSHIM_BIN" ] || _deploy_give_up "$(basename "$0"): $SECSHIM_BIN not built (make)"
+  for t in "$@"; do command -v "$t" >/dev/null 2>&1 || _deploy_give_up "$(basename "$0"): $t not installed (hack/install-deps.sh)"; done
+}
+
+etc_policy_setup() {
+  if [ -e /etc/secshim/default.json ]; then
+    diag "using the existing /etc/secshim/default.json"
+    return 0
+  fi
+  local created=0
+  [ -d /etc/secshim ] || created=1
+  mkdir -p /etc/secshim
+  cp -R "$SECSHIM_TOP/policy/." /etc/secshim/
+  if [ "$created" = 1 ]; then deploy_on_exit "rm -rf /etc/secshim"
+  else deploy_on_exit "(cd '$SECSHIM_TOP/policy' && find . -type f) | while read -r f; do rm -f \"/etc/secshim/\$f\"; done"; fi
+}
+
+ROOTFS=""
+rootfs_setup() {
+  local d
+  d=$("$SECSHIM_TOP/hack/mkimage.sh" 2>/dev/null) || _deploy_give_up "$(basename "$0"): hack/mkimage.sh failed (busybox-static?)"
+  ROOTFS=$d/rootfs
+}
