@@ -45,8 +45,9 @@ enum reorder_variant
   REORDER_NONE,        /* exec, ps: SkipArgReorder */
   REORDER_DASH_FIRST,  /* v1.22.5+ (runc 1.2, Debian's runc 1.1.5): argIsFlag, "--" moved to the front */
   REORDER_EVERY_DASH,  /* v1.22.1 (upstream runc 1.1): every "-x" token is a flag */
-  REORDER_ARG_IS_FLAG, /* v1.22.2-4: argIsFlag, "--" ends reordering in place */
 };
+/* v1.22.2 also reordered by argIsFlag but could take the id as the value of
+ * "--resources -"; runc never shipped it (1.1 pinned v1.22.1 because of it). */
 
 #define MAX_VERB_FLAGS 32
 
@@ -236,38 +237,21 @@ reorder (enum reorder_variant variant, const struct cli_flag_def *defs, size_t n
             rest[n_rest++] = toks[j];
           break;
         }
-      if (variant == REORDER_EVERY_DASH)
+      /* REORDER_EVERY_DASH */
+      if (value_next && arg[0] != '-')
         {
-          if (value_next && arg[0] != '-')
-            {
-              value_next = false;
-              out[n_out++] = arg;
-              continue;
-            }
           value_next = false;
-          if (strcmp (arg, "-") != 0 && arg[0] == '-')
-            {
-              out[n_out++] = arg;
-              value_next = strchr (arg, '=') == NULL;
-            }
-          else
-            rest[n_rest++] = arg;
+          out[n_out++] = arg;
+          continue;
         }
-      else /* REORDER_ARG_IS_FLAG */
+      value_next = false;
+      if (strcmp (arg, "-") != 0 && arg[0] == '-')
         {
-          if (value_next && arg[0] != '-')
-            {
-              value_next = false;
-              out[n_out++] = arg;
-            }
-          else if (arg_is_flag (defs, n_defs, arg))
-            {
-              out[n_out++] = arg;
-              value_next = strchr (arg, '=') == NULL;
-            }
-          else
-            rest[n_rest++] = arg;
+          out[n_out++] = arg;
+          value_next = strchr (arg, '=') == NULL;
         }
+      else
+        rest[n_rest++] = arg;
     }
   memcpy (out + n_out, rest, n_rest * sizeof *rest);
 }
@@ -352,7 +336,7 @@ positional_error (const struct cli_verb_def *vdef, const struct reading *r, cons
   size_t k;
   if (r->n_args == 0)
     return secshim_make_error (err, SECSHIM_EINPUT, "argv: %s: missing container id", vdef->name);
-  for (k = 1; k < r->n_args; k++)
+  for (k = 0; k < r->n_args; k++)
     {
       const char *a = r->args[k];
       if (a[0] != '-' || strlen (a) < 2 || strcmp (a, "--") == 0)
@@ -360,6 +344,9 @@ positional_error (const struct cli_verb_def *vdef, const struct reading *r, cons
       if (!arg_is_flag (vdef->flags, vdef->n_flags, a))
         return secshim_make_error (err, SECSHIM_EINPUT, "argv: %s: flag provided but not defined: %.*s", vdef->name,
                                    (int) strcspn (a, "="), a);
+      if (k == 0)
+        return secshim_make_error (err, SECSHIM_EINPUT, "argv: %s: flag %s after \"--\" is not parsed by runc",
+                                   vdef->name, a);
       return secshim_make_error (err, SECSHIM_EINPUT,
                                  "argv: %s: flag %s after the container id \"%s\" is not parsed by runc "
                                  "(a boolean flag before the id takes the id along)",
@@ -463,11 +450,11 @@ parse_policed (const struct cli_verb_def *vdef, const char *const *toks, size_t 
                secshim_error_t *err)
 {
   static const enum reorder_variant all_reorders[]
-      = { REORDER_DASH_FIRST, REORDER_EVERY_DASH, REORDER_ARG_IS_FLAG };
+      = { REORDER_DASH_FIRST, REORDER_EVERY_DASH };
   static const enum reorder_variant no_reorder[] = { REORDER_NONE };
   const enum reorder_variant *variants = vdef->reorder ? all_reorders : no_reorder;
-  size_t n_variants = vdef->reorder ? 3 : 1, k;
-  struct reading r[3];
+  size_t n_variants = vdef->reorder ? 2 : 1, k;
+  struct reading r[2];
   int ret = -1;
 
   memset (r, 0, sizeof r);
