@@ -8,6 +8,7 @@
  * named by the "rule" of the finding. */
 #include "secshim/policy.h"
 
+extern const struct rule_ops rule_user;
 extern const struct rule_ops rule_capabilities;
 extern const struct rule_ops rule_no_new_privileges;
 extern const struct rule_ops rule_mounts;
@@ -21,6 +22,7 @@ extern const struct rule_ops rule_apparmor;
 extern const struct rule_ops rule_seccomp;
 
 const struct rule_ops *const secshim_rules[] = {
+  &rule_user,
   &rule_capabilities,
   &rule_no_new_privileges,
   &rule_mounts,
