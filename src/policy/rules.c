@@ -8,6 +8,7 @@
  * named by the "rule" of the finding. */
 #include "secshim/policy.h"
 
+extern const struct rule_ops rule_privileged;
 extern const struct rule_ops rule_user;
 extern const struct rule_ops rule_capabilities;
 extern const struct rule_ops rule_no_new_privileges;
@@ -22,6 +23,7 @@ extern const struct rule_ops rule_apparmor;
 extern const struct rule_ops rule_seccomp;
 
 const struct rule_ops *const secshim_rules[] = {
+  &rule_privileged,
   &rule_user,
   &rule_capabilities,
   &rule_no_new_privileges,
