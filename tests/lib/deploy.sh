@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the deployment e2e tests (tests/e2e/deploy-*.sh); source after
 # lib.sh.
 #
