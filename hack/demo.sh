@@ -70,6 +70,11 @@ show runs "Rewritten: no_new_privileges.  Plain runc (docker's default) leaves i
 show runs "... and secshim turns it on before runc starts the container" \
   run --rm --network none --runtime secure "$IMAGE" grep NoNewPrivs /proc/self/status
 
+show runs "Rewritten: the user.  Docker runs this image as root ..." \
+  run --rm --network none "$IMAGE" id
+show runs "... secshim's policy forbids uid 0 and picks an unprivileged user" \
+  run --rm --network none --runtime secure "$IMAGE" id
+
 show refused "Refused: a bind mount of the host's /run/systemd (systemd's control sockets)" \
   run --rm --network none --runtime secure -v /run/systemd:/run/systemd "$IMAGE" echo "should not run"
 show refused "Refused: the Docker socket, i.e. root on the host" \
@@ -81,8 +86,10 @@ show runs "The same mount without --runtime secure is not checked (docker's rese
 
 audit=$(jq -r '.audit.log // empty' "$POLICY" 2>/dev/null)
 if [ -n "$audit" ] && [ -s "$audit" ]; then
-  say "Decisions recorded in $audit (last 3)"
-  tail -n 3 "$audit" | sed 's/^/    /'
+  say "Decisions recorded in $audit (last 4, summarised; full records are JSON lines)"
+  tail -n 4 "$audit" | jq -r '"\(.time) \(.verb) \(.outcome // "?"): " +
+      (.error // ("by " + ([.findings[]? | select(.action == "rewrite") | .rule] | unique | join(", "))))' \
+    2>/dev/null | cut -c1-160 | sed 's/^/    /'
 fi
 
 say "$shown_ok of $shown outcomes as the policy says"
