@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/apparmor.h>
 
+#include "secshim/apparmor.h"
 #include "secshim/cleanup.h"
 #include "secshim/host.h"
 #include "secshim/util.h"
@@ -188,6 +189,7 @@ host_real (void)
       h.canonicalize = real_canonicalize;
       h.ns_is_host = real_ns_is_host;
       h.apparmor_enabled = aa_is_enabled () == 1;
+      h.apparmor_ensure = apparmor_host_ensure;
       h.cgroupns_supported = access ("/proc/self/ns/cgroup", F_OK) == 0;
       ready = true;
     }
