@@ -8,6 +8,7 @@
  * named by the "rule" of the finding. */
 #include "secshim/policy.h"
 
+extern const struct rule_ops rule_resources;
 extern const struct rule_ops rule_process;
 extern const struct rule_ops rule_privileged;
 extern const struct rule_ops rule_user;
@@ -28,6 +29,7 @@ const struct rule_ops *const secshim_rules[] = {
   &rule_user,
   &rule_capabilities,
   &rule_process,
+  &rule_resources,
   &rule_no_new_privileges,
   &rule_mounts,
   &rule_namespaces,
