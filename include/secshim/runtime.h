@@ -14,6 +14,10 @@ int runtime_main (int argc, char **argv);
  * Returns a malloc'd refusal message, or NULL when the argv is acceptable. */
 char *exec_inline_refusal (const struct cli_model *m);
 
+/* `runc update`: refuses an update that would lift a limit the resources
+ * rule requires (src/runtime/update.c).  Never returns on success. */
+int update_main (struct cli_model *m);
+
 /* `secshim check`: exit 0 allowed, 1 refused, 2 unusable input or policy. */
 int check_main (int argc, char **argv);
 

@@ -241,6 +241,8 @@ runtime_main (int argc, char **argv)
       secshim_error_release (&err);
       return status;
     }
+  if (m.verb == VERB_UPDATE)
+    return update_main (&m);
   if (!is_policed (m.verb))
     return passthrough (&m);
   return policed (&m);
