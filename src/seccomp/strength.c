@@ -415,6 +415,9 @@ seccomp_check_profile (struct json_value *profile, const struct seccomp_check_op
           xasprintf (&path, "linux.seccomp.syscalls[%zu]", orig);
           add_problem (out, path, "SCMP_ACT_NOTIFY without an allowed listener");
           drop = fix;
+          /* fork and threads must keep working without the agent */
+          removed_clone = removed_clone || (fix && json_array_has_string (json_get (rule, "names"), "clone"));
+          removed_clone3 = removed_clone3 || (fix && json_array_has_string (json_get (rule, "names"), "clone3"));
         }
       else if (action && strcmp (action, "SCMP_ACT_NOTIFY") == 0)
         ; /* an allowlisted agent decides */

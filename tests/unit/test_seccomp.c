@@ -344,6 +344,12 @@ test_strength (void)
              "rewrite drops listenerPath, listenerMetadata and the notify rule");
   json_free (p);
 
+  p = parse (HEAD "\"syscalls\":[{\"names\":[\"clone\",\"clone3\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
+  TAP_CHECK (check (p, docker_caps_json, true, NULL) == 1 && find_rule (p, "clone", "SCMP_ACT_ALLOW")
+                 && find_rule (p, "clone3", "SCMP_ACT_ERRNO") && !find_rule (p, "clone", "SCMP_ACT_NOTIFY"),
+             "dropping a notify rule for clone puts back masked clone and clone3 -> ENOSYS");
+  json_free (p);
+
   p = parse (HEAD "\"listenerPath\":\"/run/agent.sock\",\"syscalls\":[{\"names\":[\"mount\"],"
                   "\"action\":\"SCMP_ACT_NOTIFY\"}]}");
   TAP_CHECK (check (p, docker_caps_json, false, NULL) == 0, "an allowlisted listener may be asked about mount");
