@@ -85,12 +85,19 @@ json_pathbuf_add_key (struct json_pathbuf *p, const char *key, size_t key_len)
   pathbuf_append (p, "\"]", 2);
 }
 
+/* Called for every array element the schema walks, error or not: digits by
+ * hand, because snprintf here was 15% of checking a docker config. */
 void
 json_pathbuf_add_index (struct json_pathbuf *p, size_t index)
 {
   char tmp[32];
-  int n = snprintf (tmp, sizeof tmp, "[%zu]", index);
-  pathbuf_append (p, tmp, (size_t) n);
+  char *d = tmp + sizeof tmp;
+  *--d = ']';
+  do
+    *--d = (char) ('0' + index % 10);
+  while ((index /= 10) != 0);
+  *--d = '[';
+  pathbuf_append (p, d, (size_t) (tmp + sizeof tmp - d));
 }
 
 void

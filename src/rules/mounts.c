@@ -112,9 +112,49 @@ source_on_host (struct eval_ctx *ctx, const char *source, char **out, secshim_er
   return ctx->host->canonicalize (ctx->host, source, out, err);
 }
 
+/* The deny entries as the host resolves them (/var/run/docker.sock is
+ * /run/docker.sock), computed once per document on the first bind mount:
+ * each resolution walks the path with lstat, and a config with hundreds of
+ * bind mounts must not repeat that for every mount. */
+struct resolved_deny
+{
+  char **v; /* deny entries, then deny_exact entries */
+  size_t n;
+};
+
+static void
+resolved_deny_free (struct resolved_deny *r)
+{
+  size_t i;
+  for (i = 0; i < r->n; i++)
+    free (r->v[i]);
+  free (r->v);
+  r->v = NULL;
+  r->n = 0;
+}
+
+static const char *
+deny_entry (const struct mounts_state *s, size_t d)
+{
+  return d < s->deny.n ? s->deny.v[d] : s->deny_exact.v[d - s->deny.n];
+}
+
 static int
-check_one (struct eval_ctx *ctx, const struct mounts_state *s, size_t i, const struct json_value *m,
-           secshim_error_t *err)
+resolve_deny (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *r, secshim_error_t *err)
+{
+  size_t total = s->deny.n + s->deny_exact.n;
+  if (r->v != NULL || total == 0)
+    return 0;
+  r->v = xzalloc (total * sizeof *r->v);
+  for (r->n = 0; r->n < total; r->n++)
+    if (ctx->host->canonicalize (ctx->host, deny_entry (s, r->n), &r->v[r->n], err) < 0)
+      return -1;
+  return 0;
+}
+
+static int
+check_one (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, size_t i,
+           const struct json_value *m, secshim_error_t *err)
 {
   cleanup_free char *canon = NULL;
   const char *source = json_string (json_get (m, "source"));
@@ -122,18 +162,15 @@ check_one (struct eval_ctx *ctx, const struct mounts_state *s, size_t i, const s
 
   if (!is_bind (m) || source == NULL)
     return 0;
-  if (source_on_host (ctx, source, &canon, err) < 0)
+  if (source_on_host (ctx, source, &canon, err) < 0 || resolve_deny (ctx, s, resolved, err) < 0)
     return -1;
-  for (d = 0; d < s->deny.n + s->deny_exact.n; d++)
+  for (d = 0; d < resolved->n; d++)
     {
-      cleanup_free char *deny = NULL;
       cleanup_free char *path = NULL;
       bool tree = d < s->deny.n;
-      const char *entry = tree ? s->deny.v[d] : s->deny_exact.v[d - s->deny.n];
-      /* Compare with the entry as written and as the host resolves it
-       * (/var/run/docker.sock is /run/docker.sock). */
-      if (ctx->host->canonicalize (ctx->host, entry, &deny, err) < 0)
-        return -1;
+      const char *entry = deny_entry (s, d);
+      const char *deny = resolved->v[d];
+      /* Compare with the entry as written and as the host resolves it. */
       if (!exposes (canon, deny, tree) && !exposes (canon, entry, tree))
         continue;
       xasprintf (&path, "mounts[%zu].source", i);
@@ -230,6 +267,7 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   const struct mounts_state *s = state;
   const struct json_value *mounts = json_get (ctx->doc, "mounts");
   const struct json_value *rootprop = json_get_path (ctx->doc, "linux.rootfsPropagation");
+  struct resolved_deny resolved = { 0 };
   size_t i;
 
   if (is_shared (json_string (rootprop)))
@@ -240,11 +278,15 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   for (i = 0; i < mounts->count; i++)
     {
       const struct json_value *m = mounts->items[i];
-      if (check_one (ctx, s, i, m, err) < 0 || check_destination (ctx, i, m, err) < 0)
-        return -1;
+      if (check_one (ctx, s, &resolved, i, m, err) < 0 || check_destination (ctx, i, m, err) < 0)
+        {
+          resolved_deny_free (&resolved);
+          return -1;
+        }
       check_propagation (ctx, i, m);
       check_kernel_fs_readonly (ctx, i, m);
     }
+  resolved_deny_free (&resolved);
   return 0;
 }
 
