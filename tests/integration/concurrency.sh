@@ -29,12 +29,10 @@ command -v jq >/dev/null || missing+=" jq;"
 if [ -n "$missing" ]; then skip "concurrency: missing${missing%;}"; done_testing; exit; fi
 if ! stub_setup; then fail "concurrency: could not set up the stub runc and policy copy"; done_testing; exit; fi
 
-# dockerd's setkey hook names /proc/<dockerd pid>/exe; the fixture's pid may
-# be any process of this host while 240 secshims run, which changes the
-# hooks rule's verdict.  Point it at a pid above PID_MAX_LIMIT: never there.
-no_pid() { jq '(.hooks.prestart[]?.path | select(test("^/proc/[0-9]+/exe$"))) |= "/proc/999999999/exe"' "$1"; }
+# The fixtures' dockerd pid could be any process here while 240 secshims
+# run (see fixture_no_pid).
 GOOD=$WORK/good.json BAD=$WORK/bad.json
-no_pid "$GOOD_FIXTURE" >"$GOOD" && no_pid "$BAD_FIXTURE" >"$BAD" || { fail "concurrency: jq on the fixtures"; done_testing; exit; }
+fixture_no_pid "$GOOD_FIXTURE" >"$GOOD" && fixture_no_pid "$BAD_FIXTURE" >"$BAD" || { fail "concurrency: jq on the fixtures"; done_testing; exit; }
 
 now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc 2>/dev/null || echo "?"; }

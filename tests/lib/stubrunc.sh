@@ -7,6 +7,8 @@
 #                         (the stub runc) and STUB_OUT (what it records)
 #   shim ARGS...          $SECSHIM_BIN --secshim-policy=$POLICY --secshim-runtime=$STUB ARGS
 #   stub_ran ID           true if the stub was exec'd for container ID
+#   fixture_no_pid FILE   print FILE with dockerd's setkey hook path
+#                         /proc/<pid>/exe pointed at a pid that never exists
 #
 # The stub picks the bundle from its argv the way secshim hands it over
 # (--bundle=DIR, or the cwd), takes the container id from its last argument,
@@ -70,3 +72,10 @@ stub_teardown() {
 shim() { "$SECSHIM_BIN" --secshim-policy="$POLICY" --secshim-runtime="$STUB" "$@"; }
 
 stub_ran() { [ -e "$STUB_OUT/$1.argv" ]; }
+
+# dockerd's setkey hook names /proc/<dockerd pid>/exe; a fixture's pid may be
+# any process of this host while tests run, which changes the hooks rule's
+# verdict.  A pid above PID_MAX_LIMIT (2^22) is never there.
+fixture_no_pid() {
+  jq '(.hooks.prestart[]?.path | select(test("^/proc/[0-9]+/exe$"))) |= "/proc/999999999/exe"' "$1"
+}
