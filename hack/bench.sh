@@ -55,6 +55,14 @@ build_helper execonly "${ldflags[@]}" hack/bench/execonly.c
 "$CC" -O2 -static -o "$out/execonly-static" hack/bench/execonly.c
 build_helper evalbench -Iinclude "${ldflags[@]}" hack/bench/evalbench.c build/libsecshim.a \
   -lyajl -lseccomp -lcap-ng -lapparmor
+# The same secshim, fully static (static-pie, the .a files of the -dev
+# packages): what it would cost without mapping four shared libraries at
+# every exec.  Measured for comparison only; the Makefile decides the build.
+static_secshim=""
+if "$CC" -O2 -fPIE -static-pie -o "$out/secshim-static" build/obj/main.o build/libsecshim.a \
+  -Wl,--start-group -lyajl_s -lseccomp -lcap-ng -lapparmor -Wl,--end-group 2>/dev/null; then
+  static_secshim=$out/secshim-static
+fi
 timeexec=$out/timeexec execonly=$out/execonly nop=$out/nop evalbench=$out/evalbench
 
 tmp=$(mktemp -d /tmp/secshim-bench.XXXXXX)
@@ -140,7 +148,8 @@ if [ "$is_root" = 1 ]; then
     -c "execonly (limit)" "" "$execonly $runc state $cid" \
     -c "runc state" "" "$runc state $cid" \
     -c "secshim state (--secshim-runtime)" "" "$secshim --secshim-runtime=$runc state $cid" \
-    -c "secshim state (policy peek)" "" "$secshim --secshim-policy=$policy state $cid"
+    -c "secshim state (policy peek)" "" "$secshim --secshim-policy=$policy state $cid" \
+    ${static_secshim:+-c "static secshim state (policy peek)" "" "$static_secshim --secshim-policy=$policy state $cid"}
   r=$(ratio "${median[secshim state (--secshim-runtime)]}" "${median[execonly (limit)]}")
   r2=$(ratio "${median[secshim state (policy peek)]}" "${median[execonly (limit)]}")
   verdict "passthrough within 5% of execonly" "$(lt "$r2" 1.05)" \
@@ -167,13 +176,21 @@ timed "(a') own cost: the runtime is a static do-nothing program" "$((runs * 2))
   -c "secshim create -> nop, $shm_fs bundle" "cp $shm/config.orig $shm/config.json" \
   "$secshim --secshim-policy=$policy --secshim-runtime=$nop create --bundle $shm x" \
   -c "secshim create -> nop, $disk_fs bundle" "cp $tmp/own/config.orig $tmp/own/config.json" \
-  "$secshim --secshim-policy=$policy --secshim-runtime=$nop create --bundle $tmp/own x"
+  "$secshim --secshim-policy=$policy --secshim-runtime=$nop create --bundle $tmp/own x" \
+  ${static_secshim:+-c "static secshim state -> nop" "" "$static_secshim --secshim-runtime=$nop state x"} \
+  ${static_secshim:+-c "static secshim create -> nop, $shm_fs" "cp $shm/config.orig $shm/config.json"} \
+  ${static_secshim:+"$static_secshim --secshim-policy=$policy --secshim-runtime=$nop create --bundle $shm x"}
 own_pass=$(echo "${median[secshim state -> nop]} - ${median[execonly -> nop]}" | bc -l)
 own_create=$(echo "${median[secshim create -> nop, $shm_fs bundle]} - ${median[execonly -> nop]}" | bc -l)
 own_disk=$(echo "${median[secshim create -> nop, $disk_fs bundle]} - ${median[execonly -> nop]}" | bc -l)
 own_check=$(echo "${median[secshim check (docker 9 KB)]} - ${median[execonly -> nop]}" | bc -l)
 printf '  over execonly -> nop, secshim adds: passthrough %.0f µs; check %.0f µs; create %.0f µs (%s), %.0f µs (%s)\n' \
   "$own_pass" "$own_check" "$own_create" "$shm_fs" "$own_disk" "$disk_fs"
+if [ -n "$static_secshim" ]; then
+  printf '  static-pie secshim adds: passthrough %.0f µs; create %.0f µs (%s)\n' \
+    "$(echo "${median[static secshim state -> nop]} - ${median[execonly -> nop]}" | bc -l)" \
+    "$(echo "${median[static secshim create -> nop, $shm_fs]} - ${median[execonly -> nop]}" | bc -l)" "$shm_fs"
+fi
 verdict "create overhead under 1 ms (median, $shm_fs bundle)" "$(lt "$own_create" 1000)" \
   "$(printf '%.0f µs; %.0f µs with the bundle on %s' "$own_create" "$own_disk" "$disk_fs")"
 
@@ -232,20 +249,24 @@ printf '  with a fake host (no lstat walks): docker default %s µs\n' \
   "$(EVALBENCH_HOST=fake "$evalbench" "$policy" "$base_cfg" "$eval_iters" | cut -f3)"
 m10=${eval_us[synthetic/env-10k]}
 verdict "evaluation of a 10 KB docker config < 100 µs" "$(lt "$m10" 100)" "$(printf '%.1f µs' "$m10")"
-lin() { # series -> µs/KB at 10k..1M, and the 1M/100k per-KB ratio
-  local a b
-  a=$(echo "${eval_us[synthetic/$1-100k]} / 100" | bc -l)
-  b=$(echo "${eval_us[synthetic/$1-1000k]} / 1000" | bc -l)
-  printf '%s: %.2f -> %.2f µs/KB (100 KB -> 1 MB), x%.2f' "$1" "$a" "$b" "$(ratio "$b" "$a")"
+# Linearity from instruction counts when callgrind ran (stable on a busy
+# machine), else from the medians: cost per KB at 100 KB and at 1 MB.
+per_kb() { # label -> cost per KB
+  local v=${eval_ir[synthetic/$1]:--} kb=${1##*-}
+  kb=${kb%k}
+  case $v in '' | *[!0-9]*) v=${eval_us[synthetic/$1]} ;; esac
+  echo "$v / $kb" | bc -l
 }
-env_lin=$(lin env) mounts_lin=$(lin mounts)
-printf '  linearity: %s; %s\n' "$env_lin" "$mounts_lin"
-lin_ok=1
+unit=$([ "$callgrind" = 1 ] && command -v valgrind >/dev/null && echo "instructions" || echo "µs")
+lin_ok=1 lin_text=""
 for s in env mounts; do
-  r=$(ratio "$(echo "${eval_us[synthetic/$s-1000k]} / 1000" | bc -l)" "$(echo "${eval_us[synthetic/$s-100k]} / 100" | bc -l)")
+  a=$(per_kb "$s-100k") b=$(per_kb "$s-1000k")
+  r=$(ratio "$b" "$a")
   [ "$(lt "$r" 1.5)" = 1 ] || lin_ok=0
+  lin_text+=$(printf '%s %.1f -> %.1f %s/KB (x%.2f); ' "$s" "$a" "$b" "$unit" "$r")
 done
-verdict "linear growth (per-KB cost 100 KB -> 1 MB < x1.5)" "$lin_ok" "env x$(ratio "$(echo "${eval_us[synthetic/env-1000k]} / 1000" | bc -l)" "$(echo "${eval_us[synthetic/env-100k]} / 100" | bc -l)" | cut -c1-4), mounts x$(ratio "$(echo "${eval_us[synthetic/mounts-1000k]} / 1000" | bc -l)" "$(echo "${eval_us[synthetic/mounts-100k]} / 100" | bc -l)" | cut -c1-4)"
+printf '  linearity, 100 KB -> 1 MB: %s\n' "$lin_text"
+verdict "linear growth (per-KB cost 100 KB -> 1 MB < x1.5)" "$lin_ok" "${lin_text%; }"
 
 # ---- (d) peak RSS ---------------------------------------------------------------
 n_rss=$((runs / 20 < 3 ? 3 : runs / 20))
