@@ -57,7 +57,7 @@ out=@STUB_OUT@
 mkdir -p "$out"
 printf '%s\n' "$@" >"$out/argv"
 pwd >"$out/cwd"
-bundle= process= verb= seen_verb=0 dashdash=0
+bundle= process= verb= id= seen_verb=0 dashdash=0
 set -- "$@"
 while [ $# -gt 0 ]; do
   a=$1; shift
@@ -70,6 +70,8 @@ while [ $# -gt 0 ]; do
     continue
   fi
   [ $dashdash = 1 ] && continue
+  # runc exec sets SkipArgReorder: everything after the id is the command.
+  if [ "$verb" = exec ] && [ -n "$id" ]; then continue; fi
   case $a in
     --) dashdash=1 ;;
     --bundle|-bundle|-b|--process|-process|-p)
@@ -79,11 +81,15 @@ while [ $# -gt 0 ]; do
     --process=*|-process=*|-p=*) process=${a#*=} ;;
     --console-socket|--pid-file|--preserve-fds|--image-path|--work-path|--parent-path|--page-server|--manage-cgroups-mode|--empty-ns|--lsm-profile|--lsm-mount-context|--cwd|--env|-e|--user|-u|--additional-gids|-g|--cap|-c|--apparmor|--process-label|--cgroup|--resources|-r)
       shift ;;
+    -*) ;;
+    *) [ -n "$id" ] || id=$a ;;
   esac
 done
 echo "$verb" >"$out/verb"
 if [ "$verb" = exec ]; then
-  [ -n "$process" ] && cp -L -- "$process" "$out/seen.json"
+  # Without --process, runc builds the process from the container's config
+  # (checked at create) and its own flags: nothing to copy.
+  if [ -n "$process" ]; then cp -L -- "$process" "$out/seen.json"; else echo inline >"$out/inline"; fi
 else
   [ -n "$bundle" ] || bundle=$PWD
   echo "$bundle" >"$out/bundle"
@@ -108,7 +114,12 @@ adv_bundle() {
 }
 
 # Fingerprint of a file: sha256, inode, mtime with nanoseconds, size.
-fingerprint() { [ -e "$1" ] && echo "$(sha_of "$1") $(stat -c '%i %.9Y %s' "$1")" || echo absent; }
+# Only regular files are hashed (reading a FIFO would block).
+fingerprint() {
+  if [ -f "$1" ] && [ ! -L "$1" ]; then echo "$(sha_of "$1") $(stat -c '%i %.9Y %s' "$1")"
+  elif [ -e "$1" ] || [ -L "$1" ]; then stat -c '%F %i %.9Y %s' "$1"
+  else echo absent; fi
+}
 
 # adv_run ARGS...: run secshim (policy and runtime prepended), set RC, ERR, OUT.
 adv_run() {
