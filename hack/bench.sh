@@ -219,7 +219,7 @@ fi
 # ---- (c) evaluation -------------------------------------------------------------
 printf '\n(c) evaluation in process: parse -> normalize -> evaluate (host_real) -> write\n'
 printf '  %-40s %8s %9s %9s %8s %11s %9s\n' document bytes "median µs" "p90 µs" "µs/KB" instructions verdict
-declare -A eval_us eval_ir
+declare -A eval_us eval_ir eval_bytes
 cg_ir() { # file -> Ir of one cold round
   valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" --toggle-collect=evaluate_once \
     "$evalbench" "$policy" "$1" 1 >/dev/null 2>&1 || { echo "-"; return; }
@@ -234,7 +234,7 @@ eval_one() { # file label
   IFS=$'\t' read -r _ bytes m p min load v <<<"$line"
   ir="-"
   [ "$callgrind" = 1 ] && command -v valgrind >/dev/null && ir=$(cg_ir "$f")
-  eval_us[$label]=$m eval_ir[$label]=$ir policy_load=$load
+  eval_us[$label]=$m eval_ir[$label]=$ir eval_bytes[$label]=$bytes policy_load=$load
   printf '  %-40s %8s %9.1f %9.1f %8.2f %11s %9s\n' "$label" "$bytes" "$m" "$p" \
     "$(echo "$m / ($bytes / 1024)" | bc -l)" "$ir" "$v"
 }
@@ -251,11 +251,10 @@ m10=${eval_us[synthetic/env-10k]}
 verdict "evaluation of a 10 KB docker config < 100 µs" "$(lt "$m10" 100)" "$(printf '%.1f µs' "$m10")"
 # Linearity from instruction counts when callgrind ran (stable on a busy
 # machine), else from the medians: cost per KB at 100 KB and at 1 MB.
-per_kb() { # label -> cost per KB
-  local v=${eval_ir[synthetic/$1]:--} kb=${1##*-}
-  kb=${kb%k}
+per_kb() { # label -> cost per KB (1024 bytes)
+  local v=${eval_ir[synthetic/$1]:--}
   case $v in '' | *[!0-9]*) v=${eval_us[synthetic/$1]} ;; esac
-  echo "$v / $kb" | bc -l
+  echo "$v * 1024 / ${eval_bytes[synthetic/$1]}" | bc -l
 }
 unit=$([ "$callgrind" = 1 ] && command -v valgrind >/dev/null && echo "instructions" || echo "µs")
 lin_ok=1 lin_text=""
@@ -263,7 +262,7 @@ for s in env mounts; do
   a=$(per_kb "$s-100k") b=$(per_kb "$s-1000k")
   r=$(ratio "$b" "$a")
   [ "$(lt "$r" 1.5)" = 1 ] || lin_ok=0
-  lin_text+=$(printf '%s %.1f -> %.1f %s/KB (x%.2f); ' "$s" "$a" "$b" "$unit" "$r")
+  lin_text+=$(printf '%s %.0f -> %.0f %s/KB (x%.2f); ' "$s" "$a" "$b" "$unit" "$r")
 done
 printf '  linearity, 100 KB -> 1 MB: %s\n' "$lin_text"
 verdict "linear growth (per-KB cost 100 KB -> 1 MB < x1.5)" "$lin_ok" "${lin_text%; }"
