@@ -29,8 +29,14 @@ open_dir (const char *dir, int *dirfd, char **abs, secshim_error_t *err)
    * refused; runc is then pointed at the real path we opened. */
   fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
-    return secshim_make_error (err, errno == ELOOP || errno == ENOTDIR ? ENOTDIR : errno,
-                               "open directory `%s`", path);
+    {
+      struct stat st;
+      int errsv = errno;
+      if (lstat (path, &st) == 0 && S_ISLNK (st.st_mode))
+        return secshim_make_error (err, SECSHIM_EINPUT,
+                                   "directory `%s` is a symbolic link: refused (name the real directory)", path);
+      return secshim_make_error (err, errsv, "open directory `%s`", path);
+    }
   if (realpath (path, buf) == NULL)
     return secshim_make_error (err, errno, "resolve directory `%s`", path);
   *abs = xstrdup (buf);
