@@ -76,6 +76,8 @@ dict_for() {
 seeds_for() {
   {
     [ -d "tests/fuzz/seeds/$1" ] && find "tests/fuzz/seeds/$1" -type f
+    # Inputs that once broke an invariant: tests/fuzz/regressions/NAME-*.
+    find tests/fuzz/regressions -name "$1-*" -type f 2>/dev/null
     case $1 in
       json|eval)
         find "$fixtures" -name '*.json' -type f 2>/dev/null
