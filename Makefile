@@ -44,7 +44,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HEADERS := $(shell find include -name '*.h') $(wildcard tests/lib/*.h)
 
-.PHONY: all asan test check demo fuzz install uninstall clean unit-tests bench deb check-format
+.PHONY: all deps asan test check demo fuzz install uninstall clean unit-tests bench deb check-format
 all: $(BUILD)/secshim $(UNIT_BINS)
 
 $(BUILD)/obj/%.o: src/%.c $(HEADERS)
@@ -67,7 +67,13 @@ unit-tests: $(UNIT_BINS)
 asan:
 	$(MAKE) BUILD=build/asan SANITIZE=1 all
 
-test check: all
+# Installs what is missing first (quick when everything is there), so that
+# `make test` works on a fresh Debian 12 machine; then builds and runs.
+deps:
+	hack/install-deps.sh
+
+test check: deps
+	$(MAKE) all
 	tests/run-all.sh
 
 demo:
