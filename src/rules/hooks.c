@@ -13,6 +13,7 @@
  * It is accepted only if /proc/<pid>/exe is one of "dockerPaths", or does
  * not exist (then runc cannot run it and the container fails by itself). */
 #include <ctype.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -96,9 +97,21 @@ is_docker_setkey (struct eval_ctx *ctx, const struct hooks_state *s, const char 
       *yes = true; /* nothing there: runc fails to run it */
       return 0;
     }
-  if (ctx->host->canonicalize (ctx->host, path, &target, err) < 0)
-    return -1;
+  {
+    /* The process may exit between lstat and readlink (then, as above,
+     * nothing is there), or its exe may be unreadable (a kernel thread,
+     * another user's process): that cannot be verified, so it is not
+     * allowed, which the caller reports as a finding, not an error. */
+    secshim_error_t local = NULL;
+    if (ctx->host->canonicalize (ctx->host, path, &target, &local) < 0)
+      {
+        *yes = local->status == ENOENT;
+        secshim_error_release (&local);
+        return 0;
+      }
+  }
   *yes = strv_contains (&s->docker_paths, target);
+  (void) err;
   return 0;
 }
 
