@@ -1,11 +1,21 @@
-/* The canonical writer: compact JSON through yajl_gen, numbers as their
- * lexeme (never through a double, never locale-dependent), strings
- * escaped and UTF-8-validated by yajl.  Iterative, like the loader. */
+/* The canonical writer: compact JSON, numbers as their lexeme (never
+ * through a double, never locale-dependent), iterative like the loader.
+ *
+ * It writes the bytes yajl_gen (yajl 2.1, beautify off, validate_utf8 on,
+ * escape_solidus off) writes, into one growing buffer: yajl_gen_string was
+ * a fifth of checking a docker config, mostly per-character calls through
+ * its print callback.  What yajl does and this file repeats:
+ *   - strings: '"' and '\\' escaped, \b \f \n \r \t by name, the other
+ *     bytes below 0x20 as \u00XX with upper-case hex; '/', DEL and all
+ *     non-ASCII bytes raw;
+ *   - yajl_string_validate_utf8: only lead and continuation bit patterns
+ *     are checked (the loader's strict check already ran on parsed text);
+ *   - YAJL_MAX_DEPTH: opening the 128th nested container fails;
+ *   - numbers verbatim, without validation.
+ * tests/unit/test_json_writer.c compares this writer with yajl_gen. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <yajl/yajl_gen.h>
 
 #include "secshim/cleanup.h"
 #include "secshim/json.h"
@@ -13,52 +23,134 @@
 
 #include "path.h"
 
+/* yajl_gen.c: YAJL_MAX_DEPTH */
+#define GEN_MAX_DEPTH 128
+
 struct gen_frame
 {
   const struct json_value *v;
   size_t next; /* next child to emit */
 };
 
-static const char *
-gen_status_str (yajl_gen_status st)
+struct outbuf
 {
-  switch (st)
+  char *buf;
+  size_t len;
+  size_t cap;
+};
+
+static void
+out_reserve (struct outbuf *o, size_t extra)
+{
+  size_t need = o->len + extra + 1;
+  if (need <= o->cap)
+    return;
+  size_t cap = o->cap ? o->cap : 4096;
+  while (cap < need)
+    cap *= 2;
+  o->buf = xrealloc (o->buf, cap);
+  o->cap = cap;
+}
+
+static void
+out_append (struct outbuf *o, const char *s, size_t n)
+{
+  out_reserve (o, n);
+  memcpy (o->buf + o->len, s, n);
+  o->len += n;
+}
+
+static void
+out_char (struct outbuf *o, char c)
+{
+  out_reserve (o, 1);
+  o->buf[o->len++] = c;
+}
+
+/* yajl_string_validate_utf8, byte for byte. */
+static bool
+gen_utf8_valid (const unsigned char *s, size_t len)
+{
+  size_t i = 0;
+  while (i < len)
     {
-    case yajl_gen_keys_must_be_strings:
-      return "key is not a string";
-    case yajl_max_depth_exceeded:
-      return "nesting deeper than yajl_gen allows";
-    case yajl_gen_invalid_number:
-      return "invalid number";
-    case yajl_gen_invalid_string:
-      return "invalid UTF-8 in string";
+      unsigned char c = s[i];
+      size_t more;
+      if (c <= 0x7f)
+        more = 0;
+      else if ((c >> 5) == 0x6)
+        more = 1;
+      else if ((c >> 4) == 0xe)
+        more = 2;
+      else if ((c >> 3) == 0x1e)
+        more = 3;
+      else
+        return false;
+      for (size_t k = 1; k <= more; k++)
+        if (i + k >= len || (s[i + k] >> 6) != 0x2)
+          return false;
+      i += more + 1;
+    }
+  return true;
+}
+
+/* What yajl_string_encode writes for byte c, or NULL when c goes raw. */
+static const char *
+escape_for (unsigned char c, char hex[7])
+{
+  static const char digits[] = "0123456789ABCDEF";
+  switch (c)
+    {
+    case '\r':
+      return "\\r";
+    case '\n':
+      return "\\n";
+    case '\\':
+      return "\\\\";
+    case '"':
+      return "\\\"";
+    case '\f':
+      return "\\f";
+    case '\b':
+      return "\\b";
+    case '\t':
+      return "\\t";
     default:
-      return "generator error";
+      if (c >= 0x20)
+        return NULL;
+      memcpy (hex, "\\u00", 4);
+      hex[4] = digits[c >> 4];
+      hex[5] = digits[c & 0x0f];
+      hex[6] = '\0';
+      return hex;
     }
 }
 
-/* Emit a scalar, or open a container. */
-static yajl_gen_status
-gen_open (yajl_gen g, const struct json_value *v)
+/* Quoted and escaped; false (nothing written) for invalid UTF-8. */
+static bool
+out_string (struct outbuf *o, const char *str, size_t len)
 {
-  switch (v->type)
+  const unsigned char *s = (const unsigned char *) str;
+  size_t beg = 0;
+  char hex[7];
+
+  if (!gen_utf8_valid (s, len))
+    return false;
+  /* the common case, nothing to escape, costs one reserve */
+  out_reserve (o, len + 2);
+  o->buf[o->len++] = '"';
+  for (size_t end = 0; end < len; end++)
     {
-    case JSON_NULL:
-      return yajl_gen_null (g);
-    case JSON_FALSE:
-      return yajl_gen_bool (g, 0);
-    case JSON_TRUE:
-      return yajl_gen_bool (g, 1);
-    case JSON_NUMBER:
-      return yajl_gen_number (g, v->str, v->len);
-    case JSON_STRING:
-      return yajl_gen_string (g, (const unsigned char *) v->str, v->len);
-    case JSON_OBJECT:
-      return yajl_gen_map_open (g);
-    case JSON_ARRAY:
-      return yajl_gen_array_open (g);
+      if (s[end] >= 0x20 && s[end] != '"' && s[end] != '\\')
+        continue;
+      const char *esc = escape_for (s[end], hex);
+      out_append (o, str + beg, end - beg);
+      out_append (o, esc, strlen (esc));
+      beg = end + 1;
     }
-  return yajl_gen_in_error_state;
+  out_append (o, str + beg, len - beg);
+  out_char (o, '"');
+  return true;
 }
 
 static bool
@@ -91,22 +183,53 @@ gen_fail (const struct gen_frame *stack, size_t depth, const char *what, secshim
   return -1;
 }
 
+/* Emit a scalar, or open a container (the caller pushes its frame). */
 static int
-gen_tree (yajl_gen g, const struct json_value *root, secshim_error_t *err)
+gen_open (struct outbuf *o, const struct json_value *v, const struct gen_frame *stack, size_t depth,
+          secshim_error_t *err)
+{
+  switch (v->type)
+    {
+    case JSON_NULL:
+      out_append (o, "null", 4);
+      return 0;
+    case JSON_FALSE:
+      out_append (o, "false", 5);
+      return 0;
+    case JSON_TRUE:
+      out_append (o, "true", 4);
+      return 0;
+    case JSON_NUMBER:
+      out_append (o, v->str, v->len);
+      return 0;
+    case JSON_STRING:
+      if (!out_string (o, v->str, v->len))
+        return gen_fail (stack, depth, "invalid UTF-8 in string", err);
+      return 0;
+    case JSON_OBJECT:
+    case JSON_ARRAY:
+      if (depth + 1 >= GEN_MAX_DEPTH)
+        return gen_fail (stack, depth, "nesting deeper than yajl_gen allows", err);
+      out_char (o, v->type == JSON_OBJECT ? '{' : '[');
+      return 0;
+    }
+  return gen_fail (stack, depth, "generator error", err);
+}
+
+static int
+gen_tree (struct outbuf *o, const struct json_value *root, secshim_error_t *err)
 {
   cleanup_free struct gen_frame *stack = NULL;
   size_t depth = 0, cap = 0;
   const struct json_value *v = root;
-  yajl_gen_status st;
 
   for (;;)
     {
       /* a string with NUL would not read back as the same value */
       if (value_has_nul (v))
         return gen_fail (stack, depth, "a NUL character", err);
-      st = gen_open (g, v);
-      if (st != yajl_gen_status_ok)
-        return gen_fail (stack, depth, gen_status_str (st), err);
+      if (gen_open (o, v, stack, depth, err) < 0)
+        return -1;
       if (v->type == JSON_OBJECT || v->type == JSON_ARRAY)
         {
           if (depth == cap)
@@ -123,21 +246,21 @@ gen_tree (yajl_gen g, const struct json_value *root, secshim_error_t *err)
           struct gen_frame *top = &stack[depth - 1];
           if (top->next == top->v->count)
             {
-              st = top->v->type == JSON_OBJECT ? yajl_gen_map_close (g) : yajl_gen_array_close (g);
-              if (st != yajl_gen_status_ok)
-                return gen_fail (stack, depth - 1, gen_status_str (st), err);
+              out_char (o, top->v->type == JSON_OBJECT ? '}' : ']');
               depth--;
               continue;
             }
+          if (top->next > 0)
+            out_char (o, ',');
           if (top->v->type == JSON_OBJECT)
             {
               const struct json_member *m = &top->v->members[top->next];
               if (memchr (m->key, '\0', m->key_len) != NULL)
                 return gen_fail (stack, depth - 1, "a key with a NUL character", err);
-              st = yajl_gen_string (g, (const unsigned char *) m->key, m->key_len);
               top->next++;
-              if (st != yajl_gen_status_ok)
-                return gen_fail (stack, depth, gen_status_str (st), err);
+              if (!out_string (o, m->key, m->key_len))
+                return gen_fail (stack, depth, "invalid UTF-8 in string", err);
+              out_char (o, ':');
               v = m->value;
             }
           else
@@ -153,31 +276,22 @@ gen_tree (yajl_gen g, const struct json_value *root, secshim_error_t *err)
 int
 json_write (const struct json_value *v, char **out, size_t *out_len, secshim_error_t *err)
 {
-  const unsigned char *buf = NULL;
-  size_t len = 0;
-  int ret;
+  struct outbuf o = { 0 };
 
   *out = NULL;
   if (v == NULL)
     return secshim_make_error (err, SECSHIM_EINPUT, "json: cannot write a missing document");
-  yajl_gen g = yajl_gen_alloc (NULL);
-  if (g == NULL)
-    abort ();
-  yajl_gen_config (g, yajl_gen_beautify, 0);
-  yajl_gen_config (g, yajl_gen_validate_utf8, 1);
-
-  ret = gen_tree (g, v, err);
-  if (ret == 0)
+  if (gen_tree (&o, v, err) < 0)
     {
-      yajl_gen_get_buf (g, &buf, &len);
-      *out = xmalloc (len + 1);
-      memcpy (*out, buf, len);
-      (*out)[len] = '\0';
-      if (out_len)
-        *out_len = len;
+      free (o.buf);
+      return -1;
     }
-  yajl_gen_free (g);
-  return ret;
+  out_reserve (&o, 0);
+  o.buf[o.len] = '\0';
+  *out = o.buf;
+  if (out_len)
+    *out_len = o.len;
+  return 0;
 }
 
 /* Back up to the start of a UTF-8 sequence so truncation never splits a

@@ -1,0 +1,258 @@
+/* json_write against yajl_gen: the hand-written writer (src/json/write.c)
+ * must produce exactly the bytes yajl_gen produces (beautify off,
+ * validate_utf8 on), and refuse exactly what yajl_gen refuses: invalid
+ * UTF-8 by yajl's own check and nesting past YAJL_MAX_DEPTH.  The
+ * reference here is a plain yajl_gen walk, as json_write was before. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "secshim/json.h"
+#include "secshim/util.h"
+#include "tap.h"
+
+/* ---- reference: recursion is fine for test trees of bounded depth ---- */
+
+static yajl_gen_status
+ref_gen (yajl_gen g, const struct json_value *v)
+{
+  yajl_gen_status st;
+  switch (v->type)
+    {
+    case JSON_NULL:
+      return yajl_gen_null (g);
+    case JSON_FALSE:
+      return yajl_gen_bool (g, 0);
+    case JSON_TRUE:
+      return yajl_gen_bool (g, 1);
+    case JSON_NUMBER:
+      return yajl_gen_number (g, v->str, v->len);
+    case JSON_STRING:
+      return yajl_gen_string (g, (const unsigned char *) v->str, v->len);
+    case JSON_OBJECT:
+      if ((st = yajl_gen_map_open (g)) != yajl_gen_status_ok)
+        return st;
+      for (size_t i = 0; i < v->count; i++)
+        {
+          st = yajl_gen_string (g, (const unsigned char *) v->members[i].key, v->members[i].key_len);
+          if (st != yajl_gen_status_ok || (st = ref_gen (g, v->members[i].value)) != yajl_gen_status_ok)
+            return st;
+        }
+      return yajl_gen_map_close (g);
+    case JSON_ARRAY:
+      if ((st = yajl_gen_array_open (g)) != yajl_gen_status_ok)
+        return st;
+      for (size_t i = 0; i < v->count; i++)
+        if ((st = ref_gen (g, v->items[i])) != yajl_gen_status_ok)
+          return st;
+      return yajl_gen_array_close (g);
+    }
+  return yajl_gen_in_error_state;
+}
+
+/* yajl's output, or NULL with *st set on refusal. */
+static char *
+ref_write (const struct json_value *v, yajl_gen_status *st)
+{
+  const unsigned char *buf;
+  size_t len;
+  char *out = NULL;
+  yajl_gen g = yajl_gen_alloc (NULL);
+  yajl_gen_config (g, yajl_gen_beautify, 0);
+  yajl_gen_config (g, yajl_gen_validate_utf8, 1);
+  *st = ref_gen (g, v);
+  if (*st == yajl_gen_status_ok)
+    {
+      yajl_gen_get_buf (g, &buf, &len);
+      out = xstrndup ((const char *) buf, len);
+    }
+  yajl_gen_free (g);
+  return out;
+}
+
+/* ---- random trees ---- */
+
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
+
+static uint32_t
+next_rand (void)
+{
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (uint32_t) (rng >> 32);
+}
+
+/* Bytes 1..255 (no NUL: both writers refuse it before encoding), biased to
+ * what needs escaping and to UTF-8 lead/continuation bytes; valid UTF-8
+ * only when asked. */
+static char *
+random_bytes (size_t *len, bool valid_utf8)
+{
+  size_t n = next_rand () % 24, k = 0;
+  char *s = xmalloc (n * 4 + 1);
+  for (size_t i = 0; i < n; i++)
+    {
+      uint32_t r = next_rand () % 10;
+      if (r < 3)
+        s[k++] = (char) (1 + next_rand () % 0x20); /* controls and space */
+      else if (r < 4)
+        s[k++] = "\"\\/\x7f`"[next_rand () % 5];
+      else if (r < 6)
+        s[k++] = (char) (0x20 + next_rand () % 0x5f);
+      else if (valid_utf8)
+        {
+          /* U+00E9, U+2028, U+1F600 */
+          static const char *const seqs[] = { "\xC3\xA9", "\xE2\x80\xA8", "\xF0\x9F\x98\x80" };
+          const char *q = seqs[next_rand () % 3];
+          memcpy (s + k, q, strlen (q));
+          k += strlen (q);
+        }
+      else
+        s[k++] = (char) (0x80 + next_rand () % 0x80);
+    }
+  s[k] = '\0';
+  *len = k;
+  return s;
+}
+
+static struct json_value *
+random_tree (unsigned depth, bool valid_utf8)
+{
+  uint32_t r = next_rand () % (depth > 4 ? 6 : 8);
+  size_t len;
+  char *s;
+  struct json_value *v;
+  static const char *const numbers[] = { "0", "-1", "1e3", "18446744073709551615", "3.25E-7" };
+
+  switch (r)
+    {
+    case 0:
+      return json_new_null ();
+    case 1:
+      return json_new_bool (next_rand () & 1);
+    case 2:
+      return json_new_number_lexeme (numbers[next_rand () % 5]);
+    case 3:
+    case 4:
+    case 5:
+      s = random_bytes (&len, valid_utf8);
+      v = json_new_stringn (s, len);
+      free (s);
+      return v;
+    case 6:
+      v = json_new_object ();
+      for (uint32_t i = next_rand () % 5; i > 0; i--)
+        {
+          s = random_bytes (&len, valid_utf8);
+          if (json_get (v, s) == NULL)
+            json_set (v, s, random_tree (depth + 1, valid_utf8));
+          free (s);
+        }
+      return v;
+    default:
+      v = json_new_array ();
+      for (uint32_t i = next_rand () % 5; i > 0; i--)
+        json_array_append (v, random_tree (depth + 1, valid_utf8));
+      return v;
+    }
+}
+
+/* true when json_write agrees with yajl_gen on v */
+static bool
+same_as_yajl (const struct json_value *v, const char *what, size_t n)
+{
+  yajl_gen_status st;
+  char *want = ref_write (v, &st);
+  char *got = NULL;
+  size_t got_len = 0;
+  secshim_error_t err = NULL;
+  int ret = json_write (v, &got, &got_len, &err);
+  bool ok;
+
+  if (want != NULL)
+    ok = ret == 0 && got_len == strlen (want) && memcmp (got, want, got_len) == 0;
+  else
+    ok = ret < 0
+         && strstr (err->msg, st == yajl_max_depth_exceeded ? "nesting deeper than yajl_gen allows"
+                                                              : "invalid UTF-8 in string")
+                != NULL;
+  if (!ok)
+    tap_diag ("%s %zu: yajl %s, json_write %s", what, n, want ? want : "refused", ret == 0 ? got : err->msg);
+  free (want);
+  free (got);
+  if (err)
+    secshim_error_release (&err);
+  return ok;
+}
+
+static void
+test_random (bool valid_utf8, const char *what)
+{
+  size_t agree = 0, refused = 0, total = 3000;
+  for (size_t n = 0; n < total; n++)
+    {
+      struct json_value *v = random_tree (0, valid_utf8);
+      yajl_gen_status st;
+      char *want = ref_write (v, &st);
+      refused += want == NULL;
+      free (want);
+      agree += same_as_yajl (v, what, n);
+      json_free (v);
+    }
+  TAP_CHECK (agree == total, "%s: json_write == yajl_gen on %zu of %zu random trees", what, agree, total);
+  if (!valid_utf8)
+    TAP_CHECK (refused > 0 && refused < total, "%s: some trees refused (%zu), some not", what, refused);
+}
+
+static void
+test_every_byte (void)
+{
+  size_t agree = 0;
+  for (unsigned c = 1; c < 256; c++)
+    {
+      char s[4] = { 'a', (char) c, 'b', '\0' };
+      struct json_value *v = json_new_array ();
+      json_array_append (v, json_new_string (s));
+      struct json_value *o = json_new_object ();
+      json_set (o, s, json_new_null ());
+      json_array_append (v, o);
+      agree += same_as_yajl (v, "byte", c);
+      json_free (v);
+    }
+  TAP_CHECK (agree == 255, "every byte 0x01..0xFF, in a string and a key: %zu of 255 agree", agree);
+}
+
+static void
+test_depth (void)
+{
+  for (unsigned depth = 125; depth <= 130; depth++)
+    {
+      struct json_value *root = json_new_array (), *cur = root;
+      for (unsigned i = 1; i < depth; i++)
+        {
+          struct json_value *next = i % 2 ? json_new_object () : json_new_array ();
+          if (cur->type == JSON_ARRAY)
+            json_array_append (cur, next);
+          else
+            json_set (cur, "k", next);
+          cur = next;
+        }
+      TAP_CHECK (same_as_yajl (root, "depth", depth), "%u nested containers: same result as yajl_gen", depth);
+      json_free (root);
+    }
+}
+
+int
+main (void)
+{
+  test_random (true, "valid UTF-8");
+  test_random (false, "any bytes");
+  test_every_byte ();
+  test_depth ();
+  return tap_done ();
+}
