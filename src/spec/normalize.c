@@ -17,11 +17,56 @@
 #include "../json/path.h"
 #include "schema.h"
 
+/* One step from the root to the value being checked: a member key or an
+ * array index.  The dotted path is only built from these when an error is
+ * reported: building it for every value visited was a quarter of checking
+ * a docker config. */
+struct walk_step
+{
+  const char *key; /* NULL for an array index */
+  size_t key_len;
+  size_t index;
+};
+
 struct walk
 {
-  struct json_pathbuf path;
+  struct walk_step *steps;
+  size_t depth;
+  size_t cap;
+  struct json_pathbuf path; /* built by walk_path, for messages only */
   secshim_error_t *err;
 };
+
+static void
+walk_push (struct walk *w, const char *key, size_t key_len, size_t index)
+{
+  if (w->depth == w->cap)
+    {
+      w->cap = w->cap ? w->cap * 2 : 16;
+      w->steps = xreallocarray (w->steps, w->cap, sizeof *w->steps);
+    }
+  w->steps[w->depth++] = (struct walk_step){ key, key_len, index };
+}
+
+static void
+walk_pop (struct walk *w)
+{
+  w->depth--;
+}
+
+/* The dotted path of the value being checked, "top level" at the root.
+ * Valid until the next call. */
+static const char *
+walk_path (struct walk *w)
+{
+  json_pathbuf_truncate (&w->path, 0);
+  for (size_t i = 0; i < w->depth; i++)
+    if (w->steps[i].key != NULL)
+      json_pathbuf_add_key (&w->path, w->steps[i].key, w->steps[i].key_len);
+    else
+      json_pathbuf_add_index (&w->path, w->steps[i].index);
+  return json_pathbuf_str (&w->path);
+}
 
 static int check_value (struct walk *w, struct json_value *v, enum schema_kind kind, enum schema_kind elem,
                         const struct schema_struct *sub);
@@ -84,7 +129,7 @@ kind_name (enum schema_kind kind)
 static int
 walk_fail_type (struct walk *w, const struct json_value *v, enum schema_kind kind)
 {
-  return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: expected %s, got %s", json_pathbuf_str (&w->path),
+  return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: expected %s, got %s", walk_path (w),
                              kind_name (kind), json_type_name (v));
 }
 
@@ -122,6 +167,57 @@ go_fold (const char *key, size_t len)
   return out;
 }
 
+/* The next byte of key[*i..len) as go_fold writes it; advances *i. */
+static unsigned char
+go_fold_next (const char *key, size_t len, size_t *i)
+{
+  unsigned char c = (unsigned char) key[*i];
+  if (c >= 'A' && c <= 'Z')
+    c = (unsigned char) (c - 'A' + 'a');
+  else if (c == 0xC5 && *i + 1 < len && (unsigned char) key[*i + 1] == 0xBF)
+    {
+      c = 's';
+      (*i)++;
+    }
+  else if (c == 0xE2 && *i + 2 < len && (unsigned char) key[*i + 1] == 0x84 && (unsigned char) key[*i + 2] == 0xAA)
+    {
+      c = 'k';
+      *i += 2;
+    }
+  (*i)++;
+  return c;
+}
+
+/* go_fold (a) equals go_fold (b), without building either. */
+static bool
+go_fold_equal (const char *a, size_t alen, const char *b, size_t blen)
+{
+  size_t i = 0, j = 0;
+  while (i < alen && j < blen)
+    if (go_fold_next (a, alen, &i) != go_fold_next (b, blen, &j))
+      return false;
+  return i == alen && j == blen;
+}
+
+/* Whether any two keys of obj fold together, pair by pair: for the few
+ * members of a real struct object this is much cheaper than folding and
+ * sorting copies, which check_fold_duplicates then does only to name the
+ * pair. */
+#define FOLD_PAIRWISE_MAX 32
+
+static bool
+may_have_fold_duplicates (const struct json_value *obj)
+{
+  if (obj->count > FOLD_PAIRWISE_MAX)
+    return true;
+  for (size_t i = 0; i < obj->count; i++)
+    for (size_t j = i + 1; j < obj->count; j++)
+      if (go_fold_equal (obj->members[i].key, obj->members[i].key_len, obj->members[j].key,
+                         obj->members[j].key_len))
+        return true;
+  return false;
+}
+
 struct folded_key
 {
   char *folded;
@@ -146,7 +242,7 @@ check_fold_duplicates (struct walk *w, const struct json_value *obj)
   struct folded_key *keys;
   int ret = 0;
 
-  if (obj->count < 2)
+  if (obj->count < 2 || !may_have_fold_duplicates (obj))
     return 0;
   keys = xreallocarray (NULL, obj->count, sizeof *keys);
   for (size_t i = 0; i < obj->count; i++)
@@ -164,7 +260,7 @@ check_fold_duplicates (struct walk *w, const struct json_value *obj)
         cleanup_free char *qb = json_quote_key (b->key, b->key_len);
         ret = secshim_make_error (w->err, SECSHIM_EINPUT,
                                   "%s: keys `%s` and `%s` are the same field to Go's decoder",
-                                  json_pathbuf_str (&w->path), qa, qb);
+                                  walk_path (w), qa, qb);
       }
   for (size_t i = 0; i < obj->count; i++)
     free (keys[i].folded);
@@ -178,7 +274,8 @@ static const struct schema_field *
 find_field (const struct schema_struct *s, const struct json_member *m)
 {
   for (size_t i = 0; i < s->nfields; i++)
-    if (strlen (s->fields[i].name) == m->key_len && memcmp (s->fields[i].name, m->key, m->key_len) == 0)
+    /* strncmp stops at the name's end, and keys hold no NUL */
+    if (strncmp (s->fields[i].name, m->key, m->key_len) == 0 && s->fields[i].name[m->key_len] == '\0')
       return &s->fields[i];
   return NULL;
 }
@@ -222,7 +319,7 @@ check_struct (struct walk *w, struct json_value *obj, const struct schema_struct
             {
               cleanup_free char *q = json_quote_key (m->key, m->key_len);
               return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: key `%s` folds onto field `%s`",
-                                         json_pathbuf_str (&w->path), q, g->name);
+                                         walk_path (w), q, g->name);
             }
           /* unknown: runc ignores it, the round trip keeps it */
           i++;
@@ -235,10 +332,9 @@ check_struct (struct walk *w, struct json_value *obj, const struct schema_struct
           remove_member_at (obj, i);
           continue;
         }
-      size_t mark = w->path.len;
-      json_pathbuf_add_key (&w->path, m->key, m->key_len);
+      walk_push (w, m->key, m->key_len, 0);
       int ret = check_value (w, m->value, f->kind, f->elem, f->sub);
-      json_pathbuf_truncate (&w->path, mark);
+      walk_pop (w);
       if (ret < 0)
         return ret;
       i++;
@@ -283,10 +379,10 @@ check_integer (struct walk *w, const struct json_value *v, enum schema_kind kind
     return 0;
   cleanup_free char *shown = json_render_short (v, 40);
   if (errno == ERANGE)
-    return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: %s is out of range for %s", json_pathbuf_str (&w->path),
+    return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: %s is out of range for %s", walk_path (w),
                                shown, kind_name (kind));
   return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: %s is not a valid %s (Go accepts only %s)",
-                             json_pathbuf_str (&w->path), shown, kind_name (kind),
+                             walk_path (w), shown, kind_name (kind),
                              kind == SK_INT64 || kind == SK_INT32 ? "an optional '-' and digits" : "digits");
 }
 
@@ -299,15 +395,14 @@ check_array (struct walk *w, struct json_value *arr, enum schema_kind elem, cons
     return walk_fail_type (w, arr, SK_ARRAY);
   for (size_t i = 0; i < arr->count; i++)
     {
-      size_t mark = w->path.len;
       int ret;
-      json_pathbuf_add_index (&w->path, i);
+      walk_push (w, NULL, 0, i);
       /* Go would store a zero value: a policy must not see null there */
       if (arr->items[i]->type == JSON_NULL)
-        ret = secshim_make_error (w->err, SECSHIM_EINPUT, "%s: null element in array", json_pathbuf_str (&w->path));
+        ret = secshim_make_error (w->err, SECSHIM_EINPUT, "%s: null element in array", walk_path (w));
       else
         ret = check_value (w, arr->items[i], elem, 0, sub);
-      json_pathbuf_truncate (&w->path, mark);
+      walk_pop (w);
       if (ret < 0)
         return ret;
     }
@@ -323,14 +418,13 @@ check_map (struct walk *w, struct json_value *obj, enum schema_kind kind, const 
   for (size_t i = 0; i < obj->count; i++)
     {
       struct json_member *m = &obj->members[i];
-      size_t mark = w->path.len;
       int ret;
-      json_pathbuf_add_key (&w->path, m->key, m->key_len);
+      walk_push (w, m->key, m->key_len, 0);
       if (m->value->type == JSON_NULL)
-        ret = secshim_make_error (w->err, SECSHIM_EINPUT, "%s: null map value", json_pathbuf_str (&w->path));
+        ret = secshim_make_error (w->err, SECSHIM_EINPUT, "%s: null map value", walk_path (w));
       else
         ret = check_value (w, m->value, kind == SK_MAP_STRING ? SK_STRING : SK_STRUCT, 0, sub);
-      json_pathbuf_truncate (&w->path, mark);
+      walk_pop (w);
       if (ret < 0)
         return ret;
     }
@@ -394,5 +488,6 @@ spec_normalize (struct json_value *doc, enum spec_kind kind, secshim_error_t *er
                                doc ? json_type_name (doc) : "nothing");
   ret = check_struct (&w, doc, root);
   json_pathbuf_release (&w.path);
+  free (w.steps);
   return ret;
 }
