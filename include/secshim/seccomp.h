@@ -66,6 +66,9 @@ struct seccomp_dangerous_list
 {
   struct seccomp_dangerous *v;
   size_t n;
+  /* Indexes into v sorted by name, for the strength check's binary search;
+   * set by seccomp_dangerous_default/_parse.  NULL: searched linearly. */
+  size_t *by_name;
 };
 
 /* The built-in list (docs/seccomp.md, "Strength check"). */

@@ -84,42 +84,32 @@ seccomp_flag_known (const char *flag)
   return false;
 }
 
-/* The list is kept sorted by name, so that the strength check finds a
- * syscall with a binary search: a linear strcmp scan per syscall name of a
- * profile was a fifth of checking a docker config.  Ties keep their
- * original order (stable), so a lookup returns the entry that came first,
- * as the linear scan did. */
-struct dangerous_sort_item
-{
-  struct seccomp_dangerous d;
-  size_t index;
-};
-
+/* An index of the list sorted by name, so that the strength check finds a
+ * syscall by binary search: a linear strcmp scan per syscall name of a
+ * profile was a fifth of checking a docker config.  v keeps document
+ * order; ties keep theirs too, so a lookup returns the entry that comes
+ * first, as the linear scan did. */
 static int
-dangerous_sort_cmp (const void *a, const void *b)
+by_name_cmp (const void *a, const void *b, void *list)
 {
-  const struct dangerous_sort_item *x = a, *y = b;
-  int c = strcmp (x->d.name, y->d.name);
+  const struct seccomp_dangerous_list *l = list;
+  size_t x = *(const size_t *) a, y = *(const size_t *) b;
+  int c = strcmp (l->v[x].name, l->v[y].name);
   if (c != 0)
     return c;
-  return x->index < y->index ? -1 : x->index > y->index;
+  return x < y ? -1 : x > y;
 }
 
 static void
-dangerous_sort (struct seccomp_dangerous_list *l)
+dangerous_index (struct seccomp_dangerous_list *l)
 {
-  struct dangerous_sort_item *items;
   size_t i;
 
-  if (l->n < 2)
-    return;
-  items = xreallocarray (NULL, l->n, sizeof *items);
+  free (l->by_name);
+  l->by_name = xreallocarray (NULL, l->n ? l->n : 1, sizeof *l->by_name);
   for (i = 0; i < l->n; i++)
-    items[i] = (struct dangerous_sort_item){ l->v[i], i };
-  qsort (items, l->n, sizeof *items, dangerous_sort_cmp);
-  for (i = 0; i < l->n; i++)
-    l->v[i] = items[i].d;
-  free (items);
+    l->by_name[i] = i;
+  qsort_r (l->by_name, l->n, sizeof *l->by_name, by_name_cmp, l);
 }
 
 void
@@ -138,7 +128,7 @@ seccomp_dangerous_default (struct seccomp_dangerous_list *out)
       for (j = 0; j < out->v[i].caps.n; j++)
         out->v[i].caps.v[j] = xstrdup (builtin_dangerous[i].caps[j]);
     }
-  dangerous_sort (out);
+  dangerous_index (out);
 }
 
 void
@@ -151,7 +141,9 @@ seccomp_dangerous_free (struct seccomp_dangerous_list *l)
       strv_free (&l->v[i].caps);
     }
   free (l->v);
+  free (l->by_name);
   l->v = NULL;
+  l->by_name = NULL;
   l->n = 0;
 }
 
@@ -196,7 +188,7 @@ seccomp_dangerous_parse (const struct json_value *obj, const char *where, struct
           d->caps.v[d->caps.n++] = xstrdup (cap);
         }
     }
-  dangerous_sort (&l);
+  dangerous_index (&l);
   *out = l;
   return 0;
 }
@@ -275,19 +267,29 @@ caps_text (const struct strv *caps)
 static const struct seccomp_dangerous *
 find_dangerous (const struct seccomp_dangerous_list *l, const char *name)
 {
-  size_t lo = 0, hi = l ? l->n : 0;
+  size_t lo = 0, hi, i;
 
-  /* first entry whose name is >= name (the list is sorted, see above) */
+  if (l == NULL)
+    return NULL;
+  if (l->by_name == NULL)
+    {
+      for (i = 0; i < l->n; i++)
+        if (strcmp (l->v[i].name, name) == 0)
+          return &l->v[i];
+      return NULL;
+    }
+  /* the first index whose name is >= name */
+  hi = l->n;
   while (lo < hi)
     {
       size_t mid = lo + (hi - lo) / 2;
-      if (strcmp (l->v[mid].name, name) < 0)
+      if (strcmp (l->v[l->by_name[mid]].name, name) < 0)
         lo = mid + 1;
       else
         hi = mid;
     }
-  if (l && lo < l->n && strcmp (l->v[lo].name, name) == 0)
-    return &l->v[lo];
+  if (lo < l->n && strcmp (l->v[l->by_name[lo]].name, name) == 0)
+    return &l->v[l->by_name[lo]];
   return NULL;
 }
 
