@@ -18,6 +18,17 @@ rule_exists (const char *name)
   return false;
 }
 
+static bool
+verb_is_policed (const char *verb)
+{
+  static const char *const verbs[] = { "create", "run", "restore", "exec", "update" };
+  size_t i;
+  for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+    if (strcmp (verb, verbs[i]) == 0)
+      return true;
+  return false;
+}
+
 static int
 load_match (struct exemption *e, struct json_value *match, bool trust_annotations, const char *where,
             secshim_error_t *err)
@@ -33,6 +44,10 @@ load_match (struct exemption *e, struct json_value *match, bool trust_annotation
       || take_abs_path (match, mwhere, "bundlePrefix", &e->bundle_prefix, err) < 0
       || take_strv (match, mwhere, "verbs", &e->verbs, err) < 0)
     return -1;
+  for (i = 0; i < e->verbs.n; i++)
+    if (!verb_is_policed (e->verbs.v[i]))
+      return secshim_make_error (err, SECSHIM_ECONFIG, "%s.verbs[%zu]: `%s` is not one of create, run, restore, "
+                                 "exec, update", mwhere, i, e->verbs.v[i]);
   e->annotations = take_raw (match, "annotations");
   if (e->annotations)
     {
@@ -49,6 +64,10 @@ load_match (struct exemption *e, struct json_value *match, bool trust_annotation
                                    "engine (containerd CRI, CRI-O) sets them after user input",
                                    mwhere);
     }
+  /* "verbs" narrows a match; alone it would exempt every container. */
+  if (!e->container_id_glob && !e->root && !e->bundle_prefix && !e->annotations)
+    return secshim_make_error (err, SECSHIM_ECONFIG,
+                               "%s: name at least one of containerId, root, bundlePrefix, annotations", mwhere);
   return settings_no_leftovers (match, mwhere, err);
 }
 

@@ -5,7 +5,7 @@
  * device cgroup, and an allow rule without type, major or minor allows every
  * device (the --privileged form).  Both are judged by type, major and minor,
  * never by name: a node called /dev/null can be 8:0.  CIS Docker Benchmark
- * 5.17 (host devices); PSS baseline "Privileged" (devices); security.md R-DEV.
+ * 5.18 (host devices); PSS baseline "Privileged" (devices); security.md R-DEV.
  *
  * Allowlist entries read like cgroup v1 device rules: "c 1:3", "c 136:*". */
 #include <string.h>

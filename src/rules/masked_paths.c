@@ -5,7 +5,7 @@
  * /sys/firmware ...; removing a read-only path lets uid 0 without a user
  * namespace write /proc/sys/kernel/core_pattern (a program run on the host)
  * or /proc/sysrq-trigger.  `--privileged` and K8s `procMount: Unmasked`
- * empty both lists.  CIS Docker Benchmark 5.4 (privileged); PSS baseline
+ * empty both lists.  CIS Docker Benchmark 5.5 (privileged); PSS baseline
  * "/proc Mount Type"; CVE-2025-31133 needs masks to work.  Rewrite restores
  * the missing entries; reject refuses. */
 #include <string.h>

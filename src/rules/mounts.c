@@ -7,12 +7,12 @@
  * descendants and its ancestors: mounting /run exposes /run/systemd, and
  * mounting / exposes everything.  Read-only does not make a denied path
  * allowed: a read-only docker.sock is still a root shell on the host.
- * CIS Docker Benchmark 5.5 (sensitive host directories), 5.31 (docker socket);
+ * CIS Docker Benchmark 5.6 (sensitive host directories), 5.32 (docker socket);
  * PSS baseline "HostPath volumes".
  *
  * The same rule also refuses, for every mount:
  *  - shared/rshared propagation, in options or linux.rootfsPropagation: the
- *    container's mounts would propagate back to the host (CIS 5.19,
+ *    container's mounts would propagate back to the host (CIS 5.20,
  *    CVE-2025-31133/52565/52881 need it);
  *  - sysfs and cgroup mounts without "ro" (cgroup v1 release_agent,
  *    /sys/kernel/uevent_helper; CVE-2022-0492);

@@ -5,8 +5,8 @@
  * (`docker run --pid host`, `--network host`, hostPID/hostNetwork pods).  An
  * entry with a "path" joins an existing namespace: another container's is
  * fine (pods share their sandbox's), the host's (/proc/1/ns/<type>, compared
- * by inode, not by name) is not.  CIS Docker Benchmark 5.9 (network), 5.15
- * (pid), 5.16 (ipc), 5.20 (uts), 5.30 (user ns); PSS baseline "Host
+ * by inode, not by name) is not.  CIS Docker Benchmark 5.10 (network), 5.16
+ * (pid), 5.17 (ipc), 5.21 (uts); PSS baseline "Host
  * Namespaces".  CVE-2020-15257 needs the host network namespace.
  *
  * Types listed in "addMissing" are quietly added when absent instead of
@@ -147,7 +147,9 @@ check_ns (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
         }
       if (!host_has (ctx, type))
         continue;
-      if (strv_contains (&s->add_missing, type) && eval_action (ctx) != ACTION_AUDIT)
+      /* Quiet fix under reject and rewrite; audit and warn change nothing. */
+      if (strv_contains (&s->add_missing, type)
+          && (eval_action (ctx) == ACTION_REJECT || eval_action (ctx) == ACTION_REWRITE))
         {
           add_namespace (ctx, type);
           list = json_get_path (ctx->doc, "linux.namespaces");

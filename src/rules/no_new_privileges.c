@@ -2,7 +2,7 @@
  *
  * Without it, setuid binaries and file capabilities inside the image raise
  * privileges up to the bounding set (sudo CVE-2021-3156 and friends), and
- * runc loads seccomp later.  CIS Docker Benchmark 5.25; PSS restricted
+ * runc loads seccomp later.  CIS Docker Benchmark 5.26; PSS restricted
  * allowPrivilegeEscalation=false.  Applies to config.json and to exec's
  * process.json (an exec'd process's value replaces the container's). */
 #include "secshim/policy.h"

@@ -50,10 +50,20 @@ static int
 load_sysctls (struct json_value *settings, const char *policy_dir, void **state, secshim_error_t *err)
 {
   struct sysctls_state *s = xzalloc (sizeof *s);
+  size_t i;
   if (take_strv (settings, "rules.sysctls", "allow", &s->allow, err) < 0)
     {
       free_sysctls (s);
       return -1;
+    }
+  if (s->allow.v == NULL)
+    {
+      /* No "allow": the PSS baseline set, which is the shapes table. */
+      size_t n = sizeof shapes / sizeof shapes[0];
+      s->allow.v = xzalloc ((n + 1) * sizeof (char *));
+      for (i = 0; i < n; i++)
+        s->allow.v[i] = xstrdup (shapes[i].key);
+      s->allow.n = n;
     }
   *state = s;
   return 0;

@@ -109,7 +109,7 @@ verdict_of (const struct findings *f, bool refused)
   if (refused)
     return "refused";
   for (i = 0; i < f->n; i++)
-    if (f->v[i].action == ACTION_REWRITE && !f->v[i].exempted && f->v[i].after)
+    if (f->v[i].action == ACTION_REWRITE && !f->v[i].exempted)
       return "rewritten";
   return "allowed";
 }

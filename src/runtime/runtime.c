@@ -113,9 +113,45 @@ outcome_of (const struct findings *f)
 {
   size_t i;
   for (i = 0; i < f->n; i++)
-    if (f->v[i].action == ACTION_REWRITE && !f->v[i].exempted && f->v[i].after)
+    if (f->v[i].action == ACTION_REWRITE && !f->v[i].exempted)
       return "rewritten";
   return "allowed";
+}
+
+/* restore's --lsm-profile ("selinux:LABEL" or "apparmor:PROFILE") and
+ * --lsm-mount-context replace what config.json says about confinement.
+ * CRI-O passes its own container's label back on every restore, so a value
+ * equal to the checked (rewritten) document is accepted; anything else
+ * would undo the check.  Returns a malloc'd message, or NULL. */
+static char *
+restore_lsm_refusal (const struct cli_model *m, const struct json_value *doc)
+{
+  const char *profile = cli_flag_value (m, "lsm-profile");
+  const char *mount_ctx = cli_flag_value (m, "lsm-mount-context");
+  const struct json_value *process = json_get (doc, "process");
+  char *msg = NULL;
+
+  if (profile && *profile)
+    {
+      const char *colon = strchr (profile, ':');
+      const char *want = NULL;
+      if (colon && str_has_prefix (profile, "selinux:"))
+        want = json_string (json_get (process, "selinuxLabel"));
+      else if (colon && str_has_prefix (profile, "apparmor:"))
+        want = json_string (json_get (process, "apparmorProfile"));
+      if (want == NULL || strcmp (colon + 1, want) != 0)
+        {
+          xasprintf (&msg, "restore: --lsm-profile=%s is refused: it differs from the checked config.json", profile);
+          return msg;
+        }
+    }
+  if (mount_ctx && *mount_ctx && !str_equal (mount_ctx, json_string (json_get_path (doc, "linux.mountLabel"))))
+    {
+      xasprintf (&msg, "restore: --lsm-mount-context=%s is refused: it differs from the checked config.json",
+                 mount_ctx);
+      return msg;
+    }
+  return NULL;
 }
 
 /* Parse, check and rewrite one document in place.  Returns 0 when runc may
@@ -143,6 +179,15 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
       refuse (m, p, doc_path, findings, "refused", msg);
       return 1;
     }
+  if (m->verb == VERB_RESTORE)
+    {
+      cleanup_free char *msg = restore_lsm_refusal (m, doc);
+      if (msg)
+        {
+          refuse (m, p, doc_path, findings, "refused", msg);
+          return 1;
+        }
+    }
   if (json_write (doc, &out, &out_len, err) < 0 || doc_file_replace (f, out, out_len, err) < 0)
     return -1;
   report_warnings (m, findings);
@@ -166,19 +211,6 @@ open_document (const struct cli_model *m, struct doc_file *f, secshim_error_t *e
   return doc_file_open (m->bundle, "config.json", JSON_DEFAULT_MAX_BYTES, f, err);
 }
 
-/* Flags of restore that replace what config.json says about confinement. */
-static const char *
-restore_refusal (const struct cli_model *m)
-{
-  if (m->verb != VERB_RESTORE)
-    return NULL;
-  if (cli_flag_value (m, "lsm-profile"))
-    return "restore: --lsm-profile is refused: the LSM profile comes from the checked config.json";
-  if (cli_flag_value (m, "lsm-mount-context"))
-    return "restore: --lsm-mount-context is refused: the mount label comes from the checked config.json";
-  return NULL;
-}
-
 static int
 policed (const struct cli_model *m)
 {
@@ -195,8 +227,6 @@ policed (const struct cli_model *m)
     goto error;
   if (runtime_resolve (m->secshim_runtime, p->runtime, &runtime, &err) < 0)
     goto error;
-  if (restore_refusal (m))
-    return refuse (m, p, m->bundle, NULL, "refused", restore_refusal (m));
   if (m->verb == VERB_EXEC && m->process == NULL)
     {
       inline_msg = exec_inline_refusal (m);
