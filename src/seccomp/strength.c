@@ -105,7 +105,7 @@ dangerous_index (struct seccomp_dangerous_list *l)
 {
   size_t i;
 
-  free (l->by_name);
+  /* callers may pass an uninitialised list to _default: never read it */
   l->by_name = xreallocarray (NULL, l->n ? l->n : 1, sizeof *l->by_name);
   for (i = 0; i < l->n; i++)
     l->by_name[i] = i;
