@@ -1,10 +1,12 @@
 /* `secshim check [--policy FILE] [--format text|json] [--output FILE]
- *                [--config|--process] FILE`
+ *                [--config|--process] [--id ID] [--root DIR] FILE`
  *
  * Evaluates a config.json or process.json offline with exactly the code that
  * runs at container start (same loader, schema, policy, rules and host), and
  * prints the findings PSA-style: rule, field, reason.  With --output the
- * rewritten document is written there.  Exit 0: allowed (perhaps with
+ * rewritten document is written there.  --id and --root stand for the
+ * container id and runc --root an engine would pass, so that exemptions
+ * matching on them can be tried offline.  Exit 0: allowed (perhaps with
  * rewrites); 1: refused; 2: unusable input or policy. */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +32,8 @@ struct check_opts
   const char *format;
   const char *output;
   const char *file;
+  const char *id;
+  const char *root;
   int kind; /* 0 = guess */
 };
 
@@ -37,7 +41,7 @@ static int
 usage (void)
 {
   fprintf (stderr, "usage: secshim check [--policy FILE] [--format text|json] [--output FILE] "
-                   "[--config|--process] FILE\n");
+                   "[--config|--process] [--id ID] [--root DIR] FILE\n");
   return 2;
 }
 
@@ -55,6 +59,10 @@ parse_opts (int argc, char **argv, struct check_opts *o)
         slot = &o->format;
       else if (strcmp (a, "--output") == 0)
         slot = &o->output;
+      else if (strcmp (a, "--id") == 0)
+        slot = &o->id;
+      else if (strcmp (a, "--root") == 0)
+        slot = &o->root;
       else if (strcmp (a, "--config") == 0)
         o->kind = DOC_CONFIG;
       else if (strcmp (a, "--process") == 0)
@@ -186,7 +194,7 @@ run_check (const struct check_opts *o, secshim_error_t *err)
   cleanup_free char *dir_copy = NULL;
   struct findings f = { 0 };
   char bundle[PATH_MAX];
-  struct identity id = { "check", NULL, NULL, NULL };
+  struct identity id = { "check", o->id, o->root, NULL };
   enum doc_kind kind;
   bool refused = false;
   size_t len = 0;
