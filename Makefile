@@ -36,7 +36,23 @@ CPPFLAGS += -Iinclude -D_GNU_SOURCE -DSECSHIM_VERSION=\"$(VERSION)\" \
 CFLAGS ?=
 CFLAGS += -std=gnu11 -fPIE $(WARN) $(OPT)
 LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDOPT)
-LIBS := -lyajl -lseccomp -lcap-ng -lapparmor
+# The four libraries are linked statically by default (glibc stays dynamic):
+# mapping and relocating four shared objects at every exec was most of
+# what passthrough cost over a bare execv (docs/performance.md).  The price
+# is a rebuild when one of them gets a security fix.  LINK_LIBS=dynamic
+# links them as shared libraries, as the sanitizer build always does.
+DYNAMIC_LIBS := -lyajl -lseccomp -lcap-ng -lapparmor
+STATIC_LIBS := -Wl,-Bstatic -l:libyajl_s.a -lseccomp -lcap-ng -lapparmor -Wl,-Bdynamic
+ifeq ($(SANITIZE),1)
+LINK_LIBS ?= dynamic
+else
+LINK_LIBS ?= static
+endif
+ifeq ($(LINK_LIBS),static)
+LIBS := $(STATIC_LIBS)
+else
+LIBS := $(DYNAMIC_LIBS)
+endif
 
 LIB_SRCS := $(sort $(shell find src -name '*.c' ! -path src/main.c))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
