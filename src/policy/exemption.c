@@ -18,10 +18,12 @@ rule_exists (const char *name)
   return false;
 }
 
+/* The verbs an identity can carry: the policed ones, and "check" for
+ * `secshim check` (policy.md section 7). */
 static bool
-verb_is_policed (const char *verb)
+verb_is_known (const char *verb)
 {
-  static const char *const verbs[] = { "create", "run", "restore", "exec", "update" };
+  static const char *const verbs[] = { "create", "run", "restore", "exec", "update", "check" };
   size_t i;
   for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
     if (strcmp (verb, verbs[i]) == 0)
@@ -45,9 +47,9 @@ load_match (struct exemption *e, struct json_value *match, bool trust_annotation
       || take_strv (match, mwhere, "verbs", &e->verbs, err) < 0)
     return -1;
   for (i = 0; i < e->verbs.n; i++)
-    if (!verb_is_policed (e->verbs.v[i]))
+    if (!verb_is_known (e->verbs.v[i]))
       return secshim_make_error (err, SECSHIM_ECONFIG, "%s.verbs[%zu]: `%s` is not one of create, run, restore, "
-                                 "exec, update", mwhere, i, e->verbs.v[i]);
+                                 "exec, update, check", mwhere, i, e->verbs.v[i]);
   e->annotations = take_raw (match, "annotations");
   if (e->annotations)
     {
