@@ -137,7 +137,7 @@ for name in "${targets[@]}"; do
     if "$replay" "$corpus" >"$out/replay-$name.log" 2>&1; then
       result ok "$name: gcc+ASan replay of $(ls "$corpus" | wc -l) corpus inputs"
     else
-      tail -n 20 "$out/replay-$name.log" >&2
+      grep -E "invariant|ERROR|SUMMARY|runtime error" "$out/replay-$name.log" | head -n 5 | sed "s/^/# /"
       result fail "$name: gcc+ASan replay of the corpus failed (see $out/replay-$name.log)"
     fi
   fi
