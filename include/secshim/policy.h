@@ -170,7 +170,7 @@ void eval_report_as (struct eval_ctx *ctx, enum action action, const char *path,
 enum action eval_action (const struct eval_ctx *ctx);
 
 void findings_free (struct findings *f);
-/* One line listing every refusing finding: "rule: message; rule: message". */
+/* One line listing every refusing finding: "rule: path: message; ...". */
 char *findings_refusal_message (const struct findings *f);
 
 #endif
