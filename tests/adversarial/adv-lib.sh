@@ -156,6 +156,11 @@ policy_violations() {
 adv_expect() {
   local name=$1 pattern=$2 input=$3 config=$4 mode=${5:-}
   local why=
+  # Under the ASan build a leak report would otherwise pass as "exit 1".
+  if grep -qE 'ERROR: (Leak|Address)Sanitizer|runtime error:' "$ERR"; then
+    fail "$name: sanitizer report: $(grep -m1 -E 'SUMMARY|runtime error' "$ERR" | cut -c1-200)"
+    return
+  fi
   if [ "$RC" -ne 0 ]; then
     [ "$RC" -eq "$REFUSE_RC" ] || why="exit status $RC (expected 0, or $REFUSE_RC for a refusal)"
     [ -z "$why" ] && [ -e "$STUB_OUT/argv" ] && why="refused but runc ran"
