@@ -15,6 +15,7 @@ extern const struct rule_ops rule_user;
 extern const struct rule_ops rule_capabilities;
 extern const struct rule_ops rule_no_new_privileges;
 extern const struct rule_ops rule_mounts;
+extern const struct rule_ops rule_selinux;
 extern const struct rule_ops rule_namespaces;
 extern const struct rule_ops rule_devices;
 extern const struct rule_ops rule_masked_paths;
@@ -32,6 +33,7 @@ const struct rule_ops *const secshim_rules[] = {
   &rule_resources,
   &rule_no_new_privileges,
   &rule_mounts,
+  &rule_selinux,
   &rule_namespaces,
   &rule_devices,
   &rule_masked_paths,

@@ -36,6 +36,8 @@ static const struct
   { "net.ipv4.tcp_keepalive_probes", 1 },
   { "net.ipv4.tcp_rmem", 3 },
   { "net.ipv4.tcp_wmem", 3 },
+  { "net.ipv4.tcp_slow_start_after_idle", 1 },
+  { "net.ipv4.tcp_notsent_lowat", 1 },
 };
 
 static void
