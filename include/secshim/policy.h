@@ -101,6 +101,17 @@ struct rule_ops
    * fix the document first and report before/after.  Returns 0, or -1 only
    * on internal failure (never for a policy violation). */
   int (*check) (struct eval_ctx *ctx, const void *state, secshim_error_t *err);
+  /* Optional: validation too expensive to repeat at every container start
+   * (seccomp: every syscall name on every architecture, and the profile's
+   * self-check).  Load must still parse everything check needs.  The loader
+   * runs validate after the whole policy loaded, unless the validated-policy
+   * cache holds a stamp for exactly these bytes (src/policy/validated.c). */
+  int (*validate) (const void *state, secshim_error_t *err);
+  /* Optional: what the policy's validation depends on besides the policy
+   * file's bytes, as text for the cache key: the sha256 of every data file
+   * load read, library versions.  Malloc'd; called only when a rule has
+   * validate and the cache is in use. */
+  char *(*validation_inputs) (const void *state);
 };
 
 /* A rule the policy file does not name is off. */
@@ -125,18 +136,33 @@ struct policy
   size_t n_rules;
   struct exemption *exemptions;
   size_t n_exemptions;
+  /* The validated-policy cache held a stamp for these bytes: the rules'
+   * validate steps did not run in this load. */
+  bool validation_skipped;
 };
 
 /* Rules known to this build, in evaluation order (src/policy/rules.c). */
 extern const struct rule_ops *const secshim_rules[];
 extern const size_t secshim_n_rules;
 
-/* Load and validate a policy file (opened O_NOFOLLOW|O_CLOEXEC, regular file). */
+/* Load and validate a policy file (opened O_NOFOLLOW|O_CLOEXEC, regular file).
+ * After a complete validation it records a stamp in the validated-policy
+ * cache, keyed by the sha256 of secshim's build, the policy's bytes and the
+ * bytes of every data file its rules read; with a stamp, later loads of the
+ * same bytes skip the rules' validate steps (see policy_cache_set). */
 int policy_load_file (const char *path, struct policy **out, secshim_error_t *err);
-/* Same from memory; path is used in messages and to resolve relative data files. */
+/* Same from memory; path is used in messages and to resolve relative data
+ * files.  Never uses the cache: always validates fully, records nothing. */
 int policy_load_buffer (const char *buf, size_t len, const char *path, struct policy **out,
                         secshim_error_t *err);
 void policy_free (struct policy *p);
+
+/* The validated-policy cache of policy_load_file.  full: validate
+ * everything even with a stamp (secshim check, what admins and CI run; a
+ * stamp is still recorded).  dir: where stamps live, NULL for the default
+ * /run/secshim/validated (tests point it elsewhere).  A directory not owned
+ * by the effective uid, or writable by group or others, is not used. */
+void policy_cache_set (bool full, const char *dir);
 
 /* Read only the "runtime" key (for passthrough, which must keep working with a
  * broken policy).  *out is NULL when the file is unreadable or has no runtime. */
@@ -170,7 +196,7 @@ void eval_report_as (struct eval_ctx *ctx, enum action action, const char *path,
 enum action eval_action (const struct eval_ctx *ctx);
 
 void findings_free (struct findings *f);
-/* One line listing every refusing finding: "rule: path: message; ...". */
+/* One line listing every refusing finding: "rule: message (at path); ...". */
 char *findings_refusal_message (const struct findings *f);
 
 #endif

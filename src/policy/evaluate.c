@@ -126,7 +126,7 @@ findings_refusal_message (const struct findings *f)
       char *next = NULL;
       if (f->v[i].action != ACTION_REJECT || f->v[i].exempted)
         continue;
-      xasprintf (&next, "%s%s%s: %s: %s", msg, count ? "; " : "", f->v[i].rule, f->v[i].path, f->v[i].message);
+      xasprintf (&next, "%s%s%s: %s (at %s)", msg, count ? "; " : "", f->v[i].rule, f->v[i].message, f->v[i].path);
       free (msg);
       msg = next;
       count++;

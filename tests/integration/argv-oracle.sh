@@ -74,6 +74,19 @@ lacks_12_flag() {
   done
 }
 
+# runc_refuses_flag NAME VERB FLAG: this runc (1.1) does not know a runc 1.2
+# flag; instead of skipping the row, confirm that runc refuses the flag
+# outright, so that nothing could read it differently.
+runc_refuses_flag() {
+  local out
+  out=$("$RUNC" --root "$work/root" "$2" "$3=x" x 2>&1)
+  if printf '%s' "$out" | grep -q "flag provided but not defined"; then
+    ok "$1: this runc refuses $3 (a runc 1.2 flag) outright"
+  else
+    fail "$1: this runc neither knows nor refuses $3: $(printf '%s' "$out" | head -c 200)"
+  fi
+}
+
 # rewrite_globals VERB TOKENS...: into array $args, drop --secshim-* and
 # point --root/--log at the private dir, among the flags before VERB only;
 # point restore's --image-path/--work-path there too, wherever they are.
@@ -117,7 +130,7 @@ while IFS=$'\t' read -r name verdict verb bundle process id extra argv_text; do
   for i in "${!tokens[@]}"; do [ "${tokens[$i]}" = @EMPTY@ ] && tokens[$i]=; done
   missing=$(lacks_12_flag "$verb" "${tokens[@]}")
   if [ -n "$missing" ]; then
-    skip "$name: this runc lacks $missing (a runc 1.2 flag)"
+    runc_refuses_flag "$name" "$verb" "$missing"
     continue
   fi
   rewrite_globals "$verb" "${tokens[@]}"
@@ -153,7 +166,7 @@ while IFS=$'\t' read -r -a fields; do
   for t in "${tokens[@]}"; do case $t in -*) ;; *) verb=$t; break ;; esac; done
   missing=$(lacks_12_flag "$verb" "${tokens[@]}")
   if [ -n "$missing" ]; then
-    skip "$name: canonical argv: this runc lacks $missing (a runc 1.2 flag)"
+    runc_refuses_flag "$name: canonical argv" "$verb" "$missing"
     continue
   fi
   rewrite_globals "$verb" "${tokens[@]}"
