@@ -10,7 +10,10 @@
  *
  * Every syscall name of a source is resolved with libseccomp for every
  * architecture it can apply to when the source is loaded (policy load), so a
- * typo is a policy error, not a silently ignored rule at container start. */
+ * typo is a policy error, not a silently ignored rule at container start.
+ * The policy loader does it on the first load of given bytes and skips it
+ * when its validated-policy cache holds a stamp for exactly those bytes
+ * (seccomp_source_load_file_unchecked + seccomp_source_check_names). */
 #ifndef SECSHIM_SECCOMP_H
 #define SECSHIM_SECCOMP_H
 
@@ -32,6 +35,13 @@ struct seccomp_source;
 
 /* Read, validate and name-check a source profile (O_NOFOLLOW|O_CLOEXEC). */
 int seccomp_source_load_file (const char *path, struct seccomp_source **out, secshim_error_t *err);
+/* seccomp_source_load_file without the name check, which is most of its
+ * cost; sha256 (may be NULL) gets the digest of the bytes read. */
+int seccomp_source_load_file_unchecked (const char *path, char sha256[65], struct seccomp_source **out,
+                                        secshim_error_t *err);
+/* The name check of seccomp_source_load_file/_json: every name of every rule
+ * exists on some architecture of each group the rule applies to. */
+int seccomp_source_check_names (const struct seccomp_source *src, secshim_error_t *err);
 /* Same from a parsed document (cloned); origin names it in messages. */
 int seccomp_source_load_json (const struct json_value *doc, const char *origin, struct seccomp_source **out,
                               secshim_error_t *err);

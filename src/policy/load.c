@@ -16,6 +16,7 @@
 #include "secshim/settings.h"
 #include "secshim/sha256.h"
 #include "secshim/util.h"
+#include "validated.h"
 
 #define POLICY_MAX_BYTES ((size_t) 1024 * 1024)
 
@@ -187,8 +188,12 @@ load_document (struct policy *p, struct json_value *doc, const char *policy_dir,
   return 0;
 }
 
-int
-policy_load_buffer (const char *buf, size_t len, const char *path, struct policy **out, secshim_error_t *err)
+/* Parse everything, then validate: the rules' expensive validate steps run
+ * last, once every data file is read, because the validated-policy cache
+ * keys on all of their bytes (validated.c). */
+static int
+load_buffer (const char *buf, size_t len, const char *path, bool use_cache, struct policy **out,
+             secshim_error_t *err)
 {
   cleanup_with (json_free) struct json_value *doc = NULL;
   cleanup_with (policy_free) struct policy *p = xzalloc (sizeof *p);
@@ -196,10 +201,17 @@ policy_load_buffer (const char *buf, size_t len, const char *path, struct policy
 
   p->path = xstrdup (path);
   sha256_hex (buf, len, p->sha256);
-  if (json_parse (buf, len, NULL, &doc, err) < 0 || load_document (p, doc, dirname (dir_copy), err) < 0)
+  if (json_parse (buf, len, NULL, &doc, err) < 0 || load_document (p, doc, dirname (dir_copy), err) < 0
+      || policy_validate (p, use_cache, err) < 0)
     return secshim_error_wrap (err, "policy %s", path);
   *out = steal_pointer (&p);
   return 0;
+}
+
+int
+policy_load_buffer (const char *buf, size_t len, const char *path, struct policy **out, secshim_error_t *err)
+{
+  return load_buffer (buf, len, path, false, out, err);
 }
 
 /* The policy decides what runs as root on the host: it must be root's own
@@ -246,7 +258,7 @@ policy_load_file (const char *path, struct policy **out, secshim_error_t *err)
     return secshim_make_error (err, errno, "policy %s", path);
   if (read_policy_file (abs, &buf, &len, err) < 0)
     return -1;
-  return policy_load_buffer (buf, len, abs, out, err);
+  return load_buffer (buf, len, abs, true, out, err);
 }
 
 void

@@ -26,12 +26,16 @@
  * sets a profile on such a host, and with rewrite removes one the document
  * names, so that the container runs instead of failing inside runc. */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "secshim/apparmor.h"
 #include "secshim/cleanup.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
+#include "secshim/sha256.h"
 #include "secshim/util.h"
 
 DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
@@ -50,6 +54,8 @@ struct apparmor_state
   char *profile; /* the name attached */
   char *text;    /* generated profile, NULL when attaching an existing one */
   size_t len;
+  char *source_bytes; /* the bane TOML as read, for the validated-policy cache key */
+  size_t source_len;
 };
 
 static void
@@ -60,6 +66,7 @@ free_apparmor (void *p)
     return;
   free (s->profile);
   free (s->text);
+  free (s->source_bytes);
   free (s);
 }
 
@@ -75,17 +82,56 @@ config_error (secshim_error_t *err, const char *key)
   return -1;
 }
 
+/* Read the TOML here rather than with aa_spec_from_toml_file, so that its
+ * exact bytes can join the validated-policy cache key. */
 static int
-spec_from_source (const char *source, const char *policy_dir, struct aa_spec *spec, secshim_error_t *err)
+read_source (const char *path, char **buf, size_t *len, secshim_error_t *err)
+{
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return secshim_make_error (err, errno, "open `%s`", path);
+  if (fstat (fd, &st) < 0)
+    return secshim_make_error (err, errno, "stat `%s`", path);
+  if (!S_ISREG (st.st_mode))
+    return secshim_make_error (err, SECSHIM_EINPUT, "`%s` is not a regular file", path);
+  if (read_all_fd (fd, AA_TOML_MAX_BYTES, buf, len) < 0)
+    return secshim_make_error (err, errno, "read `%s`", path);
+  return 0;
+}
+
+static int
+spec_from_source (const char *source, const char *policy_dir, struct apparmor_state *s, struct aa_spec *spec,
+                  secshim_error_t *err)
 {
   cleanup_free char *path = NULL;
   if (source[0] == '/')
     path = xstrdup (source);
   else
     xasprintf (&path, "%s/%s", policy_dir ? policy_dir : ".", source);
-  if (aa_spec_from_toml_file (path, spec, err) < 0)
+  if (read_source (path, &s->source_bytes, &s->source_len, err) < 0
+      || aa_spec_from_toml (s->source_bytes, s->source_len, path, spec, err) < 0)
     return config_error (err, "source");
   return 0;
+}
+
+/* Nothing here is worth skipping (parsing the TOML and generating the
+ * profile is ~80 k instructions, and evaluation needs the text), but the
+ * TOML is a data file of the policy: a stamp covers its bytes too.  Hashed
+ * only when the cache is in use. */
+static char *
+apparmor_validation_inputs (const void *state)
+{
+  const struct apparmor_state *s = state;
+  char digest[65];
+  char *text = NULL;
+  if (s->source_bytes == NULL)
+    return NULL;
+  sha256_hex (s->source_bytes, s->source_len, digest);
+  xasprintf (&text, "source %s", digest);
+  return text;
 }
 
 static int
@@ -120,7 +166,7 @@ load_apparmor (struct json_value *settings, const char *policy_dir, void **state
                           s->profile);
       goto fail;
     }
-  if (source && spec_from_source (source, policy_dir, &spec, err) < 0)
+  if (source && spec_from_source (source, policy_dir, s, &spec, err) < 0)
     goto fail;
   if (fields && aa_spec_from_json (fields, "rules.apparmor.fields", &spec, err) < 0)
     {
@@ -277,4 +323,5 @@ const struct rule_ops rule_apparmor = {
   .load = load_apparmor,
   .free_state = free_apparmor,
   .check = check_apparmor,
+  .validation_inputs = apparmor_validation_inputs,
 };

@@ -11,6 +11,8 @@
  * process.capabilities.bounding, which decides the conditional entries. */
 #include <string.h>
 
+#include <seccomp.h>
+
 #include "secshim/cleanup.h"
 #include "secshim/policy.h"
 #include "secshim/seccomp.h"
@@ -25,6 +27,7 @@ DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
 struct seccomp_state
 {
   struct seccomp_source *src;
+  char profile_sha256[65]; /* of the profile's bytes, for the validated-policy cache */
   struct seccomp_dangerous_list dangerous;
   struct strv listeners;
   struct strv flags;
@@ -90,7 +93,7 @@ load_flags (struct json_value *settings, struct strv *out, secshim_error_t *err)
 }
 
 static int
-seccomp_load (struct json_value *settings, const char *policy_dir, void **state, secshim_error_t *err)
+seccomp_rule_load (struct json_value *settings, const char *policy_dir, void **state, secshim_error_t *err)
 {
   __attribute__ ((cleanup (seccomp_state_freep))) struct seccomp_state *st = xzalloc (sizeof *st);
   cleanup_free char *profile = NULL, *path = NULL;
@@ -116,12 +119,36 @@ seccomp_load (struct json_value *settings, const char *policy_dir, void **state,
   if (load_listeners (settings, &st->listeners, err) < 0 || load_flags (settings, &st->flags, err) < 0)
     return -1;
 
-  if (seccomp_source_load_file (path, &st->src, err) < 0)
-    return secshim_error_wrap (err, WHERE ".profile");
-  if (seccomp_source_self_check (st->src, &st->dangerous, err) < 0)
+  /* The name check and the self-check are seccomp_validate's: the loader
+   * runs them on the first load of these bytes (policy.h, validate). */
+  if (seccomp_source_load_file_unchecked (path, st->profile_sha256, &st->src, err) < 0)
     return secshim_error_wrap (err, WHERE ".profile");
   *state = steal_pointer (&st);
   return 0;
+}
+
+/* Every syscall name of the profile on every architecture it maps, and no
+ * dangerous call allowed by the profile alone: a typo or a hole is a policy
+ * error, never a silently skipped rule at container start. */
+static int
+seccomp_validate (const void *state, secshim_error_t *err)
+{
+  const struct seccomp_state *st = state;
+  if (seccomp_source_check_names (st->src, err) < 0 || seccomp_source_self_check (st->src, &st->dangerous, err) < 0)
+    return secshim_error_wrap (err, WHERE ".profile");
+  return 0;
+}
+
+/* Name resolution depends on libseccomp's tables too: a shared libseccomp
+ * can be upgraded under an unchanged secshim. */
+static char *
+seccomp_validation_inputs (const void *state)
+{
+  const struct seccomp_state *st = state;
+  const struct scmp_version *v = seccomp_version ();
+  char *text = NULL;
+  xasprintf (&text, "profile %s libseccomp %u.%u.%u", st->profile_sha256, v->major, v->minor, v->micro);
+  return text;
 }
 
 static void
@@ -196,7 +223,9 @@ const struct rule_ops rule_seccomp = {
   .name = "seccomp",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG,
-  .load = seccomp_load,
+  .load = seccomp_rule_load,
   .free_state = seccomp_state_free,
   .check = seccomp_check,
+  .validate = seccomp_validate,
+  .validation_inputs = seccomp_validation_inputs,
 };

@@ -10,6 +10,7 @@
 #include "internal.h"
 #include "secshim/cleanup.h"
 #include "secshim/seccomp.h"
+#include "secshim/sha256.h"
 #include "secshim/util.h"
 
 DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
@@ -373,21 +374,60 @@ check_names (const struct json_value *doc, const char *origin, secshim_error_t *
 }
 
 int
-seccomp_source_load_json (const struct json_value *doc, const char *origin, struct seccomp_source **out,
-                          secshim_error_t *err)
+seccomp_source_check_names (const struct seccomp_source *src, secshim_error_t *err)
+{
+  return check_names (src->doc, src->origin, err);
+}
+
+/* Schema checked, names not: takes *doc. */
+static int
+source_from_doc (struct json_value **doc, const char *origin, struct seccomp_source **out, secshim_error_t *err)
 {
   struct seccomp_source *src;
-  if (check_top (doc, origin, err) < 0 || check_names (doc, origin, err) < 0)
+  if (check_top (*doc, origin, err) < 0)
     return -1;
   src = xzalloc (sizeof *src);
   src->origin = xstrdup (origin);
-  src->doc = json_clone (doc);
+  src->doc = steal_pointer (doc);
+  *out = src;
+  return 0;
+}
+
+int
+seccomp_source_load_json (const struct json_value *doc, const char *origin, struct seccomp_source **out,
+                          secshim_error_t *err)
+{
+  cleanup_with (json_free) struct json_value *copy = NULL;
+  struct seccomp_source *src = NULL;
+
+  if (check_top (doc, origin, err) < 0 || check_names (doc, origin, err) < 0)
+    return -1;
+  copy = json_clone (doc);
+  if (source_from_doc (&copy, origin, &src, err) < 0)
+    return -1;
   *out = src;
   return 0;
 }
 
 int
 seccomp_source_load_file (const char *path, struct seccomp_source **out, secshim_error_t *err)
+{
+  struct seccomp_source *src = NULL;
+
+  if (seccomp_source_load_file_unchecked (path, NULL, &src, err) < 0)
+    return -1;
+  if (seccomp_source_check_names (src, err) < 0)
+    {
+      seccomp_source_free (src);
+      return -1;
+    }
+  *out = src;
+  return 0;
+}
+
+int
+seccomp_source_load_file_unchecked (const char *path, char sha256[65], struct seccomp_source **out,
+                                    secshim_error_t *err)
 {
   cleanup_close int fd = -1;
   cleanup_free char *buf = NULL;
@@ -404,9 +444,12 @@ seccomp_source_load_file (const char *path, struct seccomp_source **out, secshim
     return secshim_make_error (err, SECSHIM_ECONFIG, "seccomp profile `%s`: not a regular file", path);
   if (read_all_fd (fd, SOURCE_MAX_BYTES, &buf, &len) < 0)
     return secshim_make_error (err, errno, "read seccomp profile `%s`", path);
+  if (sha256)
+    sha256_hex (buf, len, sha256);
   if (json_parse (buf, len, NULL, &doc, err) < 0)
     return secshim_error_wrap (err, "seccomp profile `%s`", path);
-  return seccomp_source_load_json (doc, path, out, err);
+  /* The parsed tree becomes the source's: no copy. */
+  return source_from_doc (&doc, path, out, err);
 }
 
 /* ---- resolution ---- */
