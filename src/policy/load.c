@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <yajl/yajl_parse.h>
+
 #include "secshim/cleanup.h"
 #include "secshim/exemption.h"
 #include "secshim/policy.h"
@@ -261,24 +263,124 @@ policy_load_file (const char *path, struct policy **out, secshim_error_t *err)
   return load_buffer (buf, len, abs, true, out, err);
 }
 
+/* ---- the passthrough peek ---- */
+
+/* yajl's callback parser, no tree: only the root object's "runtime". */
+struct peek
+{
+  size_t depth;   /* 1 inside the root object */
+  bool at_runtime;/* the next value at depth 1 is "runtime"'s */
+  bool done;
+  char *runtime;
+};
+
+static int
+peek_map_key (void *opaque, const unsigned char *key, size_t len)
+{
+  struct peek *pk = opaque;
+  if (pk->depth == 1)
+    pk->at_runtime = len == 7 && memcmp (key, "runtime", 7) == 0;
+  return 1;
+}
+
+/* "runtime" holds something else than a string: no runtime, stop. */
+static int
+peek_scalar (void *opaque)
+{
+  struct peek *pk = opaque;
+  if (pk->depth == 1 && pk->at_runtime)
+    {
+      pk->done = true;
+      return 0;
+    }
+  return 1;
+}
+
+static int
+peek_boolean (void *opaque, int b)
+{
+  return peek_scalar (opaque);
+}
+
+static int
+peek_number (void *opaque, const char *s, size_t len)
+{
+  return peek_scalar (opaque);
+}
+
+static int
+peek_string (void *opaque, const unsigned char *s, size_t len)
+{
+  struct peek *pk = opaque;
+  if (pk->depth != 1 || !pk->at_runtime)
+    return 1;
+  /* An absolute path, without the NUL a \u0000 escape would decode to. */
+  if (len > 0 && s[0] == '/' && memchr (s, '\0', len) == NULL)
+    pk->runtime = xstrndup ((const char *) s, len);
+  pk->done = true;
+  return 0; /* found: the rest of the file does not matter */
+}
+
+static int
+peek_open (void *opaque)
+{
+  struct peek *pk = opaque;
+  if (!peek_scalar (opaque))
+    return 0;
+  pk->depth++;
+  return 1;
+}
+
+static int
+peek_close (void *opaque)
+{
+  struct peek *pk = opaque;
+  pk->depth--;
+  return 1;
+}
+
+static const yajl_callbacks peek_callbacks = {
+  .yajl_null = peek_scalar,
+  .yajl_boolean = peek_boolean,
+  .yajl_number = peek_number,
+  .yajl_string = peek_string,
+  .yajl_start_map = peek_open,
+  .yajl_map_key = peek_map_key,
+  .yajl_end_map = peek_close,
+  .yajl_start_array = peek_open,
+  .yajl_end_array = peek_close,
+};
+
+/* Passthrough verbs (state, kill, delete, ...) run this at every call, so
+ * it neither builds a tree nor validates the policy: it scans the file with
+ * yajl's event parser and stops at the root object's "runtime" string.  A
+ * file that fails the owner/mode checks of read_policy_file, that yajl
+ * refuses before "runtime", or that has no absolute "runtime" gives NULL:
+ * the default runtime.  A policy broken only after its "runtime" still
+ * routes passthrough to that runtime (the loader refuses it at the next
+ * create). */
 void
 policy_peek_runtime (const char *path, char **out)
 {
   cleanup_free char *buf = NULL;
-  cleanup_with (json_free) struct json_value *doc = NULL;
   secshim_error_t err = NULL;
+  struct peek pk = { 0 };
+  yajl_handle h;
   size_t len = 0;
-  const char *rt;
 
   *out = NULL;
-  if (read_policy_file (path, &buf, &len, &err) < 0 || json_parse (buf, len, NULL, &doc, &err) < 0)
+  if (read_policy_file (path, &buf, &len, &err) < 0)
     {
       secshim_error_release (&err);
       return;
     }
-  rt = json_string (json_get (doc, "runtime"));
-  if (rt && rt[0] == '/')
-    *out = xstrdup (rt);
+  h = yajl_alloc (&peek_callbacks, NULL, &pk);
+  if (h == NULL)
+    return;
+  if (yajl_parse (h, (const unsigned char *) buf, len) == yajl_status_ok && !pk.done)
+    yajl_complete_parse (h);
+  yajl_free (h);
+  *out = pk.runtime;
 }
 
 void

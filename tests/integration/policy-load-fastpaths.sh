@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The two per-call shortcuts of policy loading, through the binary:
+#  - passthrough verbs read only the policy's top-level "runtime" (a yajl
+#    event scan, src/policy/load.c policy_peek_runtime) with the same file
+#    checks as the loader, and fall back to the default runtime whenever
+#    they cannot find an absolute one;
+#  - create skips the seccomp profile's name check for bytes validated
+#    before (the validated-policy cache, /run/secshim/validated), but a
+#    profile changed by one byte is validated again, so a name libseccomp
+#    does not know is still refused at container start.
+source "$(dirname "$0")/../lib/lib.sh"
+source "$SECSHIM_TOP/tests/lib/stubrunc.sh"
+
+missing=
+[ -x "$SECSHIM_BIN" ] || missing+=" secshim binary $SECSHIM_BIN (run make);"
+command -v jq >/dev/null || missing+=" jq;"
+[ -f "$FIXTURES/docker-20.10/default.config.json" ] || missing+=" fixtures in $FIXTURES;"
+if [ -n "$missing" ]; then skip "policy-load-fastpaths: missing${missing%;}"; done_testing; exit; fi
+if ! stub_setup; then fail "stub_setup failed"; done_testing; exit; fi
+
+# --- passthrough: the runtime peek ----------------------------------------------
+# A runtime that says it ran; the default runtime must never print that.
+FAKE=$WORK/fake-runtime
+printf '#!/bin/sh\necho "fake-runtime ran: $*"\n' >"$FAKE"
+chmod 0755 "$FAKE"
+peek() { # name policy-text expect(fake|default) [mode]
+  printf '%s' "$2" >"$WORK/peek.json"
+  chmod "${4:-0644}" "$WORK/peek.json"
+  out=$("$SECSHIM_BIN" --secshim-policy="$WORK/peek.json" state peek-test 2>&1)
+  if [ "$3" = fake ]; then assert_contains "peek: $1" "$out" "fake-runtime ran: state peek-test"
+  else assert_not_contains "peek: $1 -> default runtime" "$out" "fake-runtime ran"; fi
+}
+peek "top-level runtime" "{\"version\": 1, \"runtime\": \"$FAKE\", \"rules\": {}}" fake
+peek "runtime after nested decoys" \
+  "{\"a\": {\"runtime\": \"/nonexistent\"}, \"b\": [\"runtime\", \"/nonexistent\"], \"runtime\": \"$FAKE\"}" fake
+peek "runtime found before a broken tail" "{\"runtime\": \"$FAKE\", \"rules\": {" fake
+peek "broken before runtime" "{\"version\": 1,, \"runtime\": \"$FAKE\"}" default
+peek "no runtime" '{"version": 1, "rules": {}}' default
+peek "runtime is a number" '{"runtime": 5}' default
+peek "runtime is an object" "{\"runtime\": {\"path\": \"$FAKE\"}}" default
+peek "relative runtime" '{"runtime": "fake-runtime"}' default
+peek "runtime with an escaped NUL" "{\"runtime\": \"$FAKE\\u0000x\"}" default
+peek "root is an array" "[\"runtime\", \"$FAKE\"]" default
+peek "empty file" '' default
+peek "group-writable policy file" "{\"runtime\": \"$FAKE\"}" default 0664
+out=$("$SECSHIM_BIN" --secshim-policy="$WORK/does-not-exist.json" state peek-test 2>&1)
+assert_not_contains "peek: missing policy file -> default runtime" "$out" "fake-runtime ran"
+out=$("$SECSHIM_BIN" --secshim-policy="$WORK/peek.json" --secshim-runtime="$FAKE" state peek-test 2>&1)
+assert_contains "peek: --secshim-runtime still wins over a bad policy" "$out" "fake-runtime ran"
+
+# --- create: the validated-policy cache --------------------------------------
+cache=/run/secshim/validated
+profile=$WORK/policy/seccomp/default.json
+cp "$profile" "$WORK/profile.orig"
+create() { # id -> rc; stderr in $WORK/id.err
+  mkdir -p "$WORK/b-$1"
+  fixture_no_pid "$FIXTURES/docker-20.10/default.config.json" >"$WORK/b-$1/config.json"
+  "$SECSHIM_BIN" --secshim-policy="$POLICY" --secshim-runtime="$STUB" create --bundle "$WORK/b-$1" "$1" \
+    >/dev/null 2>"$WORK/$1.err"
+  rc=$?
+}
+stamps() { find "$cache" -maxdepth 1 -type f -name '????????????????????????????????????????????????????????????????' 2>/dev/null | sort; }
+
+# One byte more (a space at the end): bytes no earlier run has stamped.
+printf ' ' >>"$profile"
+before=$(stamps)
+create c1
+assert_status "cache: first create of new profile bytes" "$rc" 0
+after=$(stamps)
+if [ "$(id -u)" = 0 ]; then
+  new=$(comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$after") | grep -c .)
+  assert_eq "cache: the first create records one stamp" "$new" 1
+  create c2
+  assert_status "cache: second create of the same bytes" "$rc" 0
+  assert_eq "cache: the second create records nothing new" "$(stamps)" "$after"
+else
+  skip "cache: stamps need root (/run/secshim)"
+fi
+check "cache: both creates ran the runtime" stub_ran c1
+
+# The same profile with one syscall name misspelt: validated again, refused.
+sed '0,/"getpid"/s//"getpiq"/' "$WORK/profile.orig" >"$profile"
+printf ' ' >>"$profile"
+create c3
+assert_status "cache: a misspelt name in a changed profile refuses the container" "$rc" 1
+assert_contains "cache: the refusal names the syscall" "$(cat "$WORK/c3.err")" '`getpiq` is not a syscall'
+if stub_ran c3; then fail "cache: the runtime ran for a refused policy"; else ok "cache: the runtime never ran"; fi
+create c4
+assert_status "cache: still refused at the next start (no stamp for a failure)" "$rc" 1
+
+# secshim check validates in full even when a stamp exists.
+cp "$WORK/profile.orig" "$profile"
+printf ' ' >>"$profile"
+out=$("$SECSHIM_BIN" check --policy "$POLICY" "$FIXTURES/docker-20.10/default.config.json" 2>&1)
+assert_not_contains "check: the stamped policy still checks" "$out" "is not a syscall"
+
+done_testing
