@@ -35,6 +35,34 @@ seccomp_source_free (struct seccomp_source *src)
 
 /* ---- schema ---- */
 
+/* Where a check is, for its messages: "syscalls[3].args[0]".  Built with
+ * plain copies, not asprintf: the schema check runs over every rule of the
+ * profile at every policy load, and formatting was most of its cost. */
+#define WHERE_MAX 96
+
+static void
+where_join (char out[WHERE_MAX], const char *base, const char *suffix)
+{
+  size_t n = strnlen (base, WHERE_MAX - 1), m = strnlen (suffix, WHERE_MAX - 1 - n);
+  memmove (out, base, n);
+  memcpy (out + n, suffix, m);
+  out[n + m] = '\0';
+}
+
+static void
+where_index (char out[WHERE_MAX], const char *base, size_t i)
+{
+  char digits[24];
+  size_t k = sizeof digits;
+  digits[--k] = '\0';
+  digits[--k] = ']';
+  do
+    digits[--k] = (char) ('0' + i % 10);
+  while ((i /= 10) > 0 && k > 1);
+  digits[--k] = '[';
+  where_join (out, base, digits + k);
+}
+
 static int
 only_keys (const struct json_value *obj, const char *const *allowed, const char *origin, const char *where,
            secshim_error_t *err)
@@ -89,16 +117,15 @@ static int
 check_condition (const struct json_value *cond, const char *origin, const char *where, secshim_error_t *err)
 {
   static const char *const keys[] = { "caps", "arches", NULL };
-  cleanup_free char *w = NULL;
+  char w[WHERE_MAX];
   if (cond == NULL)
     return 0;
   if (only_keys (cond, keys, origin, where, err) < 0)
     return -1;
-  xasprintf (&w, "%s.caps", where);
+  where_join (w, where, ".caps");
   if (check_string_array (json_get (cond, "caps"), sc_cap_known, "capability", false, origin, w, err) < 0)
     return -1;
-  free (w);
-  xasprintf (&w, "%s.arches", where);
+  where_join (w, where, ".arches");
   return check_string_array (json_get (cond, "arches"), arch_known, "architecture", false, origin, w, err);
 }
 
@@ -116,8 +143,8 @@ check_args (const struct json_value *args, const char *origin, const char *where
       const struct json_value *a = args->items[i];
       uint32_t index;
       uint64_t v;
-      cleanup_free char *w = NULL;
-      xasprintf (&w, "%s[%zu]", where, i);
+      char w[WHERE_MAX];
+      where_index (w, where, i);
       if (only_keys (a, keys, origin, w, err) < 0)
         return -1;
       if (json_get_u32 (json_get (a, "index"), &index) < 0 || index > 5)
@@ -136,18 +163,18 @@ static int
 check_rule (const struct json_value *rule, size_t i, const char *origin, secshim_error_t *err)
 {
   static const char *const keys[] = { "names", "action", "errnoRet", "args", "includes", "excludes", "comment", NULL };
-  cleanup_free char *w = NULL, *sub = NULL;
+  char w[WHERE_MAX], sub[WHERE_MAX];
   const struct json_value *names;
   const char *action;
   uint32_t u;
 
-  xasprintf (&w, "syscalls[%zu]", i);
+  where_index (w, "syscalls", i);
   if (only_keys (rule, keys, origin, w, err) < 0)
     return -1;
   names = json_get (rule, "names");
   if (!json_is (names, JSON_ARRAY) || names->count == 0)
     return secshim_make_error (err, SECSHIM_ECONFIG, "%s: %s.names: expected a non-empty array", origin, w);
-  xasprintf (&sub, "%s.names", w);
+  where_join (sub, w, ".names");
   if (check_string_array (names, NULL, NULL, false, origin, sub, err) < 0)
     return -1;
   action = json_string (json_get (rule, "action"));
@@ -159,16 +186,13 @@ check_rule (const struct json_value *rule, size_t i, const char *origin, secshim
                                origin, w);
   if (json_get (rule, "errnoRet") && json_get_u32 (json_get (rule, "errnoRet"), &u) < 0)
     return secshim_make_error (err, SECSHIM_ECONFIG, "%s: %s.errnoRet: expected a uint32", origin, w);
-  free (sub);
-  xasprintf (&sub, "%s.args", w);
+  where_join (sub, w, ".args");
   if (check_args (json_get (rule, "args"), origin, sub, err) < 0)
     return -1;
-  free (sub);
-  xasprintf (&sub, "%s.includes", w);
+  where_join (sub, w, ".includes");
   if (check_condition (json_get (rule, "includes"), origin, sub, err) < 0)
     return -1;
-  free (sub);
-  xasprintf (&sub, "%s.excludes", w);
+  where_join (sub, w, ".excludes");
   return check_condition (json_get (rule, "excludes"), origin, sub, err);
 }
 
@@ -181,17 +205,16 @@ check_arch_map (const struct json_value *map, const char *origin, secshim_error_
     return secshim_make_error (err, SECSHIM_ECONFIG, "%s: archMap: expected a non-empty array", origin);
   for (i = 0; i < map->count; i++)
     {
-      cleanup_free char *w = NULL;
-      xasprintf (&w, "archMap[%zu]", i);
+      char w[WHERE_MAX], sub[WHERE_MAX];
+      where_index (w, "archMap", i);
       if (only_keys (map->items[i], keys, origin, w, err) < 0)
         return -1;
       if (!arch_known (json_string (json_get (map->items[i], "architecture"))))
         return secshim_make_error (err, SECSHIM_ECONFIG, "%s: %s.architecture: expected an SCMP_ARCH_* name",
                                    origin, w);
-      free (w);
-      xasprintf (&w, "archMap[%zu].subArchitectures", i);
+      where_join (sub, w, ".subArchitectures");
       if (check_string_array (json_get (map->items[i], "subArchitectures"), arch_known, "architecture", true, origin,
-                              w, err) < 0)
+                              sub, err) < 0)
         return -1;
     }
   return 0;
