@@ -24,7 +24,7 @@ admin_main (char **argv)
   if (n > 0)
     {
       self[n] = '\0';
-      (void) setenv ("SECSHIM_BIN", self, 0);
+      (void) setenv ("SECSHIM_BIN", self, 1);
     }
   argv[-1] = (char *) admin;
   execv (admin, argv - 1);
