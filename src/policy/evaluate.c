@@ -81,6 +81,12 @@ policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_kind k
   size_t i;
 
   ctx.process = kind == DOC_PROCESS ? doc : json_get (doc, "process");
+  /* runc's loadSpec refuses a config whose process is missing or null
+   * ("process property must not be empty"); refusing it here too keeps every
+   * rule from having to invent a process object, which could not be done the
+   * same way twice (a second evaluation would change the result). */
+  if (kind == DOC_CONFIG && !json_is (ctx.process, JSON_OBJECT))
+    return secshim_make_error (err, SECSHIM_EINPUT, "process: missing (runc refuses a config without a process)");
   for (i = 0; i < p->n_rules; i++)
     {
       const struct rule_config *rc = &p->rules[i];

@@ -215,7 +215,10 @@ run_check (const struct check_opts *o, secshim_error_t *err)
   if (strcmp (o->file, "-") != 0 && realpath (dirname (dir_copy), bundle))
     id.bundle = bundle;
   if (policy_evaluate (p, doc, kind, host_real (), &id, &f, &refused, err) < 0)
-    goto out;
+    {
+      secshim_error_wrap (err, "%s", o->file);
+      goto out;
+    }
   if (strcmp (o->format, "json") == 0 ? print_json (o, p, &f, refused, err) < 0 : (print_text (o, p, &f, refused), 0))
     goto out;
   if (o->output && !refused && write_output (o->output, doc, err) < 0)

@@ -172,7 +172,7 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
       || spec_normalize (doc, kind == DOC_PROCESS ? SPEC_PROCESS : SPEC_CONFIG, err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
   if (policy_evaluate (p, doc, kind, host_real (), &id, findings, &refused, err) < 0)
-    return -1;
+    return secshim_error_wrap (err, "%s", doc_path);
   if (refused)
     {
       cleanup_free char *msg = findings_refusal_message (findings);

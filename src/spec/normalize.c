@@ -489,11 +489,5 @@ spec_normalize (struct json_value *doc, enum spec_kind kind, secshim_error_t *er
   ret = check_struct (&w, doc, root);
   json_pathbuf_release (&w.path);
   free (w.steps);
-  /* runc's loadSpec refuses a config whose process is missing or null
-   * ("process property must not be empty"); refusing it here too keeps
-   * every rule from having to invent a process object, which could not be
-   * done the same way twice. */
-  if (ret == 0 && kind == SPEC_CONFIG && !json_is (json_get (doc, "process"), JSON_OBJECT))
-    return secshim_make_error (err, SECSHIM_EINPUT, "process: missing (runc refuses a config without a process)");
   return ret;
 }
