@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "secshim/error.h"
+
 void *xmalloc (size_t size);
 void *xzalloc (size_t size);
 void *xrealloc (void *p, size_t size);
@@ -28,6 +30,11 @@ int parse_i64 (const char *s, int64_t *out);
 
 /* Read a whole regular file from fd, at most max bytes (EFBIG above). */
 int read_all_fd (int fd, size_t max, char **out, size_t *out_len);
+/* Read a data file a policy names (seccomp profile, AppArmor TOML): opened
+ * O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NOFOLLOW, a regular file, at most max bytes.
+ * Messages: "open `PATH`: ...", "`PATH` is not a regular file" (ECONFIG). */
+int read_data_file (const char *path, size_t max, char **out, size_t *out_len, secshim_error_t *err);
+
 /* write(2) all of buf, retrying on EINTR and short writes. */
 int write_all_fd (int fd, const void *buf, size_t len);
 

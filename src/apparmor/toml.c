@@ -606,19 +606,10 @@ aa_spec_from_toml (const char *buf, size_t len, const char *where, struct aa_spe
 int
 aa_spec_from_toml_file (const char *path, struct aa_spec *out, secshim_error_t *err)
 {
-  cleanup_close int fd = -1;
   cleanup_free char *buf = NULL;
   size_t len = 0;
-  struct stat st;
 
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return secshim_make_error (err, errno, "open `%s`", path);
-  if (fstat (fd, &st) < 0)
-    return secshim_make_error (err, errno, "stat `%s`", path);
-  if (!S_ISREG (st.st_mode))
-    return secshim_make_error (err, SECSHIM_EINPUT, "`%s` is not a regular file", path);
-  if (read_all_fd (fd, AA_TOML_MAX_BYTES, &buf, &len) < 0)
-    return secshim_make_error (err, errno, "read `%s`", path);
+  if (read_data_file (path, AA_TOML_MAX_BYTES, &buf, &len, err) < 0)
+    return -1;
   return aa_spec_from_toml (buf, len, path, out, err);
 }

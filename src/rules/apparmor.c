@@ -82,25 +82,6 @@ config_error (secshim_error_t *err, const char *key)
   return -1;
 }
 
-/* Read the TOML here rather than with aa_spec_from_toml_file, so that its
- * exact bytes can join the validated-policy cache key. */
-static int
-read_source (const char *path, char **buf, size_t *len, secshim_error_t *err)
-{
-  cleanup_close int fd = -1;
-  struct stat st;
-
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return secshim_make_error (err, errno, "open `%s`", path);
-  if (fstat (fd, &st) < 0)
-    return secshim_make_error (err, errno, "stat `%s`", path);
-  if (!S_ISREG (st.st_mode))
-    return secshim_make_error (err, SECSHIM_EINPUT, "`%s` is not a regular file", path);
-  if (read_all_fd (fd, AA_TOML_MAX_BYTES, buf, len) < 0)
-    return secshim_make_error (err, errno, "read `%s`", path);
-  return 0;
-}
 
 static int
 spec_from_source (const char *source, const char *policy_dir, struct apparmor_state *s, struct aa_spec *spec,
@@ -111,7 +92,9 @@ spec_from_source (const char *source, const char *policy_dir, struct apparmor_st
     path = xstrdup (source);
   else
     xasprintf (&path, "%s/%s", policy_dir ? policy_dir : ".", source);
-  if (read_source (path, &s->source_bytes, &s->source_len, err) < 0
+  /* Read here rather than with aa_spec_from_toml_file, so that the exact
+   * bytes can join the validated-policy cache key. */
+  if (read_data_file (path, AA_TOML_MAX_BYTES, &s->source_bytes, &s->source_len, err) < 0
       || aa_spec_from_toml (s->source_bytes, s->source_len, path, spec, err) < 0)
     return config_error (err, "source");
   return 0;

@@ -452,21 +452,12 @@ int
 seccomp_source_load_file_unchecked (const char *path, char sha256[65], struct seccomp_source **out,
                                     secshim_error_t *err)
 {
-  cleanup_close int fd = -1;
   cleanup_free char *buf = NULL;
   cleanup_with (json_free) struct json_value *doc = NULL;
-  struct stat st;
   size_t len = 0;
 
-  fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return secshim_make_error (err, errno, "open seccomp profile `%s`", path);
-  if (fstat (fd, &st) < 0)
-    return secshim_make_error (err, errno, "stat seccomp profile `%s`", path);
-  if (!S_ISREG (st.st_mode))
-    return secshim_make_error (err, SECSHIM_ECONFIG, "seccomp profile `%s`: not a regular file", path);
-  if (read_all_fd (fd, SOURCE_MAX_BYTES, &buf, &len) < 0)
-    return secshim_make_error (err, errno, "read seccomp profile `%s`", path);
+  if (read_data_file (path, SOURCE_MAX_BYTES, &buf, &len, err) < 0)
+    return secshim_error_wrap (err, "seccomp profile");
   if (sha256)
     sha256_hex (buf, len, sha256);
   if (json_parse (buf, len, NULL, &doc, err) < 0)
