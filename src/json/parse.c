@@ -14,6 +14,7 @@
 #include "secshim/json.h"
 #include "secshim/util.h"
 
+#include "node.h"
 #include "path.h"
 
 const struct json_limits json_default_limits = {
@@ -158,11 +159,23 @@ keyset_grow (struct frame *f)
   f->nslots = nslots;
 }
 
+/* Objects up to this many members are checked by a linear scan: most
+ * objects of a config are small, and a hash table for each of them cost
+ * more than the comparisons. */
+#define KEYSET_LINEAR_MAX 8
+
 /* true if key is new; then slot reserved for member index obj->count */
 static bool
 keyset_insert (struct frame *f, const char *key, size_t len)
 {
   struct json_value *obj = f->container;
+  if (obj->count < KEYSET_LINEAR_MAX)
+    {
+      for (size_t i = 0; i < obj->count; i++)
+        if (member_key_equal (&obj->members[i], key, len))
+          return false;
+      return true;
+    }
   if ((obj->count + 1) * 2 > f->nslots)
     keyset_grow (f);
   size_t j = hash_key (key, len) & (f->nslots - 1);
@@ -229,9 +242,32 @@ utf8_is_strict (const unsigned char *s, size_t len)
 }
 
 /* A string or key's decoded bytes: no NUL, well-formed UTF-8. */
+/* true if s[0..len) is ASCII without NUL: the common case, checked eight
+ * bytes at a time. */
+static bool
+is_plain_ascii (const unsigned char *s, size_t len)
+{
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8)
+    {
+      uint64_t w;
+      memcpy (&w, s + i, sizeof w);
+      /* a byte >= 0x80, or a zero byte (the classic haszero test) */
+      if ((w & highs) || ((w - ones) & ~w & highs))
+        return false;
+    }
+  for (; i < len; i++)
+    if (s[i] == 0 || s[i] >= 0x80)
+      return false;
+  return true;
+}
+
 static int
 check_decoded (struct parse_ctx *ctx, const unsigned char *s, size_t len, bool is_key)
 {
+  if (is_plain_ascii (s, len))
+    return 1;
   /* \u0000 decodes to a real NUL, which C strings would silently cut */
   if (memchr (s, '\0', len) != NULL)
     return is_key ? ctx_fail (ctx, false, "NUL character (\\u0000) in a key in")
@@ -303,10 +339,7 @@ on_boolean (void *opaque, int b)
 static int
 on_number (void *opaque, const char *s, size_t len)
 {
-  struct json_value *v = new_value (JSON_NUMBER);
-  v->str = xstrndup (s, len);
-  v->len = len;
-  return attach (opaque, v);
+  return attach (opaque, json_node_new_text (JSON_NUMBER, s, len));
 }
 
 static int
@@ -315,12 +348,7 @@ on_string (void *opaque, const unsigned char *s, size_t len)
   struct parse_ctx *ctx = opaque;
   if (!check_decoded (ctx, s, len, false))
     return 0;
-  struct json_value *v = new_value (JSON_STRING);
-  v->str = xmalloc (len + 1);
-  memcpy (v->str, s, len);
-  v->str[len] = '\0';
-  v->len = len;
-  return attach (ctx, v);
+  return attach (ctx, json_node_new_text (JSON_STRING, (const char *) s, len));
 }
 
 static int

@@ -11,6 +11,8 @@
 #include "secshim/json.h"
 #include "secshim/util.h"
 
+#include "node.h"
+
 /* ---- a small growable stack of pointers ---- */
 
 struct ptrstack
@@ -60,14 +62,21 @@ json_new_bool (bool b)
 }
 
 struct json_value *
-json_new_stringn (const char *s, size_t len)
+json_node_new_text (enum json_type type, const char *s, size_t len)
 {
-  struct json_value *v = value_new (JSON_STRING);
-  v->str = xmalloc (len + 1);
+  if (len > SIZE_MAX - sizeof (struct json_value) - 1)
+    abort ();
+  struct json_value *v = xmalloc (sizeof *v + len + 1);
+  *v = (struct json_value){ .type = type, .str = (char *) (v + 1), .len = len, .cap = JSON_TEXT_INLINE };
   memcpy (v->str, s, len);
   v->str[len] = '\0';
-  v->len = len;
   return v;
+}
+
+struct json_value *
+json_new_stringn (const char *s, size_t len)
+{
+  return json_node_new_text (JSON_STRING, s, len);
 }
 
 struct json_value *
@@ -79,10 +88,7 @@ json_new_string (const char *s)
 static struct json_value *
 number_from_text (const char *text)
 {
-  struct json_value *v = value_new (JSON_NUMBER);
-  v->str = xstrdup (text);
-  v->len = strlen (text);
-  return v;
+  return json_node_new_text (JSON_NUMBER, text, strlen (text));
 }
 
 struct json_value *
@@ -188,7 +194,8 @@ json_free (struct json_value *v)
         for (size_t i = 0; i < v->count; i++)
           if (v->items[i])
             ptrstack_push (&todo, v->items[i]);
-      free (v->str);
+      if (!json_node_text_is_inline (v))
+        free (v->str);
       free (v->members);
       free (v->items);
       free (v);
@@ -201,13 +208,9 @@ json_free (struct json_value *v)
 static struct json_value *
 clone_shallow (const struct json_value *v)
 {
+  if (v->str && (v->type == JSON_STRING || v->type == JSON_NUMBER))
+    return json_node_new_text (v->type, v->str, v->len);
   struct json_value *c = value_new (v->type);
-  if (v->str)
-    {
-      c->str = xmalloc (v->len + 1);
-      memcpy (c->str, v->str, v->len + 1);
-      c->len = v->len;
-    }
   c->count = c->cap = v->count;
   if (v->type == JSON_OBJECT && v->count)
     {
