@@ -14,6 +14,7 @@
  *   - numbers verbatim, without validation.
  * tests/unit/test_json_writer.c compares this writer with yajl_gen. */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +127,30 @@ escape_for (unsigned char c, char hex[7])
     }
 }
 
+/* true if every byte of s[0..len) is written raw and is ASCII (so valid
+ * UTF-8): 0x20..0x7f except '"' and '\\'.  Nearly every string of a config
+ * is; checked eight bytes at a time with the classic has-zero-byte test. */
+static bool
+string_is_plain (const unsigned char *s, size_t len)
+{
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  size_t i = 0;
+#define HAS_ZERO_BYTE(x) (((x) - ones) & ~(x) & highs)
+  for (; i + 8 <= len; i += 8)
+    {
+      uint64_t w;
+      memcpy (&w, s + i, sizeof w);
+      if ((w & highs) || (((w - 0x20 * ones) & ~w) & highs) || HAS_ZERO_BYTE (w ^ ('"' * ones))
+          || HAS_ZERO_BYTE (w ^ ('\\' * ones)))
+        return false;
+    }
+#undef HAS_ZERO_BYTE
+  for (; i < len; i++)
+    if (s[i] < 0x20 || s[i] >= 0x80 || s[i] == '"' || s[i] == '\\')
+      return false;
+  return true;
+}
+
 /* Quoted and escaped; false (nothing written) for invalid UTF-8. */
 static bool
 out_string (struct outbuf *o, const char *str, size_t len)
@@ -134,6 +159,15 @@ out_string (struct outbuf *o, const char *str, size_t len)
   size_t beg = 0;
   char hex[7];
 
+  if (string_is_plain (s, len))
+    {
+      out_reserve (o, len + 2);
+      o->buf[o->len++] = '"';
+      memcpy (o->buf + o->len, s, len);
+      o->len += len;
+      o->buf[o->len++] = '"';
+      return true;
+    }
   if (!gen_utf8_valid (s, len))
     return false;
   /* the common case, nothing to escape, costs one reserve */
