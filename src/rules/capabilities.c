@@ -79,13 +79,14 @@ set_may_hold (const struct caps_state *s, const char *set, const char *canon)
   return strv_contains (&s->allow, canon);
 }
 
+/* Append ", name" (or just name to an empty list), in place. */
 static void
 append_name (char **list, const char *name)
 {
-  char *next = NULL;
-  xasprintf (&next, "%s%s%s", *list ? *list : "", *list ? ", " : "", name);
-  free (*list);
-  *list = next;
+  size_t old = *list ? strlen (*list) : 0, sep = *list ? 2 : 0, n = strlen (name);
+  *list = xrealloc (*list, old + sep + n + 1);
+  memcpy (*list + old, ", ", sep);
+  memcpy (*list + old + sep, name, n + 1);
 }
 
 static int
@@ -113,6 +114,11 @@ check_set (struct eval_ctx *ctx, const struct caps_state *s, struct json_value *
         append_name (&denied, canon);
       else
         json_array_append (kept, json_clone (arr->items[i]));
+    }
+  if (unknown == NULL && denied == NULL)
+    {
+      json_free (kept);
+      return 0;
     }
   xasprintf (&sub, "capabilities.%s", set);
   path = process_field_path (ctx, sub);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
@@ -69,22 +70,81 @@ cap_normalize_policy_name (const char *name)
   return cap < 0 ? NULL : canonical_cap_name (cap);
 }
 
+/* The names a document may use: "CAP_" plus the upper-cased libcap-ng
+ * name of each capability number, in a small hash table.  A config names
+ * about 14 capabilities in each of four sets, and a libcap-ng lookup plus
+ * an asprintf per name was a tenth of evaluating one.  A name found here is
+ * confirmed once per capability with the same lookup as before (lookup
+ * (name + 4) must give that number back), so the result is exactly what
+ * the per-name lookup gave.  Built once per process, without allocating. */
+#define CAP_TABLE_MAX 64
+#define CAP_SLOTS 128 /* power of two, at least twice CAP_TABLE_MAX */
+#define CAP_NAME_MAX 40
+
+struct doc_cap
+{
+  char name[CAP_NAME_MAX];
+  int cap;
+  signed char confirmed; /* 0 not yet asked, 1 yes, -1 no */
+};
+
+static struct doc_cap doc_caps[CAP_TABLE_MAX];
+static unsigned char doc_cap_slots[CAP_SLOTS]; /* index + 1, 0 = empty */
+static bool doc_cap_ready;
+
+static size_t
+cap_name_hash (const char *s)
+{
+  size_t h = 2166136261u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char) *s) * 16777619u;
+  return h & (CAP_SLOTS - 1);
+}
+
+static void
+doc_cap_table_init (void)
+{
+  size_t n = 0;
+  if (doc_cap_ready)
+    return;
+  for (int cap = 0; cap < CAP_TABLE_MAX; cap++)
+    {
+      const char *lower = capng_capability_to_name ((unsigned) cap);
+      struct doc_cap *e = &doc_caps[n];
+      size_t i, j;
+      if (lower == NULL || strlen (lower) + 5 > sizeof e->name)
+        continue;
+      memcpy (e->name, "CAP_", 4);
+      for (i = 0; lower[i]; i++)
+        e->name[4 + i] = (char) toupper ((unsigned char) lower[i]);
+      e->name[4 + i] = '\0';
+      e->cap = cap;
+      for (j = cap_name_hash (e->name); doc_cap_slots[j]; j = (j + 1) & (CAP_SLOTS - 1))
+        ;
+      doc_cap_slots[j] = (unsigned char) (++n);
+    }
+  doc_cap_ready = true;
+}
+
 char *
 cap_normalize_document_name (const char *name)
 {
-  cleanup_free char *canon = NULL;
-  int cap;
-  if (!str_has_prefix (name, "CAP_"))
-    return NULL;
-  cap = lookup (name + 4);
-  if (cap < 0)
-    return NULL;
-  canon = canonical_cap_name (cap);
   /* runc's map is keyed by the exact upper-case name: "CAP_net_raw" is
    * not a capability to runc, and not one to us. */
-  if (canon == NULL || strcmp (canon, name) != 0)
+  if (!str_has_prefix (name, "CAP_"))
     return NULL;
-  return steal_pointer (&canon);
+  doc_cap_table_init ();
+  for (size_t j = cap_name_hash (name); doc_cap_slots[j]; j = (j + 1) & (CAP_SLOTS - 1))
+    {
+      struct doc_cap *e = &doc_caps[doc_cap_slots[j] - 1];
+      if (strcmp (e->name, name) != 0)
+        continue;
+      if (e->confirmed == 0)
+        e->confirmed = lookup (e->name + 4) == e->cap ? 1 : -1;
+      if (e->confirmed > 0)
+        return xstrdup (e->name);
+    }
+  return NULL;
 }
 
 int
