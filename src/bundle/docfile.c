@@ -175,6 +175,37 @@ check_unchanged (struct doc_file *f, secshim_error_t *err)
   return 0;
 }
 
+/* true if the file, as it is now, holds exactly bytes[0..len).  Used when
+ * the caller already freed f->bytes (a 1 MB config must not be held three
+ * times: input, tree and output); read in pieces, so memory stays small.
+ * Any failure or difference answers false, and the caller then writes,
+ * after check_unchanged, as for any other difference. */
+static bool
+file_holds (struct doc_file *f, const char *bytes, size_t len)
+{
+  cleanup_close int fd = -1;
+  struct stat st;
+  char buf[16384];
+  size_t off = 0;
+
+  fd = openat (f->dirfd, f->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size < 0 || (size_t) st.st_size != len)
+    return false;
+  for (;;)
+    {
+      ssize_t n = read (fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 || (size_t) n > len - off)
+        return false;
+      if (n == 0)
+        return off == len;
+      if (memcmp (buf, bytes + off, (size_t) n) != 0)
+        return false;
+      off += (size_t) n;
+    }
+}
+
 int
 doc_file_replace (struct doc_file *f, const char *bytes, size_t len, secshim_error_t *err)
 {
@@ -182,7 +213,9 @@ doc_file_replace (struct doc_file *f, const char *bytes, size_t len, secshim_err
   cleanup_free char *tmp = NULL;
   mode_t mode = f->st.st_mode & 07755 & ~(mode_t) 022;
 
-  if (len == f->len && memcmp (bytes, f->bytes, len) == 0)
+  /* Identical bytes: nothing to write.  Without f->bytes (freed by the
+   * caller after parsing), the file itself is compared. */
+  if (len == f->len && (f->bytes ? memcmp (bytes, f->bytes, len) == 0 : file_holds (f, bytes, len)))
     return 0;
   remove_stale_temps (f);
   if (check_unchanged (f, err) < 0)

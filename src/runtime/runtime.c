@@ -168,8 +168,13 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
   size_t out_len = 0;
 
   xasprintf (&doc_path, "%s/%s", f->dir, f->name);
-  if (json_parse (f->bytes, f->len, NULL, &doc, err) < 0
-      || spec_normalize (doc, kind == DOC_PROCESS ? SPEC_PROCESS : SPEC_CONFIG, err) < 0)
+  if (json_parse (f->bytes, f->len, NULL, &doc, err) < 0)
+    return secshim_error_wrap (err, "%s", doc_path);
+  /* The tree holds everything from here on: drop the input, so that a
+   * large config is not in memory three times (input, tree, output).
+   * doc_file_replace compares with the file itself when bytes is NULL. */
+  free (steal_pointer (&f->bytes));
+  if (spec_normalize (doc, kind == DOC_PROCESS ? SPEC_PROCESS : SPEC_CONFIG, err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
   if (policy_evaluate (p, doc, kind, host_real (), &id, findings, &refused, err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
