@@ -15,7 +15,7 @@ packages=(
   # real runtimes and engines for integration/e2e tests
   runc crun containerd docker.io podman iptables apparmor
   # test image (busybox --install -s) and tools used by the tests
-  busybox-static util-linux procps iproute2 strace jq
+  busybox-static util-linux procps iproute2 strace jq python3 python3-yaml man-db
   # sanitizers, fuzzing, benchmarks
   clang llvm libclang-rt-14-dev valgrind hyperfine bc
   # OCI spec sources (cross-checking field names)
