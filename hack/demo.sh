@@ -81,13 +81,21 @@ show refused "Refused: the Docker socket, i.e. root on the host" \
   run --rm --network none --runtime secure -v /var/run/docker.sock:/var/run/docker.sock "$IMAGE" echo "should not run"
 show refused "Refused: the host's root filesystem" \
   run --rm --network none --runtime secure -v /:/host "$IMAGE" echo "should not run"
+show refused "Refused: --privileged (every sign is listed)" \
+  run --rm --network none --runtime secure --privileged "$IMAGE" echo "should not run"
+show refused "Refused: the host's process namespace" \
+  run --rm --network none --runtime secure --pid host "$IMAGE" echo "should not run"
+show runs "Neutralised: --cap-add ALL keeps only the allowlist (CapBnd), so ping has no raw socket" \
+  run --rm --network none --runtime secure --cap-add ALL "$IMAGE" sh -c 'grep CapBnd /proc/self/status; ping -c1 127.0.0.1 2>&1 | tail -n1; true'
+show runs "Rewritten: seccomp=unconfined gets secshim's filter anyway (unshare is refused)" \
+  run --rm --network none --runtime secure --security-opt seccomp=unconfined "$IMAGE" sh -c 'grep Seccomp: /proc/self/status; unshare -U true 2>&1; true'
 show runs "The same mount without --runtime secure is not checked (docker's reserved 'runc' runtime)" \
   run --rm --network none -v /run/systemd:/run/systemd "$IMAGE" echo "ran without secshim"
 
 audit=$(jq -r '.audit.log // empty' "$POLICY" 2>/dev/null)
 if [ -n "$audit" ] && [ -s "$audit" ]; then
-  say "Decisions recorded in $audit (last 4, summarised; full records are JSON lines)"
-  tail -n 4 "$audit" | jq -r '"\(.time) \(.verb) \(.outcome // "?"): " +
+  say "Decisions recorded in $audit (last 8, summarised; full records are JSON lines)"
+  tail -n 8 "$audit" | jq -r '"\(.time) \(.verb) \(.outcome // "?"): " +
       (.error // ("by " + ([.findings[]? | select(.action == "rewrite") | .rule] | unique | join(", "))))' \
     2>/dev/null | cut -c1-160 | sed 's/^/    /'
 fi
