@@ -30,6 +30,39 @@ int parse_i64 (const char *s, int64_t *out);
 
 /* Read a whole regular file from fd, at most max bytes (EFBIG above). */
 int read_all_fd (int fd, size_t max, char **out, size_t *out_len);
+/* A growable byte buffer, NUL-terminated after every append (the JSON
+ * writer's output and the JSON paths of error messages).  Inline: the
+ * writer appends once per token. */
+struct strbuf
+{
+  char *buf;
+  size_t len;
+  size_t cap;
+};
+
+static inline void
+strbuf_reserve (struct strbuf *b, size_t extra, size_t first_cap)
+{
+  size_t need = b->len + extra + 1;
+  size_t cap;
+  if (need <= b->cap)
+    return;
+  cap = b->cap ? b->cap : first_cap;
+  while (cap < need)
+    cap *= 2;
+  b->buf = xrealloc (b->buf, cap);
+  b->cap = cap;
+}
+
+static inline void
+strbuf_append (struct strbuf *b, const char *s, size_t n, size_t first_cap)
+{
+  strbuf_reserve (b, n, first_cap);
+  __builtin_memcpy (b->buf + b->len, s, n);
+  b->len += n;
+  b->buf[b->len] = '\0';
+}
+
 /* Read a data file a policy names (seccomp profile, AppArmor TOML): opened
  * O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NOFOLLOW, a regular file, at most max bytes.
  * Messages: "open `PATH`: ...", "`PATH` is not a regular file" (ECONFIG). */

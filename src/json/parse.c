@@ -73,7 +73,7 @@ offset_to_line_column (const char *buf, size_t len, size_t offset, size_t *line,
  * pending key or an array's next index is included: that is where the
  * current token belongs. */
 static void
-current_path (struct parse_ctx *ctx, bool with_pending, struct json_pathbuf *p)
+current_path (struct parse_ctx *ctx, bool with_pending, struct strbuf *p)
 {
   for (size_t i = 0; i < ctx->depth; i++)
     {
@@ -104,7 +104,7 @@ ctx_fail (struct parse_ctx *ctx, bool with_pending, const char *fmt, ...)
 {
   va_list ap;
   cleanup_free char *what = NULL;
-  struct json_pathbuf p = { 0 };
+  struct strbuf p = { 0 };
 
   if (ctx->error != NULL)
     return 0;
@@ -573,7 +573,7 @@ fail_yajl (struct parse_ctx *ctx, size_t offset, secshim_error_t *err)
   while (n > 0 && (what[n - 1] == '\n' || what[n - 1] == '.' || what[n - 1] == ' '))
     what[--n] = '\0';
 
-  struct json_pathbuf p = { 0 };
+  struct strbuf p = { 0 };
   cleanup_free char *full = NULL;
   current_path (ctx, true, &p);
   xasprintf (&full, "%s at %s", what, json_pathbuf_str (&p));
@@ -622,7 +622,7 @@ json_parse (const char *buf, size_t len, const struct json_limits *limits, struc
     }
   if (bad)
     {
-      struct json_pathbuf p = { 0 };
+      struct strbuf p = { 0 };
       cleanup_free char *full = NULL;
       current_path (&ctx, true, &p);
       xasprintf (&full, "%s %s", bad_what, json_pathbuf_str (&p));

@@ -8,26 +8,19 @@
 
 #include "path.h"
 
+/* Paths start small: a config is about 7 levels deep. */
+#define PATH_FIRST_CAP 64
+
 static void
-pathbuf_reserve (struct json_pathbuf *p, size_t extra)
+pathbuf_reserve (struct strbuf *p, size_t extra)
 {
-  size_t need = p->len + extra + 1;
-  if (need <= p->cap)
-    return;
-  size_t cap = p->cap ? p->cap : 64;
-  while (cap < need)
-    cap *= 2;
-  p->buf = xrealloc (p->buf, cap);
-  p->cap = cap;
+  strbuf_reserve (p, extra, PATH_FIRST_CAP);
 }
 
 static void
-pathbuf_append (struct json_pathbuf *p, const char *s, size_t n)
+pathbuf_append (struct strbuf *p, const char *s, size_t n)
 {
-  pathbuf_reserve (p, n);
-  memcpy (p->buf + p->len, s, n);
-  p->len += n;
-  p->buf[p->len] = '\0';
+  strbuf_append (p, s, n, PATH_FIRST_CAP);
 }
 
 /* Identifier-like keys print bare; UTF-8 letters (ſeccomp) are allowed
@@ -54,7 +47,7 @@ needs_escape (unsigned char c)
 }
 
 static void
-pathbuf_append_escaped (struct json_pathbuf *p, const char *s, size_t n)
+pathbuf_append_escaped (struct strbuf *p, const char *s, size_t n)
 {
   for (size_t i = 0; i < n; i++)
     {
@@ -71,7 +64,7 @@ pathbuf_append_escaped (struct json_pathbuf *p, const char *s, size_t n)
 }
 
 void
-json_pathbuf_add_key (struct json_pathbuf *p, const char *key, size_t key_len)
+json_pathbuf_add_key (struct strbuf *p, const char *key, size_t key_len)
 {
   if (key_is_plain (key, key_len))
     {
@@ -88,7 +81,7 @@ json_pathbuf_add_key (struct json_pathbuf *p, const char *key, size_t key_len)
 /* Called for every array element the schema walks, error or not: digits by
  * hand, because snprintf here was 15% of checking a docker config. */
 void
-json_pathbuf_add_index (struct json_pathbuf *p, size_t index)
+json_pathbuf_add_index (struct strbuf *p, size_t index)
 {
   char tmp[32];
   char *d = tmp + sizeof tmp;
@@ -101,7 +94,7 @@ json_pathbuf_add_index (struct json_pathbuf *p, size_t index)
 }
 
 void
-json_pathbuf_truncate (struct json_pathbuf *p, size_t len)
+json_pathbuf_truncate (struct strbuf *p, size_t len)
 {
   if (len < p->len)
     {
@@ -111,13 +104,13 @@ json_pathbuf_truncate (struct json_pathbuf *p, size_t len)
 }
 
 const char *
-json_pathbuf_str (struct json_pathbuf *p)
+json_pathbuf_str (struct strbuf *p)
 {
   return p->len ? p->buf : "top level";
 }
 
 void
-json_pathbuf_release (struct json_pathbuf *p)
+json_pathbuf_release (struct strbuf *p)
 {
   free (p->buf);
   p->buf = NULL;
@@ -127,7 +120,7 @@ json_pathbuf_release (struct json_pathbuf *p)
 char *
 json_quote_key (const char *key, size_t key_len)
 {
-  struct json_pathbuf p = { 0 };
+  struct strbuf p = { 0 };
   pathbuf_reserve (&p, key_len);
   p.buf[0] = '\0';
   pathbuf_append_escaped (&p, key, key_len);

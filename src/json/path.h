@@ -9,19 +9,16 @@
 
 #include <stddef.h>
 
-struct json_pathbuf
-{
-  char *buf;
-  size_t len;
-  size_t cap;
-};
+#include "secshim/util.h"
 
-void json_pathbuf_add_key (struct json_pathbuf *p, const char *key, size_t key_len);
-void json_pathbuf_add_index (struct json_pathbuf *p, size_t index);
-void json_pathbuf_truncate (struct json_pathbuf *p, size_t len);
+/* A path under construction is a plain strbuf (util.h). */
+
+void json_pathbuf_add_key (struct strbuf *p, const char *key, size_t key_len);
+void json_pathbuf_add_index (struct strbuf *p, size_t index);
+void json_pathbuf_truncate (struct strbuf *p, size_t len);
 /* The path, or "top level" when empty.  Valid until the next change. */
-const char *json_pathbuf_str (struct json_pathbuf *p);
-void json_pathbuf_release (struct json_pathbuf *p);
+const char *json_pathbuf_str (struct strbuf *p);
+void json_pathbuf_release (struct strbuf *p);
 
 /* A key for use inside backticks in a message: control characters, DEL,
  * backtick and backslash escaped as \xNN.  Returns a malloc'd string. */

@@ -33,36 +33,23 @@ struct gen_frame
   size_t next; /* next child to emit */
 };
 
-struct outbuf
-{
-  char *buf;
-  size_t len;
-  size_t cap;
-};
+/* The output grows from 4 KiB: a docker config is about 9 KiB. */
+#define OUT_FIRST_CAP 4096
 
 static void
-out_reserve (struct outbuf *o, size_t extra)
+out_reserve (struct strbuf *o, size_t extra)
 {
-  size_t need = o->len + extra + 1;
-  if (need <= o->cap)
-    return;
-  size_t cap = o->cap ? o->cap : 4096;
-  while (cap < need)
-    cap *= 2;
-  o->buf = xrealloc (o->buf, cap);
-  o->cap = cap;
+  strbuf_reserve (o, extra, OUT_FIRST_CAP);
 }
 
 static void
-out_append (struct outbuf *o, const char *s, size_t n)
+out_append (struct strbuf *o, const char *s, size_t n)
 {
-  out_reserve (o, n);
-  memcpy (o->buf + o->len, s, n);
-  o->len += n;
+  strbuf_append (o, s, n, OUT_FIRST_CAP);
 }
 
 static void
-out_char (struct outbuf *o, char c)
+out_char (struct strbuf *o, char c)
 {
   out_reserve (o, 1);
   o->buf[o->len++] = c;
@@ -153,7 +140,7 @@ string_is_plain (const unsigned char *s, size_t len)
 
 /* Quoted and escaped; false (nothing written) for invalid UTF-8. */
 static bool
-out_string (struct outbuf *o, const char *str, size_t len)
+out_string (struct strbuf *o, const char *str, size_t len)
 {
   const unsigned char *s = (const unsigned char *) str;
   size_t beg = 0;
@@ -194,7 +181,7 @@ value_has_nul (const struct json_value *v)
 }
 
 static void
-gen_path (const struct gen_frame *stack, size_t depth, struct json_pathbuf *p)
+gen_path (const struct gen_frame *stack, size_t depth, struct strbuf *p)
 {
   for (size_t i = 0; i < depth; i++)
     {
@@ -210,7 +197,7 @@ gen_path (const struct gen_frame *stack, size_t depth, struct json_pathbuf *p)
 static int
 gen_fail (const struct gen_frame *stack, size_t depth, const char *what, secshim_error_t *err)
 {
-  struct json_pathbuf p = { 0 };
+  struct strbuf p = { 0 };
   gen_path (stack, depth, &p);
   secshim_make_error (err, SECSHIM_EINPUT, "json: cannot write %s at %s", what, json_pathbuf_str (&p));
   json_pathbuf_release (&p);
@@ -219,7 +206,7 @@ gen_fail (const struct gen_frame *stack, size_t depth, const char *what, secshim
 
 /* Emit a scalar, or open a container (the caller pushes its frame). */
 static int
-gen_open (struct outbuf *o, const struct json_value *v, const struct gen_frame *stack, size_t depth,
+gen_open (struct strbuf *o, const struct json_value *v, const struct gen_frame *stack, size_t depth,
           secshim_error_t *err)
 {
   switch (v->type)
@@ -251,7 +238,7 @@ gen_open (struct outbuf *o, const struct json_value *v, const struct gen_frame *
 }
 
 static int
-gen_tree (struct outbuf *o, const struct json_value *root, secshim_error_t *err)
+gen_tree (struct strbuf *o, const struct json_value *root, secshim_error_t *err)
 {
   cleanup_free struct gen_frame *stack = NULL;
   size_t depth = 0, cap = 0;
@@ -310,7 +297,7 @@ gen_tree (struct outbuf *o, const struct json_value *root, secshim_error_t *err)
 int
 json_write (const struct json_value *v, char **out, size_t *out_len, secshim_error_t *err)
 {
-  struct outbuf o = { 0 };
+  struct strbuf o = { 0 };
 
   *out = NULL;
   if (v == NULL)

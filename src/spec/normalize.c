@@ -33,7 +33,7 @@ struct walk
   struct walk_step *steps;
   size_t depth;
   size_t cap;
-  struct json_pathbuf path; /* built by walk_path, for messages only */
+  struct strbuf path; /* built by walk_path, for messages only */
   secshim_error_t *err;
 };
 
