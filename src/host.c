@@ -37,18 +37,17 @@ push_component (char *out, size_t *len, const char *c, size_t n)
   out[*len] = '\0';
 }
 
-/* Walk path component by component.  When resolve is true, a component that
- * exists and is a symlink is replaced by its target (bounded by
- * MAX_SYMLINKS); a component that does not exist ends resolution and the rest
- * is kept lexically. */
+/* Walk path component by component.  A component that exists and is a
+ * symlink is replaced by its target (bounded by MAX_SYMLINKS); a component
+ * that does not exist ends resolution and the rest is kept lexically. */
 static int
-canonicalize_impl (const char *path, bool resolve, char **out, secshim_error_t *err)
+canonicalize_impl (const char *path, char **out, secshim_error_t *err)
 {
   cleanup_free char *todo = NULL;
   char result[PATH_MAX + 1];
   size_t len = 0;
   int links = 0, components = 0;
-  bool exists = resolve;
+  bool exists = true;
   const char *p;
 
   if (path == NULL || path[0] != '/')
@@ -120,13 +119,16 @@ canonicalize_impl (const char *path, bool resolve, char **out, secshim_error_t *
 static int
 real_canonicalize (const struct host *h, const char *path, char **out, secshim_error_t *err)
 {
-  return canonicalize_impl (path, true, out, err);
+  return canonicalize_impl (path, out, err);
 }
 
 static int
 lexical_canonicalize (const struct host *h, const char *path, char **out, secshim_error_t *err)
 {
-  return canonicalize_impl (path, false, out, err);
+  if (path == NULL || path[0] != '/')
+    return secshim_make_error (err, SECSHIM_EINPUT, "`%s` is not an absolute path", path ? path : "(null)");
+  *out = path_lexical_normalize (path);
+  return 0;
 }
 
 /* OCI namespace types are not the names of /proc/<pid>/ns entries. */

@@ -281,3 +281,43 @@ write_all_fd (int fd, const void *buf, size_t len)
     }
   return 0;
 }
+
+char *
+path_lexical_normalize (const char *path)
+{
+  size_t len = strlen (path);
+  char *out = xmalloc (len + 2);
+  size_t o = 0;
+  const char *p = path;
+
+  out[o++] = '/';
+  while (*p)
+    {
+      const char *start, *end;
+      size_t n;
+      while (*p == '/')
+        p++;
+      start = p;
+      while (*p && *p != '/')
+        p++;
+      end = p;
+      n = (size_t) (end - start);
+      if (n == 0 || (n == 1 && start[0] == '.'))
+        continue;
+      if (n == 2 && start[0] == '.' && start[1] == '.')
+        {
+          /* drop the last component, never above the root */
+          while (o > 1 && out[o - 1] != '/')
+            o--;
+          if (o > 1)
+            o--;
+          continue;
+        }
+      if (o > 1)
+        out[o++] = '/';
+      memcpy (out + o, start, n);
+      o += n;
+    }
+  out[o] = '\0';
+  return out;
+}

@@ -63,6 +63,12 @@ strbuf_append (struct strbuf *b, const char *s, size_t n, size_t first_cap)
   b->buf[b->len] = '\0';
 }
 
+/* Lexical normalisation of an absolute path as the kernel would walk it
+ * without symlinks: "//proc/./self/../self/" -> "/proc/self"; ".." at the
+ * root stays at the root.  A relative path is taken from "/" (runc joins a
+ * relative cwd with the rootfs root).  Returns a malloc'd string. */
+char *path_lexical_normalize (const char *path);
+
 /* Read a data file a policy names (seccomp profile, AppArmor TOML): opened
  * O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NOFOLLOW, a regular file, at most max bytes.
  * Messages: "open `PATH`: ...", "`PATH` is not a regular file" (ECONFIG). */

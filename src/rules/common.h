@@ -28,10 +28,4 @@ char *cap_normalize_document_name (const char *name);
 /* Number of capabilities libcap-ng knows on this build (CAP_LAST_CAP + 1). */
 int cap_known_count (void);
 
-/* Lexical normalisation of an absolute path as the kernel would walk it
- * without symlinks: "//proc/./self/../self/" -> "/proc/self"; ".." at the
- * root stays at the root.  A relative path is taken from "/" (runc joins a
- * relative cwd with the rootfs root).  Returns a malloc'd string. */
-char *path_lexical_normalize (const char *path);
-
 #endif

@@ -226,39 +226,28 @@ is_standard_kernel_mount (const char *dest, const char *type)
              && (str_equal (type, "cgroup") || str_equal (type, "cgroup2") || str_equal (type, "tmpfs")));
 }
 
-static int
-check_destination (struct eval_ctx *ctx, size_t i, const struct json_value *m, secshim_error_t *err)
+static void
+check_destination (struct eval_ctx *ctx, size_t i, const struct json_value *m)
 {
   const char *dest = json_string (json_get (m, "destination"));
   const char *type = json_string (json_get (m, "type"));
   cleanup_free char *canon = NULL;
   cleanup_free char *path = NULL;
-  struct host lexical;
 
   if (dest == NULL)
-    return 0;
-  if (dest[0] != '/')
-    {
-      /* runc treats a relative destination as relative to the rootfs. */
-      xasprintf (&path, "/%s", dest);
-      dest = path;
-    }
-  /* Destinations live in the container's rootfs: lexical only. */
-  host_fake_init (&lexical, false, false);
-  if (lexical.canonicalize (&lexical, dest, &canon, err) < 0)
-    return -1;
+    return;
+  /* Destinations live in the container's rootfs: lexical only, and runc
+   * takes a relative destination from the rootfs root. */
+  canon = path_lexical_normalize (dest);
   if (!contains ("/proc", canon) && !contains ("/sys", canon))
-    return 0;
+    return;
   if (is_standard_kernel_mount (canon, type))
-    return 0;
-  free (path);
-  path = NULL;
+    return;
   xasprintf (&path, "mounts[%zu].destination", i);
   eval_report (ctx, path, json_get (m, "destination"), NULL,
                "mount destination %s is under /proc or /sys: only the standard proc, sysfs and cgroup mounts may be "
                "there",
                canon);
-  return 0;
 }
 
 static int
@@ -278,11 +267,12 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   for (i = 0; i < mounts->count; i++)
     {
       const struct json_value *m = mounts->items[i];
-      if (check_one (ctx, s, &resolved, i, m, err) < 0 || check_destination (ctx, i, m, err) < 0)
+      if (check_one (ctx, s, &resolved, i, m, err) < 0)
         {
           resolved_deny_free (&resolved);
           return -1;
         }
+      check_destination (ctx, i, m);
       check_propagation (ctx, i, m);
       check_kernel_fs_readonly (ctx, i, m);
     }
