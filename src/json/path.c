@@ -103,10 +103,30 @@ json_pathbuf_truncate (struct strbuf *p, size_t len)
     }
 }
 
+/* A message shows at most this much of a path: a document nested 64 deep
+ * would otherwise print every "[0]".  The head and the tail are kept, cut
+ * at UTF-8 character boundaries. */
+#define PATH_SHOWN_MAX 160
+#define PATH_SHOWN_HEAD 60
+
 const char *
 json_pathbuf_str (struct strbuf *p)
 {
-  return p->len ? p->buf : "top level";
+  size_t head = PATH_SHOWN_HEAD, tail_start;
+  if (p->len == 0)
+    return "top level";
+  if (p->len <= PATH_SHOWN_MAX)
+    return p->buf;
+  tail_start = p->len - (PATH_SHOWN_MAX - PATH_SHOWN_HEAD - 3);
+  while (head > 0 && ((unsigned char) p->buf[head] & 0xC0) == 0x80)
+    head--;
+  while (tail_start < p->len && ((unsigned char) p->buf[tail_start] & 0xC0) == 0x80)
+    tail_start++;
+  memcpy (p->buf + head, "...", 3);
+  memmove (p->buf + head + 3, p->buf + tail_start, p->len - tail_start);
+  p->len = head + 3 + (p->len - tail_start);
+  p->buf[p->len] = '\0';
+  return p->buf;
 }
 
 void

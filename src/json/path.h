@@ -16,7 +16,9 @@
 void json_pathbuf_add_key (struct strbuf *p, const char *key, size_t key_len);
 void json_pathbuf_add_index (struct strbuf *p, size_t index);
 void json_pathbuf_truncate (struct strbuf *p, size_t len);
-/* The path, or "top level" when empty.  Valid until the next change. */
+/* The path, or "top level" when empty, for a message: a path longer than
+ * 160 bytes is shortened in place to its head, "..." and its tail, so call
+ * it last.  Valid until the next change. */
 const char *json_pathbuf_str (struct strbuf *p);
 void json_pathbuf_release (struct strbuf *p);
 
