@@ -39,6 +39,10 @@ int seccomp_source_load_file (const char *path, struct seccomp_source **out, sec
  * cost; sha256 (may be NULL) gets the digest of the bytes read. */
 int seccomp_source_load_file_unchecked (const char *path, char sha256[65], struct seccomp_source **out,
                                         secshim_error_t *err);
+/* seccomp_source_load_file_unchecked from bytes the caller read; origin
+ * (the file's path) names them in messages. */
+int seccomp_source_load_bytes_unchecked (const char *buf, size_t len, const char *origin,
+                                         struct seccomp_source **out, secshim_error_t *err);
 /* The name check of seccomp_source_load_file/_json: every name of every rule
  * exists on some architecture of each group the rule applies to. */
 int seccomp_source_check_names (const struct seccomp_source *src, secshim_error_t *err);

@@ -8,7 +8,14 @@
  *                "allowFlags": ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG"] }
  *
  * Runs last (src/policy/rules.c): the capability rule has already fixed
- * process.capabilities.bounding, which decides the conditional entries. */
+ * process.capabilities.bounding, which decides the conditional entries.
+ *
+ * The profile is only needed to inject it (a document without a filter
+ * worth the name) and to validate it (the first load of given bytes,
+ * `secshim check`): the strength check of a document's own profile needs
+ * only the dangerous list.  Load therefore reads the file and keeps its
+ * bytes; parsing them (about a quarter of a create) waits for the first
+ * use in the process (profile_source). */
 #include <string.h>
 
 #include <seccomp.h>
@@ -17,17 +24,30 @@
 #include "secshim/policy.h"
 #include "secshim/seccomp.h"
 #include "secshim/settings.h"
+#include "secshim/sha256.h"
 #include "secshim/util.h"
 
 DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
 
 #define WHERE "rules.seccomp"
 #define DEFAULT_PROFILE "seccomp/default.json"
+#define PROFILE_MAX_BYTES ((size_t) 1024 * 1024) /* as seccomp_source_load_file's */
+
+/* The policy's profile.  check and validate get the state const; what
+ * first use fills in lives behind this pointer. */
+struct profile
+{
+  char *path;
+  char *bytes;                /* as read at load */
+  size_t len;
+  char sha256[65];            /* of bytes, for the validated-policy cache */
+  struct seccomp_source *src; /* parsed on first use, NULL before */
+  bool validated;             /* names and self check passed in this process */
+};
 
 struct seccomp_state
 {
-  struct seccomp_source *src;
-  char profile_sha256[65]; /* of the profile's bytes, for the validated-policy cache */
+  struct profile *profile;
   struct seccomp_dangerous_list dangerous;
   struct strv listeners;
   struct strv flags;
@@ -39,7 +59,13 @@ seccomp_state_free (void *p)
   struct seccomp_state *st = p;
   if (st == NULL)
     return;
-  seccomp_source_free (st->src);
+  if (st->profile)
+    {
+      free (st->profile->path);
+      free (st->profile->bytes);
+      seccomp_source_free (st->profile->src);
+      free (st->profile);
+    }
   seccomp_dangerous_free (&st->dangerous);
   strv_free (&st->listeners);
   strv_free (&st->flags);
@@ -99,6 +125,8 @@ seccomp_rule_load (struct json_value *settings, const char *policy_dir, void **s
   cleanup_free char *profile = NULL, *path = NULL;
   cleanup_with (json_free) struct json_value *dangerous = NULL;
 
+  st->profile = xzalloc (sizeof *st->profile);
+
   if (take_string (settings, WHERE, "profile", &profile, err) < 0)
     return -1;
   if (profile == NULL)
@@ -119,10 +147,15 @@ seccomp_rule_load (struct json_value *settings, const char *policy_dir, void **s
   if (load_listeners (settings, &st->listeners, err) < 0 || load_flags (settings, &st->flags, err) < 0)
     return -1;
 
-  /* The name check and the self-check are seccomp_validate's: the loader
-   * runs them on the first load of these bytes (policy.h, validate). */
-  if (seccomp_source_load_file_unchecked (path, st->profile_sha256, &st->src, err) < 0)
-    return secshim_error_wrap (err, WHERE ".profile");
+  /* Read now, so that a missing profile is a policy error at load, and
+   * hashed for the cache key; parsed by profile_source. */
+  if (read_data_file (path, PROFILE_MAX_BYTES, &st->profile->bytes, &st->profile->len, err) < 0)
+    {
+      secshim_error_wrap (err, "seccomp profile");
+      return secshim_error_wrap (err, WHERE ".profile");
+    }
+  sha256_hex (st->profile->bytes, st->profile->len, st->profile->sha256);
+  st->profile->path = steal_pointer (&path);
   *state = steal_pointer (&st);
   return 0;
 }
@@ -131,12 +164,42 @@ seccomp_rule_load (struct json_value *settings, const char *policy_dir, void **s
  * dangerous call allowed by the profile alone: a typo or a hole is a policy
  * error, never a silently skipped rule at container start. */
 static int
+validate_source (struct profile *pf, const struct seccomp_dangerous_list *dangerous, secshim_error_t *err)
+{
+  if (seccomp_source_check_names (pf->src, err) < 0 || seccomp_source_self_check (pf->src, dangerous, err) < 0)
+    {
+      /* Never left in place for a later call to use unvalidated. */
+      seccomp_source_free (steal_pointer (&pf->src));
+      return -1;
+    }
+  pf->validated = true;
+  return 0;
+}
+
+/* The parsed profile, parsed on its first use in the process; validate:
+ * run the name check and the self check too (seccomp_validate).  Without
+ * validate, the loader skipped validation because a stamp named these
+ * bytes.  Errors name the profile; they refuse the container that needed
+ * it (fail closed). */
+static int
+profile_source (const struct seccomp_state *st, bool validate, const struct seccomp_source **out,
+                secshim_error_t *err)
+{
+  struct profile *pf = st->profile;
+
+  if (pf->src == NULL && seccomp_source_load_bytes_unchecked (pf->bytes, pf->len, pf->path, &pf->src, err) < 0)
+    return secshim_error_wrap (err, WHERE ".profile");
+  if (validate && !pf->validated && validate_source (pf, &st->dangerous, err) < 0)
+    return secshim_error_wrap (err, WHERE ".profile");
+  *out = pf->src;
+  return 0;
+}
+
+static int
 seccomp_validate (const void *state, secshim_error_t *err)
 {
-  const struct seccomp_state *st = state;
-  if (seccomp_source_check_names (st->src, err) < 0 || seccomp_source_self_check (st->src, &st->dangerous, err) < 0)
-    return secshim_error_wrap (err, WHERE ".profile");
-  return 0;
+  const struct seccomp_source *src;
+  return profile_source (state, true, &src, err);
 }
 
 /* Name resolution depends on libseccomp's tables too: a shared libseccomp
@@ -147,7 +210,7 @@ seccomp_validation_inputs (const void *state)
   const struct seccomp_state *st = state;
   const struct scmp_version *v = seccomp_version ();
   char *text = NULL;
-  xasprintf (&text, "profile %s libseccomp %u.%u.%u", st->profile_sha256, v->major, v->minor, v->micro);
+  xasprintf (&text, "profile %s libseccomp %u.%u.%u", st->profile->sha256, v->major, v->minor, v->micro);
   return text;
 }
 
@@ -169,6 +232,7 @@ inject (struct eval_ctx *ctx, const struct seccomp_state *st, const struct json_
   cleanup_with (json_free) struct json_value *before = current ? json_clone (current) : NULL;
   struct seccomp_problems problems = { NULL, 0 };
   struct seccomp_check_opts opts = { &st->dangerous, &st->listeners, &st->flags, bounding };
+  const struct seccomp_source *src = NULL;
   struct json_value *linux_obj;
 
   if (eval_action (ctx) != ACTION_REWRITE)
@@ -176,7 +240,7 @@ inject (struct eval_ctx *ctx, const struct seccomp_state *st, const struct json_
       eval_report (ctx, "linux.seccomp", current, NULL, "%s: the policy requires a seccomp filter", why);
       return 0;
     }
-  if (seccomp_source_resolve (st->src, NULL, bounding, &resolved, err) < 0)
+  if (profile_source (st, false, &src, err) < 0 || seccomp_source_resolve (src, NULL, bounding, &resolved, err) < 0)
     return -1;
   /* Belt and braces: a source whose conditions grant a dangerous call on
    * another capability than the one the check expects loses it here. */

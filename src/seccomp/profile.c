@@ -453,17 +453,25 @@ seccomp_source_load_file_unchecked (const char *path, char sha256[65], struct se
                                     secshim_error_t *err)
 {
   cleanup_free char *buf = NULL;
-  cleanup_with (json_free) struct json_value *doc = NULL;
   size_t len = 0;
 
   if (read_data_file (path, SOURCE_MAX_BYTES, &buf, &len, err) < 0)
     return secshim_error_wrap (err, "seccomp profile");
   if (sha256)
     sha256_hex (buf, len, sha256);
+  return seccomp_source_load_bytes_unchecked (buf, len, path, out, err);
+}
+
+int
+seccomp_source_load_bytes_unchecked (const char *buf, size_t len, const char *origin, struct seccomp_source **out,
+                                     secshim_error_t *err)
+{
+  cleanup_with (json_free) struct json_value *doc = NULL;
+
   if (json_parse (buf, len, NULL, &doc, err) < 0)
-    return secshim_error_wrap (err, "seccomp profile `%s`", path);
+    return secshim_error_wrap (err, "seccomp profile `%s`", origin);
   /* The parsed tree becomes the source's: no copy. */
-  return source_from_doc (&doc, path, out, err);
+  return source_from_doc (&doc, origin, out, err);
 }
 
 /* ---- resolution ---- */

@@ -78,6 +78,22 @@ else
 fi
 check "cache: both creates ran the runtime" stub_ran c1
 
+# A config without seccomp, with the stamp present: the profile the policy
+# injects is read and parsed only now (on its first use in the process),
+# and must be what a full `secshim check` injects.
+mkdir -p "$WORK/b-c1n"
+fixture_no_pid "$FIXTURES/docker-20.10/default.config.json" | jq 'del(.linux.seccomp)' >"$WORK/noseccomp.json"
+cp "$WORK/noseccomp.json" "$WORK/b-c1n/config.json"
+"$SECSHIM_BIN" --secshim-policy="$POLICY" --secshim-runtime="$STUB" create --bundle "$WORK/b-c1n" c1n \
+  >/dev/null 2>"$WORK/c1n.err"
+assert_status "lazy profile: create of a config without seccomp (stamp present)" "$?" 0
+"$SECSHIM_BIN" check --policy "$POLICY" --output "$WORK/c1n.checked.json" "$WORK/noseccomp.json" >/dev/null 2>&1
+injected=$(jq -cS '.linux.seccomp' "$STUB_OUT/c1n.json" 2>/dev/null)
+assert_eq "lazy profile: the injected profile is the one secshim check injects" "$injected" \
+  "$(jq -cS '.linux.seccomp' "$WORK/c1n.checked.json" 2>/dev/null)"
+assert_eq "lazy profile: it is the policy's (denies by default)" \
+  "$(jq -r '.linux.seccomp.defaultAction' "$STUB_OUT/c1n.json" 2>/dev/null)" SCMP_ACT_ERRNO
+
 # The same profile with one syscall name misspelt: validated again, refused.
 sed '0,/"getpid"/s//"getpiq"/' "$WORK/profile.orig" >"$profile"
 printf ' ' >>"$profile"
