@@ -13,9 +13,9 @@
  * The profile is only needed to inject it (a document without a filter
  * worth the name) and to validate it (the first load of given bytes,
  * `secshim check`): the strength check of a document's own profile needs
- * only the dangerous list.  Load therefore reads the file and keeps its
- * bytes; parsing them (about a quarter of a create) waits for the first
- * use in the process (profile_source). */
+ * only the dangerous list.  Load therefore opens and checks the file and
+ * keeps the descriptor; reading and parsing it (about a third of a create)
+ * wait for the first use in the process (profile_source). */
 #include <string.h>
 
 #include <seccomp.h>
@@ -24,8 +24,9 @@
 #include "secshim/policy.h"
 #include "secshim/seccomp.h"
 #include "secshim/settings.h"
-#include "secshim/sha256.h"
 #include "secshim/util.h"
+
+#include "datafile.h"
 
 DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
 
@@ -37,12 +38,12 @@ DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
  * first use fills in lives behind this pointer. */
 struct profile
 {
-  char *path;
-  char *bytes;                /* as read at load */
-  size_t len;
-  char sha256[65];            /* of bytes, for the validated-policy cache */
+  struct data_file file;      /* opened at load; its identity keys the cache */
   struct seccomp_source *src; /* parsed on first use, NULL before */
   bool validated;             /* names and self check passed in this process */
+  /* A read found the file's identity moved since load: the bytes may not be
+   * those a stamp vouched for, so they are validated before any use. */
+  bool suspect;
 };
 
 struct seccomp_state
@@ -61,8 +62,7 @@ seccomp_state_free (void *p)
     return;
   if (st->profile)
     {
-      free (st->profile->path);
-      free (st->profile->bytes);
+      data_file_release (&st->profile->file);
       seccomp_source_free (st->profile->src);
       free (st->profile);
     }
@@ -126,6 +126,7 @@ seccomp_rule_load (struct json_value *settings, const char *policy_dir, void **s
   cleanup_with (json_free) struct json_value *dangerous = NULL;
 
   st->profile = xzalloc (sizeof *st->profile);
+  st->profile->file.fd = -1;
 
   if (take_string (settings, WHERE, "profile", &profile, err) < 0)
     return -1;
@@ -147,15 +148,14 @@ seccomp_rule_load (struct json_value *settings, const char *policy_dir, void **s
   if (load_listeners (settings, &st->listeners, err) < 0 || load_flags (settings, &st->flags, err) < 0)
     return -1;
 
-  /* Read now, so that a missing profile is a policy error at load, and
-   * hashed for the cache key; parsed by profile_source. */
-  if (read_data_file (path, PROFILE_MAX_BYTES, &st->profile->bytes, &st->profile->len, err) < 0)
+  /* Open and check the file now, so that a missing profile, or one that is
+   * not a regular file, is a policy error at load; its bytes (when it is
+   * keyed by identity) wait for profile_source. */
+  if (data_file_open (path, PROFILE_MAX_BYTES, &st->profile->file, err) < 0)
     {
       secshim_error_wrap (err, "seccomp profile");
       return secshim_error_wrap (err, WHERE ".profile");
     }
-  sha256_hex (st->profile->bytes, st->profile->len, st->profile->sha256);
-  st->profile->path = steal_pointer (&path);
   *state = steal_pointer (&st);
   return 0;
 }
@@ -176,20 +176,32 @@ validate_source (struct profile *pf, const struct seccomp_dangerous_list *danger
   return 0;
 }
 
-/* The parsed profile, parsed on its first use in the process; validate:
- * run the name check and the self check too (seccomp_validate).  Without
- * validate, the loader skipped validation because a stamp named these
- * bytes.  Errors name the profile; they refuse the container that needed
- * it (fail closed). */
+/* The parsed profile, read on its first use in the process; validate: run
+ * the name check and the self check too (seccomp_validate).  Without
+ * validate, the loader skipped validation because a stamp named the
+ * identity the file had at load; bytes read under another identity (written
+ * since) are validated all the same.  Errors name the profile; they refuse
+ * the container that needed it (fail closed). */
 static int
 profile_source (const struct seccomp_state *st, bool validate, const struct seccomp_source **out,
                 secshim_error_t *err)
 {
   struct profile *pf = st->profile;
 
-  if (pf->src == NULL && seccomp_source_load_bytes_unchecked (pf->bytes, pf->len, pf->path, &pf->src, err) < 0)
-    return secshim_error_wrap (err, WHERE ".profile");
-  if (validate && !pf->validated && validate_source (pf, &st->dangerous, err) < 0)
+  if (pf->src == NULL)
+    {
+      cleanup_free char *buf = NULL;
+      size_t len = 0;
+      if (data_file_read (&pf->file, &buf, &len, err) < 0)
+        {
+          secshim_error_wrap (err, "seccomp profile");
+          return secshim_error_wrap (err, WHERE ".profile");
+        }
+      pf->suspect = pf->suspect || pf->file.changed;
+      if (seccomp_source_load_bytes_unchecked (buf, len, pf->file.path, &pf->src, err) < 0)
+        return secshim_error_wrap (err, WHERE ".profile");
+    }
+  if ((validate || pf->suspect) && !pf->validated && validate_source (pf, &st->dangerous, err) < 0)
     return secshim_error_wrap (err, WHERE ".profile");
   *out = pf->src;
   return 0;
@@ -202,15 +214,19 @@ seccomp_validate (const void *state, secshim_error_t *err)
   return profile_source (state, true, &src, err);
 }
 
-/* Name resolution depends on libseccomp's tables too: a shared libseccomp
- * can be upgraded under an unchanged secshim. */
+/* The profile by its inode identity (datafile.h says why that stands for
+ * its bytes; a file others could write, or written in the last seconds, is
+ * hashed instead), after a read the identity the bytes were read under.  Name resolution depends on
+ * libseccomp's tables too: a shared libseccomp can be upgraded under an
+ * unchanged secshim. */
 static char *
 seccomp_validation_inputs (const void *state)
 {
   const struct seccomp_state *st = state;
   const struct scmp_version *v = seccomp_version ();
+  cleanup_free char *file = data_file_key (&st->profile->file);
   char *text = NULL;
-  xasprintf (&text, "profile %s libseccomp %u.%u.%u", st->profile->sha256, v->major, v->minor, v->micro);
+  xasprintf (&text, "profile %s libseccomp %u.%u.%u", file, v->major, v->minor, v->micro);
   return text;
 }
 

@@ -110,4 +110,34 @@ printf ' ' >>"$profile"
 out=$("$SECSHIM_BIN" check --policy "$POLICY" "$FIXTURES/docker-20.10/default.config.json" 2>&1)
 assert_not_contains "check: the stamped policy still checks" "$out" "is not a syscall"
 
+# The profile is keyed by (dev, ino, size, mtime, ctime) once its ctime is
+# a few seconds old (src/rules/datafile.h): a rewrite of the same size with
+# the old mtime put back (touch -d) still moves the ctime, so the changed
+# bytes are validated and a misspelt name is refused.
+cp "$WORK/profile.orig" "$profile"
+printf '  ' >>"$profile"
+diag "letting the profile's ctime settle (4 s)"
+sleep 4
+create c5
+assert_status "identity key: create with a settled profile" "$rc" 0
+before=$(stamps)
+create c6
+assert_status "identity key: second create" "$rc" 0
+if [ "$(id -u)" = 0 ]; then
+  assert_eq "identity key: the second create used the stamp (nothing new)" "$(stamps)" "$before"
+else
+  skip "identity key: stamps need root (/run/secshim)"
+fi
+old_mtime=$(stat -c '%y' "$profile") old_size=$(stat -c '%s' "$profile") old_ino=$(stat -c '%i' "$profile")
+sed '0,/"getpid"/s//"getpiq"/' "$WORK/profile.orig" >"$WORK/profile.bad"
+printf '  ' >>"$WORK/profile.bad"
+cat "$WORK/profile.bad" >"$profile" # in place: same inode
+touch -d "$old_mtime" "$profile"
+assert_eq "identity key: same inode, size and mtime after the rewrite" \
+  "$(stat -c '%i %s %y' "$profile")" "$old_ino $old_size $old_mtime"
+create c7
+assert_status "identity key: a same-size rewrite with the mtime put back is validated: refused" "$rc" 1
+assert_contains "identity key: the refusal names the syscall" "$(cat "$WORK/c7.err")" '`getpiq` is not a syscall'
+if stub_ran c7; then fail "identity key: the runtime ran"; else ok "identity key: the runtime never ran"; fi
+
 done_testing

@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../src/policy/validated.h"
+#include "../../src/rules/datafile.h"
+#include "secshim/host.h"
 #include "secshim/policy.h"
 #include "secshim/util.h"
 #include "tap.h"
@@ -184,6 +187,165 @@ test_profile_byte_changes (void)
   outcome_free (&c);
 }
 
+/* Past the timestamp granularity of the file system, so that the next write
+ * gets a later ctime (the loader's settle window does this in production;
+ * these tests set it to 0 to exercise the identity key on fresh files). */
+static void
+next_tick (void)
+{
+  struct timespec t = { 0, 20 * 1000 * 1000 };
+  nanosleep (&t, NULL);
+}
+
+/* Rewrite the profile with the same size and put its old atime and mtime
+ * back (`touch -d`): only the ctime tells the change. */
+static bool
+rewrite_keeping_size_and_mtime (const char *from, const char *to)
+{
+  struct stat before, after;
+  struct timespec times[2];
+
+  if (stat (profile, &before) < 0)
+    abort ();
+  next_tick ();
+  write_profile_with (from, to);
+  times[0] = before.st_atim;
+  times[1] = before.st_mtim;
+  if (utimensat (AT_FDCWD, profile, times, 0) < 0 || stat (profile, &after) < 0)
+    abort ();
+  return after.st_size == before.st_size && after.st_ino == before.st_ino
+         && after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec;
+}
+
+static void
+restore_profile (void)
+{
+  next_tick ();
+  write_file (profile, profile_orig, profile_len);
+}
+
+/* The profile is keyed by (dev, ino, size, mtime, ctime), not by a digest:
+ * a write that keeps the size and restores the mtime must still miss. */
+static void
+test_same_size_mtime_restored (void)
+{
+  struct outcome a, b, c, d;
+
+  restore_profile ();
+  a = load ();
+  b = load ();
+  TAP_CHECK (a.ok && b.ok && b.skipped, "profile keyed by identity: stamped, then skipped (runs %u, %u)", a.runs,
+             b.runs);
+  TAP_CHECK (rewrite_keeping_size_and_mtime ("\n", " "), "same size, same inode, mtime put back");
+  c = load ();
+  TAP_CHECK (c.ok && !c.skipped && c.runs == 1, "only the ctime moved: full validation (skipped %d, runs %u)",
+             c.skipped, c.runs);
+  TAP_CHECK (rewrite_keeping_size_and_mtime ("\"getpid\"", "\"getpiq\""), "misspelt name, mtime put back");
+  d = load ();
+  TAP_CHECK (!d.ok && d.runs == 1 && d.message && strstr (d.message, "`getpiq` is not a syscall"),
+             "a misspelt name behind an unchanged size and mtime is refused (%s)", d.message ? d.message : "loaded");
+  restore_profile ();
+  outcome_free (&a);
+  outcome_free (&b);
+  outcome_free (&c);
+  outcome_free (&d);
+}
+
+/* A file written in the last seconds may share its ctime with the next
+ * write (granularity): it is keyed by its bytes, not by identity. */
+static void
+test_fresh_file_keyed_by_bytes (void)
+{
+  struct outcome a, b, c;
+
+  restore_profile ();
+  data_file_set_settle_seconds (3600);
+  a = load ();
+  b = load ();
+  TAP_CHECK (a.ok && !a.skipped && a.runs == 1 && b.ok && b.skipped,
+             "fresh profile: keyed by its digest, validated once, then skipped (runs %u, %u)", a.runs, b.runs);
+  TAP_CHECK (rewrite_keeping_size_and_mtime ("\"getpid\"", "\"getpiq\""), "misspelt name, mtime put back");
+  c = load ();
+  TAP_CHECK (!c.ok && c.runs == 1, "and a changed byte is a new digest: refused (%s)",
+             c.message ? c.message : "loaded");
+  data_file_set_settle_seconds (0);
+  restore_profile ();
+  outcome_free (&a);
+  outcome_free (&b);
+  outcome_free (&c);
+}
+
+/* The stamp vouches for the identity the profile had when the policy was
+ * loaded.  The profile is read only when a document needs it injected; if
+ * it was written in between, those bytes are validated before use. */
+static int
+inject_once (struct policy *p, char **message)
+{
+  static const char config[]
+      = "{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", "
+        "\"user\": {\"uid\": 0, \"gid\": 0}}, \"root\": {\"path\": \"rootfs\"}, \"linux\": {}}";
+  struct json_value *doc = NULL;
+  struct findings f = { 0 };
+  struct identity id = { "create", "c", NULL, "/b" };
+  struct host h;
+  secshim_error_t err = NULL;
+  bool refused = false;
+  int ret;
+
+  host_fake_init (&h, false, true);
+  if (json_parse (config, strlen (config), NULL, &doc, &err) < 0)
+    abort ();
+  ret = policy_evaluate (p, doc, DOC_CONFIG, &h, &id, &f, &refused, &err);
+  if (ret == 0 && json_get_path (doc, "linux.seccomp.defaultAction") == NULL)
+    ret = 1;
+  *message = ret < 0 ? xstrdup (err->msg) : NULL;
+  secshim_error_release (&err);
+  findings_free (&f);
+  json_free (doc);
+  return ret;
+}
+
+static void
+test_profile_changed_after_load (void)
+{
+  struct policy *p = NULL, *q = NULL;
+  secshim_error_t err = NULL;
+  char *msg = NULL;
+  int ret;
+
+  restore_profile ();
+  policy_load_file (pol, &q, &err); /* stamp the current identity */
+  policy_free (q);
+  secshim_error_release (&err);
+  if (policy_load_file (pol, &p, &err) < 0 || !p->validation_skipped)
+    {
+      TAP_CHECK (false, "stamped policy loads with validation skipped");
+      secshim_error_release (&err);
+      policy_free (p);
+      return;
+    }
+  TAP_CHECK (rewrite_keeping_size_and_mtime ("\"getpid\"", "\"getpiq\""), "profile rewritten after the load");
+  ret = inject_once (p, &msg);
+  TAP_CHECK (ret < 0 && msg && strstr (msg, "`getpiq` is not a syscall") && strstr (msg, profile),
+             "injecting a profile written since the load validates it first: refused, naming it (%s)",
+             msg ? msg : "injected");
+  free (msg);
+  msg = NULL;
+  policy_free (p);
+
+  restore_profile ();
+  policy_load_file (pol, &q, &err);
+  policy_free (q);
+  secshim_error_release (&err);
+  if (policy_load_file (pol, &p, &err) < 0)
+    abort ();
+  ret = inject_once (p, &msg);
+  TAP_CHECK (p->validation_skipped && ret == 0, "unchanged since the stamp: injected without validation (%s)",
+             msg ? msg : "ok");
+  free (msg);
+  policy_free (p);
+}
+
 static void
 test_other_inputs_change (void)
 {
@@ -323,6 +485,7 @@ setup (void)
   write_file (profile, profile_orig, profile_len);
   write_file (toml, toml_orig, toml_len);
   policy_cache_set (false, cache);
+  data_file_set_settle_seconds (0);
 }
 
 int
@@ -334,6 +497,9 @@ main (void)
   test_full_mode ();
   test_buffer_never_cached ();
   test_profile_byte_changes ();
+  test_same_size_mtime_restored ();
+  test_fresh_file_keyed_by_bytes ();
+  test_profile_changed_after_load ();
   test_other_inputs_change ();
   test_untrusted_directory ();
   test_stamp_must_be_a_file ();
