@@ -35,8 +35,9 @@
 #include "secshim/cleanup.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
-#include "secshim/sha256.h"
 #include "secshim/util.h"
+
+#include "datafile.h"
 
 DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
 
@@ -54,8 +55,8 @@ struct apparmor_state
   char *profile; /* the name attached */
   char *text;    /* generated profile, NULL when attaching an existing one */
   size_t len;
-  char *source_bytes; /* the bane TOML as read, for the validated-policy cache key */
-  size_t source_len;
+  bool has_source;
+  struct data_file source; /* the bane TOML, for the validated-policy cache key */
 };
 
 static void
@@ -66,7 +67,8 @@ free_apparmor (void *p)
     return;
   free (s->profile);
   free (s->text);
-  free (s->source_bytes);
+  if (s->has_source)
+    data_file_release (&s->source);
   free (s);
 }
 
@@ -87,33 +89,36 @@ static int
 spec_from_source (const char *source, const char *policy_dir, struct apparmor_state *s, struct aa_spec *spec,
                   secshim_error_t *err)
 {
-  cleanup_free char *path = NULL;
+  cleanup_free char *path = NULL, *bytes = NULL;
+  size_t len = 0;
   if (source[0] == '/')
     path = xstrdup (source);
   else
     xasprintf (&path, "%s/%s", policy_dir ? policy_dir : ".", source);
-  /* Read here rather than with aa_spec_from_toml_file, so that the exact
-   * bytes can join the validated-policy cache key. */
-  if (read_data_file (path, AA_TOML_MAX_BYTES, &s->source_bytes, &s->source_len, err) < 0
-      || aa_spec_from_toml (s->source_bytes, s->source_len, path, spec, err) < 0)
+  /* Read here rather than with aa_spec_from_toml_file, so that the file
+   * can join the validated-policy cache key. */
+  s->has_source = true;
+  if (data_file_open (path, AA_TOML_MAX_BYTES, &s->source, err) < 0
+      || data_file_read (&s->source, &bytes, &len, err) < 0 || aa_spec_from_toml (bytes, len, path, spec, err) < 0)
     return config_error (err, "source");
   return 0;
 }
 
 /* Nothing here is worth skipping (parsing the TOML and generating the
  * profile is ~80 k instructions, and evaluation needs the text), but the
- * TOML is a data file of the policy: a stamp covers its bytes too.  Hashed
- * only when the cache is in use. */
+ * TOML is a data file of the policy: a stamp covers it too, by its inode
+ * identity when that stands for its bytes (datafile.h), by their digest
+ * otherwise. */
 static char *
 apparmor_validation_inputs (const void *state)
 {
   const struct apparmor_state *s = state;
-  char digest[65];
+  cleanup_free char *key = NULL;
   char *text = NULL;
-  if (s->source_bytes == NULL)
+  if (!s->has_source)
     return NULL;
-  sha256_hex (s->source_bytes, s->source_len, digest);
-  xasprintf (&text, "source %s", digest);
+  key = data_file_key (&s->source);
+  xasprintf (&text, "source %s", key);
   return text;
 }
 

@@ -399,8 +399,12 @@ test_untrusted_directory (void)
   struct outcome a;
   char moved[160];
 
+  /* The data files are keyed by identity: restoring their bytes earlier
+   * made new files of them.  Stamp them first. */
   a = load ();
-  TAP_CHECK (a.ok && a.skipped, "original files: the stamp is used");
+  outcome_free (&a);
+  a = load ();
+  TAP_CHECK (a.ok && a.skipped, "current files: the stamp is used");
   outcome_free (&a);
 
   chmod (cache, 0770);
