@@ -97,6 +97,9 @@ size_t cli_flag_values (const struct cli_model *m, const char *name, const char 
 char **cli_canonical_argv (const struct cli_model *m, const char *runtime_path,
                            const char *bundle_abs, const char *process_path);
 
+/* Free what cli_canonical_argv returned (NULL is fine). */
+void cli_argv_free (char **argv);
+
 void cli_model_free (struct cli_model *m);
 
 #endif

@@ -164,3 +164,12 @@ cli_canonical_argv (const struct cli_model *m, const char *runtime_path, const c
     push (&a, xstrdup (m->args[k]));
   return a.v;
 }
+
+void
+cli_argv_free (char **argv)
+{
+  size_t i;
+  for (i = 0; argv && argv[i]; i++)
+    free (argv[i]);
+  free (argv);
+}

@@ -87,7 +87,13 @@ data_file_open (const char *path, size_t max, struct data_file *f, secshim_error
     return secshim_make_error (err, SECSHIM_ECONFIG, "`%s` is not a regular file", path);
   if ((uintmax_t) f->st.st_size > max)
     return secshim_make_error (err, SECSHIM_ECONFIG, "`%s` is larger than %zu bytes", path, max);
-  f->by_identity = trusted_owner (&f->st) && ctime_settled (&f->st);
+  /* Whoever can write the seccomp profile or the AppArmor source decides
+   * what every container may do: the same rule as for the policy itself. */
+  if (!trusted_owner (&f->st))
+    return secshim_make_error (err, SECSHIM_ECONFIG,
+                               "`%s` must be owned by root and writable by no one else (owner uid %u, mode %04o)",
+                               path, (unsigned) f->st.st_uid, (unsigned) (f->st.st_mode & 07777));
+  f->by_identity = ctime_settled (&f->st);
   f->fd = steal_fd (&fd);
   if (f->by_identity)
     return 0;

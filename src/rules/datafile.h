@@ -16,8 +16,8 @@
  *    whole second on some file systems), so a second write soon after the
  *    first could carry the same ctime ("racy git").  A file whose ctime is
  *    not at least SETTLE_SECONDS in the past is keyed by a digest of its
- *    bytes, as is an untrusted one; both are then read at load and the bytes
- *    kept, so that what was hashed is what is used. */
+ *    bytes, read at load and kept, so that what was hashed is what is used.
+ * A file anyone else can write is refused outright. */
 #ifndef SECSHIM_RULES_DATAFILE_H
 #define SECSHIM_RULES_DATAFILE_H
 
@@ -41,7 +41,8 @@ struct data_file
 };
 
 /* Open path (O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC), a regular file of at
- * most max bytes; one not keyed by identity is read at once.  Messages as
+ * most max bytes, owned by root (or the euid) and writable by no one else;
+ * one not keyed by identity is read at once.  Messages as
  * read_data_file's: "open `PATH`: ...", "`PATH` is not a regular file",
  * "`PATH` is larger than MAX bytes". */
 int data_file_open (const char *path, size_t max, struct data_file *f, secshim_error_t *err);

@@ -257,7 +257,11 @@ policed (const struct cli_model *m)
         }
     }
   argv = cli_canonical_argv (m, runtime, m->verb == VERB_EXEC ? NULL : f.dir, NULL);
-  runtime_exec (runtime, argv, &err);
+  if (argv == NULL)
+    secshim_make_error (&err, SECSHIM_EINPUT, "argv: cannot build the runtime's command line");
+  else
+    runtime_exec (runtime, argv, &err);
+  cli_argv_free (argv);
   doc_file_close (&f);
 
 error:

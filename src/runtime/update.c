@@ -204,7 +204,11 @@ update_main (struct cli_model *m)
     return record (m, p, "refused", why);
   record (m, p, "allowed", NULL);
   argv = cli_canonical_argv (m, runtime, NULL, NULL);
-  runtime_exec (runtime, argv, &err);
+  if (argv == NULL)
+    secshim_make_error (&err, SECSHIM_EINPUT, "argv: cannot build the runtime's command line");
+  else
+    runtime_exec (runtime, argv, &err);
+  cli_argv_free (argv);
 
 error:
   record (m, p, "error", err->msg);

@@ -140,4 +140,16 @@ assert_status "identity key: a same-size rewrite with the mtime put back is vali
 assert_contains "identity key: the refusal names the syscall" "$(cat "$WORK/c7.err")" '`getpiq` is not a syscall'
 if stub_ran c7; then fail "identity key: the runtime ran"; else ok "identity key: the runtime never ran"; fi
 
+# --- a data file others can write is refused, like the policy itself -----------
+cp "$WORK/profile.orig" "$profile"
+chmod g+w "$profile"
+create c8
+assert_status "group-writable seccomp profile: refused" "$rc" 1
+assert_contains "group-writable seccomp profile: the refusal names the file" "$(cat "$WORK/c8.err")" \
+  "must be owned by root and writable by no one else"
+if stub_ran c8; then fail "group-writable profile: the runtime ran"; else ok "group-writable profile: the runtime never ran"; fi
+chmod g-w "$profile"
+create c9
+assert_status "the same profile, mode fixed: allowed" "$rc" 0
+
 done_testing
