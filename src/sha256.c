@@ -39,7 +39,7 @@ load_be32 (const unsigned char *p)
 }
 
 /* Schedule word i (i >= 16) in a ring of 16. */
-#define W(i) (w[(i) & 15] += s1 (w[((i) - 2) & 15]) + w[((i) - 7) & 15] + s0 (w[((i) - 15) & 15]))
+#define W(i) (w[(i) &15] += s1 (w[((i) -2) & 15]) + w[((i) -7) & 15] + s0 (w[((i) -15) & 15]))
 
 /* One round; the eight working variables rotate by naming, not by moves. */
 #define ROUND(a, b, c, d, e, f, g, h, i, wi)                                                                           \
@@ -95,8 +95,7 @@ void
 sha256_hex (const void *data, size_t len, char hex[65])
 {
   static const char digits[] = "0123456789abcdef";
-  uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+  uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
   const unsigned char *p = data;
   unsigned char tail[128];
   size_t rest = len % 64, full = len - rest, tail_len;

@@ -11,8 +11,7 @@
 
 #include "secshim/util.h"
 
-static void __attribute__ ((noreturn))
-oom (void)
+static void __attribute__ ((noreturn)) oom (void)
 {
   static const char msg[] = "secshim: out of memory\n";
   (void) !write (STDERR_FILENO, msg, sizeof msg - 1);

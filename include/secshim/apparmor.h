@@ -56,8 +56,7 @@ void aa_spec_free (struct aa_spec *s);
  * tables, bare keys, "basic" and 'literal' one-line strings, booleans,
  * arrays of strings (multi-line, trailing comma), # comments.  Anything
  * else is refused with line and column. */
-int aa_spec_from_toml (const char *buf, size_t len, const char *where, struct aa_spec *out,
-                       secshim_error_t *err);
+int aa_spec_from_toml (const char *buf, size_t len, const char *where, struct aa_spec *out, secshim_error_t *err);
 /* Read path (regular file, at most AA_TOML_MAX_BYTES) and parse it. */
 int aa_spec_from_toml_file (const char *path, struct aa_spec *out, secshim_error_t *err);
 
@@ -66,8 +65,7 @@ int aa_spec_from_toml_file (const char *path, struct aa_spec *out, secshim_error
  *    "Capabilities": {"Deny": [...]}}
  * Every key of obj is consumed; leftovers are refused as unknown.  `where`
  * is the object's policy path ("rules.apparmor.fields").  Checks the result. */
-int aa_spec_from_json (struct json_value *obj, const char *where, struct aa_spec *out,
-                       secshim_error_t *err);
+int aa_spec_from_json (struct json_value *obj, const char *where, struct aa_spec *out, secshim_error_t *err);
 
 /* Validate and normalise: profile name, paths (absolute or @{PROC}, no
  * control characters, quotes or backslashes), protocols, capabilities (a
@@ -96,13 +94,12 @@ int aa_profile_is_loaded (const struct aa_loader *l, const char *name, bool *loa
 
 /* Load `text` as profile `name` unless the kernel already holds exactly it.
  * *ran_parser (may be NULL) tells whether apparmor_parser ran. */
-int aa_ensure_loaded (const struct aa_loader *l, const char *name, const char *text, size_t len,
-                      bool *ran_parser, secshim_error_t *err);
+int aa_ensure_loaded (const struct aa_loader *l, const char *name, const char *text, size_t len, bool *ran_parser,
+                      secshim_error_t *err);
 
 /* struct host's apparmor_ensure for the real host (aa_loader_default): with
  * text, aa_ensure_loaded(); with text NULL, fail unless `name` is loaded. */
-int apparmor_host_ensure (const struct host *h, const char *name, const char *text, size_t len,
-                          secshim_error_t *err);
+int apparmor_host_ensure (const struct host *h, const char *name, const char *text, size_t len, secshim_error_t *err);
 
 /* `secshim apparmor generate FILE` / `secshim apparmor load FILE`;
  * argv[0] is "apparmor".  Returns the process exit status. */

@@ -19,12 +19,12 @@ struct audit_event
 {
   const char *verb;
   const char *container_id;
-  const char *bundle;       /* or the process.json path for exec */
+  const char *bundle;          /* or the process.json path for exec */
   const struct policy *policy; /* may be NULL when the policy failed to load */
   const char *policy_path;
   const struct findings *findings; /* may be NULL */
-  const char *outcome;      /* "allowed", "rewritten", "refused", "error" */
-  const char *error;        /* message when outcome is refused/error, else NULL */
+  const char *outcome;             /* "allowed", "rewritten", "refused", "error" */
+  const char *error;               /* message when outcome is refused/error, else NULL */
 };
 
 /* Best effort: failures to log are returned but never block a decision

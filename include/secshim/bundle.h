@@ -18,17 +18,16 @@
 
 struct doc_file
 {
-  int dirfd;        /* O_DIRECTORY fd of the containing directory */
-  char *dir;        /* absolute path of the directory */
-  char *name;       /* file name within dir, e.g. "config.json" */
-  char *bytes;      /* file content, NUL-terminated */
+  int dirfd;   /* O_DIRECTORY fd of the containing directory */
+  char *dir;   /* absolute path of the directory */
+  char *name;  /* file name within dir, e.g. "config.json" */
+  char *bytes; /* file content, NUL-terminated */
   size_t len;
-  struct stat st;   /* fstat of the file as read */
+  struct stat st; /* fstat of the file as read */
 };
 
 /* Open dir (NULL = current directory) and read name from it. */
-int doc_file_open (const char *dir, const char *name, size_t max_bytes, struct doc_file *out,
-                   secshim_error_t *err);
+int doc_file_open (const char *dir, const char *name, size_t max_bytes, struct doc_file *out, secshim_error_t *err);
 /* Open a path "dir/name" given as one string (exec --process FILE). */
 int doc_file_open_path (const char *path, size_t max_bytes, struct doc_file *out, secshim_error_t *err);
 /* Atomically replace the file with bytes (see above).  No-op when the bytes

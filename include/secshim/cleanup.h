@@ -52,16 +52,15 @@ cleanup_dirp (DIR **d)
 /* Define a cleanup attribute for a library handle:
  *   DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
  *   cleanup_with (json_free) struct json_value *v = NULL;  */
-#define DEFINE_CLEANUP_FUNC(type, func)           \
-  static inline void func##p (type *p)            \
-  {                                               \
-    if (*p)                                       \
-      func (*p);                                  \
+#define DEFINE_CLEANUP_FUNC(type, func)                                                                                \
+  static inline void func##p (type *p)                                                                                 \
+  {                                                                                                                    \
+    if (*p)                                                                                                            \
+      func (*p);                                                                                                       \
   }
 #define cleanup_with(func) __attribute__ ((__cleanup__ (func##p)))
 
-static inline void *
-(steal_pointer) (void *pp)
+static inline void *(steal_pointer) (void *pp)
 {
   void **ptr = (void **) pp;
   void *ref = *ptr;

@@ -30,27 +30,28 @@
 
 enum cli_verb
 {
-  VERB_NONE,       /* no verb: e.g. "--version", "--help", or nothing */
+  VERB_NONE, /* no verb: e.g. "--version", "--help", or nothing */
   VERB_CREATE,
   VERB_RUN,
   VERB_RESTORE,
   VERB_EXEC,
   VERB_UPDATE,
-  VERB_OTHER,      /* start, state, kill, delete, list, ps, events, pause, resume, features, checkpoint, spec, help, unknown */
+  VERB_OTHER, /* start, state, kill, delete, list, ps, events, pause, resume, features, checkpoint, spec, help, unknown
+               */
 };
 
 /* One flag occurrence after parsing: canonical long name (without dashes),
  * value ("true"/"false" for booleans as written or implied). */
 struct cli_flag
 {
-  const char *name;  /* canonical long name from the flag table, e.g. "bundle" */
+  const char *name; /* canonical long name from the flag table, e.g. "bundle" */
   char *value;
 };
 
 struct cli_model
 {
   enum cli_verb verb;
-  const char *verb_name;     /* as written, e.g. "create"; NULL for VERB_NONE */
+  const char *verb_name; /* as written, e.g. "create"; NULL for VERB_NONE */
 
   /* Global flags, in order of appearance, secshim's own removed. */
   struct cli_flag *globals;
@@ -68,11 +69,11 @@ struct cli_model
 
   /* Derived, for policed verbs (NULL/false otherwise). */
   const char *container_id;
-  const char *bundle;        /* create/run/restore: value of --bundle, NULL = cwd */
-  const char *process;       /* exec: value of --process, NULL = inline exec */
-  const char *root;          /* value of global --root, NULL = runc's default */
-  const char *log;           /* value of global --log, NULL = stderr */
-  const char *log_format;    /* value of global --log-format, NULL = text */
+  const char *bundle;     /* create/run/restore: value of --bundle, NULL = cwd */
+  const char *process;    /* exec: value of --process, NULL = inline exec */
+  const char *root;       /* value of global --root, NULL = runc's default */
+  const char *log;        /* value of global --log, NULL = stderr */
+  const char *log_format; /* value of global --log-format, NULL = text */
 
   /* For passthrough: the original argv (argv[1..]) minus --secshim-* options. */
   char **passthrough;
@@ -94,8 +95,8 @@ size_t cli_flag_values (const struct cli_model *m, const char *name, const char 
 /* Canonical argv for the real runtime: argv[0] = runtime path; NULL-terminated.
  * bundle_abs replaces the bundle for create/run/restore (required for them,
  * ignored otherwise); process_path replaces --process for exec when not NULL. */
-char **cli_canonical_argv (const struct cli_model *m, const char *runtime_path,
-                           const char *bundle_abs, const char *process_path);
+char **cli_canonical_argv (const struct cli_model *m, const char *runtime_path, const char *bundle_abs,
+                           const char *process_path);
 
 /* Free what cli_canonical_argv returned (NULL is fine). */
 void cli_argv_free (char **argv);

@@ -29,12 +29,10 @@ typedef struct secshim_error_s *secshim_error_t;
 
 /* Sets *err (if err != NULL and *err == NULL) and returns -1.  If errno_ is a
  * real errno value (< SECSHIM_EINPUT, > 0) ": strerror" is appended. */
-int secshim_make_error (secshim_error_t *err, int errno_, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
+int secshim_make_error (secshim_error_t *err, int errno_, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
 
 /* Prefix the existing message: "<context>: <old message>".  Returns -1. */
-int secshim_error_wrap (secshim_error_t *err, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
+int secshim_error_wrap (secshim_error_t *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
 void secshim_error_release (secshim_error_t *err);
 

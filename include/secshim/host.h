@@ -22,8 +22,7 @@ struct host
    * <name> is the /proc spelling of the OCI type (network = net, mount =
    * mnt).  A path that cannot be stat'ed is not the host's: runc cannot
    * join it either. */
-  int (*ns_is_host) (const struct host *h, const char *type, const char *path, bool *is_host,
-                     secshim_error_t *err);
+  int (*ns_is_host) (const struct host *h, const char *type, const char *path, bool *is_host, secshim_error_t *err);
 
   bool apparmor_enabled;   /* aa_is_enabled() */
   bool cgroupns_supported; /* /proc/self/ns/cgroup exists */
@@ -33,8 +32,7 @@ struct host
    * text NULL, fail unless it is loaded.  Real host: apparmor_host_ensure
    * (apparmor.h).  NULL (fake hosts) means the host cannot load profiles:
    * the apparmor rule then fails closed on an AppArmor host. */
-  int (*apparmor_ensure) (const struct host *h, const char *name, const char *text, size_t len,
-                          secshim_error_t *err);
+  int (*apparmor_ensure) (const struct host *h, const char *name, const char *text, size_t len, secshim_error_t *err);
   void *priv;
 };
 

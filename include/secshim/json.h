@@ -40,7 +40,7 @@ struct json_value;
 
 struct json_member
 {
-  char *key;      /* decoded UTF-8, NUL-terminated, never contains NUL */
+  char *key; /* decoded UTF-8, NUL-terminated, never contains NUL */
   size_t key_len;
   struct json_value *value;
 };
@@ -61,9 +61,9 @@ struct json_value
 
 struct json_limits
 {
-  size_t max_bytes;  /* whole document */
-  unsigned max_depth;/* nesting of objects + arrays; the root container is depth 1 */
-  size_t max_items;  /* members of one object or elements of one array */
+  size_t max_bytes;   /* whole document */
+  unsigned max_depth; /* nesting of objects + arrays; the root container is depth 1 */
+  size_t max_items;   /* members of one object or elements of one array */
 };
 
 /* Defaults for config.json / process.json / policy files. */
@@ -75,8 +75,8 @@ extern const struct json_limits json_default_limits;
 /* Parse exactly one JSON value from buf[0..len).  On error the message says
  * where: "json: line 3, column 17: duplicate key `uid` in process.user".
  * limits may be NULL for json_default_limits. */
-int json_parse (const char *buf, size_t len, const struct json_limits *limits,
-                struct json_value **out, secshim_error_t *err);
+int json_parse (const char *buf, size_t len, const struct json_limits *limits, struct json_value **out,
+                secshim_error_t *err);
 
 void json_free (struct json_value *v);
 
@@ -115,12 +115,16 @@ bool json_remove (struct json_value *obj, const char *key);
 
 /* ---- arrays ---- */
 void json_array_append (struct json_value *arr, struct json_value *item); /* takes ownership */
-void json_array_remove_at (struct json_value *arr, size_t i);            /* frees the item */
+void json_array_remove_at (struct json_value *arr, size_t i);             /* frees the item */
 /* true if arr is an array holding a string equal to s */
 bool json_array_has_string (const struct json_value *arr, const char *s);
 
 /* ---- typed reads ---- */
-static inline bool json_is (const struct json_value *v, enum json_type t) { return v && v->type == t; }
+static inline bool
+json_is (const struct json_value *v, enum json_type t)
+{
+  return v && v->type == t;
+}
 /* NULL unless v is a string. */
 const char *json_string (const struct json_value *v);
 /* true only for JSON true */

@@ -31,8 +31,8 @@ const char *action_name (enum action a);
 
 enum doc_kind
 {
-  DOC_CONFIG = 1 << 0,   /* config.json of create/run/restore */
-  DOC_PROCESS = 1 << 1,  /* process.json of exec --process */
+  DOC_CONFIG = 1 << 0,  /* config.json of create/run/restore */
+  DOC_PROCESS = 1 << 1, /* process.json of exec --process */
 };
 
 struct finding
@@ -69,7 +69,7 @@ struct exemption;
 /* What a rule's check function sees. */
 struct eval_ctx
 {
-  struct json_value *doc;      /* whole document (config.json or process.json) */
+  struct json_value *doc; /* whole document (config.json or process.json) */
   enum doc_kind kind;
   /* The process object: doc->process for a config (NULL if absent), doc itself
    * for a process.json. */
@@ -87,9 +87,9 @@ struct eval_ctx
 /* One rule family: src/rules/<name>.c defines `const struct rule_ops rule_<name>`. */
 struct rule_ops
 {
-  const char *name;        /* policy key under "rules", e.g. "capabilities" */
-  unsigned actions;        /* supported actions (bitmask of enum action) */
-  unsigned doc_kinds;      /* documents it applies to (bitmask of enum doc_kind) */
+  const char *name;   /* policy key under "rules", e.g. "capabilities" */
+  unsigned actions;   /* supported actions (bitmask of enum action) */
+  unsigned doc_kinds; /* documents it applies to (bitmask of enum doc_kind) */
   /* Parse the rule's own settings.  settings is the rule's JSON object with
    * "action" already consumed and removed; every other key must be consumed
    * (removed) by load, so that the generic loader can refuse leftovers as
@@ -126,12 +126,12 @@ struct exemption;
 
 struct policy
 {
-  char *path;           /* absolute path of the file it was loaded from */
-  char sha256[65];      /* hex digest of the file's bytes */
+  char *path;      /* absolute path of the file it was loaded from */
+  char sha256[65]; /* hex digest of the file's bytes */
   int version;
-  char *runtime;        /* "runtime": absolute path of the real runtime, or NULL */
-  char *audit_log;      /* "audit.log": absolute path, or NULL for none */
-  bool audit_syslog;    /* "audit.syslog" */
+  char *runtime;             /* "runtime": absolute path of the real runtime, or NULL */
+  char *audit_log;           /* "audit.log": absolute path, or NULL for none */
+  bool audit_syslog;         /* "audit.syslog" */
   struct rule_config *rules; /* enabled rules, in evaluation order */
   size_t n_rules;
   struct exemption *exemptions;
@@ -153,8 +153,7 @@ extern const size_t secshim_n_rules;
 int policy_load_file (const char *path, struct policy **out, secshim_error_t *err);
 /* Same from memory; path is used in messages and to resolve relative data
  * files.  Never uses the cache: always validates fully, records nothing. */
-int policy_load_buffer (const char *buf, size_t len, const char *path, struct policy **out,
-                        secshim_error_t *err);
+int policy_load_buffer (const char *buf, size_t len, const char *path, struct policy **out, secshim_error_t *err);
 void policy_free (struct policy *p);
 
 /* The validated-policy cache of policy_load_file.  full: validate
@@ -174,23 +173,20 @@ const char *policy_default_path (void);
 /* Run every rule that applies to ctx->kind, in order.  On return findings
  * holds what was found; *refused is true when any non-exempted finding has
  * action reject. */
-int policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_kind kind,
-                     const struct host *host, const struct identity *id, struct findings *out,
-                     bool *refused, secshim_error_t *err);
+int policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_kind kind, const struct host *host,
+                     const struct identity *id, struct findings *out, bool *refused, secshim_error_t *err);
 
 /* Record a finding for the rule currently running (ctx->rule): its action,
  * path, before/after values (may be NULL) and a printf-style message.
  * Call it *after* rewriting, with the value before and the value after. */
 void eval_report (struct eval_ctx *ctx, const char *path, const struct json_value *before,
-                  const struct json_value *after, const char *fmt, ...)
-    __attribute__ ((format (printf, 5, 6)));
+                  const struct json_value *after, const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
 /* Like eval_report, recording `action` instead of the rule's own: for a rule
  * that refuses some things and quietly fixes others (namespaces adds a
  * missing cgroup namespace even when its action is reject).  Check
  * eval_action (ctx) != ACTION_AUDIT before changing anything. */
 void eval_report_as (struct eval_ctx *ctx, enum action action, const char *path, const struct json_value *before,
-                     const struct json_value *after, const char *fmt, ...)
-    __attribute__ ((format (printf, 6, 7)));
+                     const struct json_value *after, const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
 /* The current rule's action; rules branch on it:
  *   if (eval_action (ctx) == ACTION_REWRITE) { fix; } eval_report (...);  */
 enum action eval_action (const struct eval_ctx *ctx);

@@ -41,8 +41,8 @@ int seccomp_source_load_file_unchecked (const char *path, char sha256[65], struc
                                         secshim_error_t *err);
 /* seccomp_source_load_file_unchecked from bytes the caller read; origin
  * (the file's path) names them in messages. */
-int seccomp_source_load_bytes_unchecked (const char *buf, size_t len, const char *origin,
-                                         struct seccomp_source **out, secshim_error_t *err);
+int seccomp_source_load_bytes_unchecked (const char *buf, size_t len, const char *origin, struct seccomp_source **out,
+                                         secshim_error_t *err);
 /* The name check of seccomp_source_load_file/_json: every name of every rule
  * exists on some architecture of each group the rule applies to. */
 int seccomp_source_check_names (const struct seccomp_source *src, secshim_error_t *err);
@@ -72,8 +72,8 @@ const char *seccomp_native_arch_name (void);
 
 struct seccomp_dangerous
 {
-  char *name;      /* syscall name */
-  struct strv caps;/* any one of these in the bounding set permits it; none: never */
+  char *name;       /* syscall name */
+  struct strv caps; /* any one of these in the bounding set permits it; none: never */
 };
 
 struct seccomp_dangerous_list
@@ -100,8 +100,8 @@ bool seccomp_flag_known (const char *flag);
 struct seccomp_check_opts
 {
   const struct seccomp_dangerous_list *dangerous;
-  const struct strv *listeners;  /* allowed listenerPath values */
-  const struct strv *flags;      /* allowed flags */
+  const struct strv *listeners;      /* allowed listenerPath values */
+  const struct strv *flags;          /* allowed flags */
   const struct json_value *bounding; /* final process.capabilities.bounding, or NULL */
 };
 

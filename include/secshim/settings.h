@@ -34,8 +34,8 @@ int take_string (struct json_value *obj, const char *where, const char *key, cha
 int take_abs_path (struct json_value *obj, const char *where, const char *key, char **out, secshim_error_t *err);
 int take_strv (struct json_value *obj, const char *where, const char *key, struct strv *out, secshim_error_t *err);
 /* One of the strings in choices (NULL-terminated); *out = index. */
-int take_enum (struct json_value *obj, const char *where, const char *key, const char *const *choices,
-               int *out, secshim_error_t *err);
+int take_enum (struct json_value *obj, const char *where, const char *key, const char *const *choices, int *out,
+               secshim_error_t *err);
 /* Detach and return the raw member (caller frees), or NULL when absent. */
 struct json_value *take_raw (struct json_value *obj, const char *key);
 /* Error if obj still has members: "rules.user: unknown key `uidd`". */

@@ -30,8 +30,8 @@
 
 enum spec_kind
 {
-  SPEC_CONFIG,  /* config.json: specs.Spec */
-  SPEC_PROCESS, /* runc exec --process FILE: specs.Process */
+  SPEC_CONFIG,    /* config.json: specs.Spec */
+  SPEC_PROCESS,   /* runc exec --process FILE: specs.Process */
   SPEC_RESOURCES, /* runc update --resources FILE: specs.LinuxResources */
 };
 

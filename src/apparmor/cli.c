@@ -70,8 +70,7 @@ apparmor_cli_main (int argc, char **argv)
       report_error (&err);
       return 1;
     }
-  fprintf (stderr, "secshim apparmor: profile %s %s\n", spec.name,
-           ran ? "loaded" : "already loaded (unchanged)");
+  fprintf (stderr, "secshim apparmor: profile %s %s\n", spec.name, ran ? "loaded" : "already loaded (unchanged)");
   aa_spec_free (&spec);
   return 0;
 }

@@ -175,8 +175,13 @@ run_parser (const struct aa_loader *l, const char *profile_path, secshim_error_t
 
   xasprintf (&cache, "%s/binary", l->cache_dir);
   {
-    char *const argv[] = { (char *) l->parser, (char *) "--replace", (char *) "--write-cache",
-                           (char *) "--cache-loc", cache, (char *) "--abort-on-error", (char *) profile_path,
+    char *const argv[] = { (char *) l->parser,
+                           (char *) "--replace",
+                           (char *) "--write-cache",
+                           (char *) "--cache-loc",
+                           cache,
+                           (char *) "--abort-on-error",
+                           (char *) profile_path,
                            NULL };
     char *const envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", (char *) "LC_ALL=C", NULL };
 
@@ -231,8 +236,7 @@ run_parser (const struct aa_loader *l, const char *profile_path, secshim_error_t
     return secshim_make_error (err, SECSHIM_EINPUT, "cannot run `%s`", l->parser);
   return secshim_make_error (err, SECSHIM_EINPUT, "`%s` failed (%s %d)%s%s", l->parser,
                              WIFEXITED (status) ? "exit status" : "signal",
-                             WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status), errlen ? ": " : "",
-                             errbuf);
+                             WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status), errlen ? ": " : "", errbuf);
 }
 
 int

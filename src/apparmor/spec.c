@@ -11,18 +11,54 @@ DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
 
 /* The names apparmor_parser 3.0 knows (its abi/3.0 caps mask), in kernel order. */
 static const char *const capability_names[] = {
-  "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
-  "setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw",
-  "ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
-  "sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod",
-  "lease", "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog",
-  "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore", NULL,
+  "chown",
+  "dac_override",
+  "dac_read_search",
+  "fowner",
+  "fsetid",
+  "kill",
+  "setgid",
+  "setuid",
+  "setpcap",
+  "linux_immutable",
+  "net_bind_service",
+  "net_broadcast",
+  "net_admin",
+  "net_raw",
+  "ipc_lock",
+  "ipc_owner",
+  "sys_module",
+  "sys_rawio",
+  "sys_chroot",
+  "sys_ptrace",
+  "sys_pacct",
+  "sys_admin",
+  "sys_boot",
+  "sys_nice",
+  "sys_resource",
+  "sys_time",
+  "sys_tty_config",
+  "mknod",
+  "lease",
+  "audit_write",
+  "audit_control",
+  "setfcap",
+  "mac_override",
+  "mac_admin",
+  "syslog",
+  "wake_alarm",
+  "block_suspend",
+  "audit_read",
+  "perfmon",
+  "bpf",
+  "checkpoint_restore",
+  NULL,
 };
 
 /* Protocols bane files name; the generator maps each to IPv4 and IPv6
  * rules.  A "4" or "6" suffix (secshim's extension) limits it to one. */
-static const char *const protocol_names[] = { "tcp", "udp", "icmp", "tcp4", "udp4", "icmp4", "tcp6", "udp6", "icmp6",
-                                              NULL };
+static const char *const protocol_names[]
+    = { "tcp", "udp", "icmp", "tcp4", "udp4", "icmp4", "tcp6", "udp6", "icmp6", NULL };
 
 #define AA_MAX_NAME 128
 #define AA_MAX_PATH 4096
@@ -85,22 +121,21 @@ check_path (const char *p, const char *where, const char *field, size_t i, secsh
     return secshim_make_error (err, SECSHIM_EINPUT, "%s.%s[%zu]: path longer than %d bytes", where, field, i,
                                AA_MAX_PATH);
   if (p[0] != '/' && !str_has_prefix (p, "@{PROC}/"))
-    return secshim_make_error (err, SECSHIM_EINPUT,
-                               "%s.%s[%zu]: `%s` must be absolute (start with `/` or `@{PROC}/`)", where, field,
-                               i, p);
+    return secshim_make_error (err, SECSHIM_EINPUT, "%s.%s[%zu]: `%s` must be absolute (start with `/` or `@{PROC}/`)",
+                               where, field, i, p);
   if (strstr (p + 1, "@{") != NULL)
     return secshim_make_error (err, SECSHIM_EINPUT,
-                               "%s.%s[%zu]: `%s`: only the variable @{PROC} is defined, at the start", where,
-                               field, i, p);
+                               "%s.%s[%zu]: `%s`: only the variable @{PROC} is defined, at the start", where, field, i,
+                               p);
   for (k = 0; k < n; k++)
     {
       unsigned char c = (unsigned char) p[k];
       if (c < 0x20 || c == 0x7f)
-        return secshim_make_error (err, SECSHIM_EINPUT, "%s.%s[%zu]: control character 0x%02x in path", where,
-                                   field, i, c);
+        return secshim_make_error (err, SECSHIM_EINPUT, "%s.%s[%zu]: control character 0x%02x in path", where, field, i,
+                                   c);
       if (c == '"' || c == '\\')
-        return secshim_make_error (err, SECSHIM_EINPUT, "%s.%s[%zu]: `%c` is not allowed in a path: `%s`", where,
-                                   field, i, c, p);
+        return secshim_make_error (err, SECSHIM_EINPUT, "%s.%s[%zu]: `%c` is not allowed in a path: `%s`", where, field,
+                                   i, c, p);
     }
   return 0;
 }
@@ -156,22 +191,21 @@ aa_spec_check (struct aa_spec *s, const char *where, secshim_error_t *err)
     if (!in_list (protocol_names, s->protocols.v[i]))
       return secshim_make_error (err, SECSHIM_EINPUT,
                                  "%s.Network.Protocols[%zu]: unknown protocol `%s` (known: tcp, udp, icmp; "
-                                 "with 4 or 6 appended for one IP version)", where,
-                                 i, s->protocols.v[i]);
+                                 "with 4 or 6 appended for one IP version)",
+                                 where, i, s->protocols.v[i]);
   if (normalise_caps (&s->cap_allow, where, "Capabilities.Allow", err) < 0
       || normalise_caps (&s->cap_deny, where, "Capabilities.Deny", err) < 0)
     return -1;
   for (i = 0; i < s->cap_allow.n; i++)
     if (strv_contains (&s->cap_deny, s->cap_allow.v[i]))
-      return secshim_make_error (err, SECSHIM_EINPUT,
-                                 "%s.Capabilities: `%s` is in both Allow and Deny", where, s->cap_allow.v[i]);
+      return secshim_make_error (err, SECSHIM_EINPUT, "%s.Capabilities: `%s` is in both Allow and Deny", where,
+                                 s->cap_allow.v[i]);
   return 0;
 }
 
 /* One bane table as a JSON object: read its keys, refuse leftovers. */
 static int
-take_table (struct json_value *obj, const char *where, const char *table, struct json_value **out,
-            secshim_error_t *err)
+take_table (struct json_value *obj, const char *where, const char *table, struct json_value **out, secshim_error_t *err)
 {
   *out = take_raw (obj, table);
   if (*out != NULL && !json_is (*out, JSON_OBJECT))
@@ -194,8 +228,8 @@ aa_spec_from_json (struct json_value *obj, const char *where, struct aa_spec *ou
   xasprintf (&w_caps, "%s.Capabilities", where);
 
   if (take_string (obj, where, "Name", &out->name, err) < 0 || take_table (obj, where, "Filesystem", &fs, err) < 0
-      || take_table (obj, where, "Network", &net, err) < 0
-      || take_table (obj, where, "Capabilities", &caps, err) < 0 || settings_no_leftovers (obj, where, err) < 0)
+      || take_table (obj, where, "Network", &net, err) < 0 || take_table (obj, where, "Capabilities", &caps, err) < 0
+      || settings_no_leftovers (obj, where, err) < 0)
     return -1;
   if (fs != NULL
       && (take_strv (fs, w_fs, "ReadOnlyPaths", &out->read_only_paths, err) < 0

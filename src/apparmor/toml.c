@@ -343,13 +343,27 @@ read_string (struct reader *r, char **out)
           advance (r);
           switch (c)
             {
-            case 'b': s[n++] = '\b'; break;
-            case 't': s[n++] = '\t'; break;
-            case 'n': s[n++] = '\n'; break;
-            case 'f': s[n++] = '\f'; break;
-            case 'r': s[n++] = '\r'; break;
-            case '"': s[n++] = '"'; break;
-            case '\\': s[n++] = '\\'; break;
+            case 'b':
+              s[n++] = '\b';
+              break;
+            case 't':
+              s[n++] = '\t';
+              break;
+            case 'n':
+              s[n++] = '\n';
+              break;
+            case 'f':
+              s[n++] = '\f';
+              break;
+            case 'r':
+              s[n++] = '\r';
+              break;
+            case '"':
+              s[n++] = '"';
+              break;
+            case '\\':
+              s[n++] = '\\';
+              break;
             case 'u':
             case 'U':
               if (read_unicode_escape (r, c == 'u' ? 4 : 8, &cp) < 0)

@@ -61,16 +61,14 @@ read_doc (struct doc_file *f, size_t max_bytes, secshim_error_t *err)
   if (read_all_fd (fd, max_bytes, &f->bytes, &f->len) < 0)
     {
       if (errno == EFBIG)
-        return secshim_make_error (err, SECSHIM_EINPUT, "%s/%s is larger than %zu bytes", f->dir, f->name,
-                                   max_bytes);
+        return secshim_make_error (err, SECSHIM_EINPUT, "%s/%s is larger than %zu bytes", f->dir, f->name, max_bytes);
       return secshim_make_error (err, errno, "read `%s/%s`", f->dir, f->name);
     }
   return 0;
 }
 
 int
-doc_file_open (const char *dir, const char *name, size_t max_bytes, struct doc_file *out,
-               secshim_error_t *err)
+doc_file_open (const char *dir, const char *name, size_t max_bytes, struct doc_file *out, secshim_error_t *err)
 {
   memset (out, 0, sizeof *out);
   out->dirfd = -1;
@@ -170,8 +168,7 @@ check_unchanged (struct doc_file *f, secshim_error_t *err)
     return secshim_make_error (err, errno, "stat `%s/%s`", f->dir, f->name);
   if (st.st_ino != f->st.st_ino || st.st_dev != f->st.st_dev || st.st_size != f->st.st_size
       || st.st_mtim.tv_sec != f->st.st_mtim.tv_sec || st.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec)
-    return secshim_make_error (err, SECSHIM_EINPUT, "%s/%s changed while secshim was checking it", f->dir,
-                               f->name);
+    return secshim_make_error (err, SECSHIM_EINPUT, "%s/%s changed while secshim was checking it", f->dir, f->name);
   return 0;
 }
 

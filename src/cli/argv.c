@@ -42,9 +42,9 @@ struct reading
 
 enum reorder_variant
 {
-  REORDER_NONE,        /* exec, ps: SkipArgReorder */
-  REORDER_DASH_FIRST,  /* v1.22.5+ (runc 1.2, Debian's runc 1.1.5): argIsFlag, "--" moved to the front */
-  REORDER_EVERY_DASH,  /* v1.22.1 (upstream runc 1.1): every "-x" token is a flag */
+  REORDER_NONE,       /* exec, ps: SkipArgReorder */
+  REORDER_DASH_FIRST, /* v1.22.5+ (runc 1.2, Debian's runc 1.1.5): argIsFlag, "--" moved to the front */
+  REORDER_EVERY_DASH, /* v1.22.1 (upstream runc 1.1): every "-x" token is a flag */
 };
 /* v1.22.2 also reordered by argIsFlag but could take the id as the value of
  * "--resources -"; runc never shipped it (1.1 pinned v1.22.1 because of it). */
@@ -330,8 +330,7 @@ valid_container_id (const char *id)
 
 /* Explain a wrong positional count the way a person can act on it. */
 static int
-positional_error (const struct cli_verb_def *vdef, const struct reading *r, const char *expected,
-                  secshim_error_t *err)
+positional_error (const struct cli_verb_def *vdef, const struct reading *r, const char *expected, secshim_error_t *err)
 {
   size_t k;
   if (r->n_args == 0)
@@ -410,8 +409,7 @@ check_policed_reading (const struct cli_verb_def *vdef, const struct reading *r,
         return -1;
     }
   if (!valid_container_id (r->args[0]))
-    return secshim_make_error (err, SECSHIM_EINPUT, "argv: %s: invalid container id \"%s\"", vdef->name,
-                               r->args[0]);
+    return secshim_make_error (err, SECSHIM_EINPUT, "argv: %s: invalid container id \"%s\"", vdef->name, r->args[0]);
   return 0;
 }
 
@@ -449,8 +447,7 @@ static int
 parse_policed (const struct cli_verb_def *vdef, const char *const *toks, size_t n, struct cli_model *out,
                secshim_error_t *err)
 {
-  static const enum reorder_variant all_reorders[]
-      = { REORDER_DASH_FIRST, REORDER_EVERY_DASH };
+  static const enum reorder_variant all_reorders[] = { REORDER_DASH_FIRST, REORDER_EVERY_DASH };
   static const enum reorder_variant no_reorder[] = { REORDER_NONE };
   const enum reorder_variant *variants = vdef->reorder ? all_reorders : no_reorder;
   size_t n_variants = vdef->reorder ? 2 : 1, k;
@@ -485,8 +482,8 @@ struct global_scan
 {
   struct occurrence *occ;
   size_t n_occ;
-  bool *drop;           /* tokens that are secshim's own options */
-  size_t verb_index;    /* first token after the global flags */
+  bool *drop;            /* tokens that are secshim's own options */
+  size_t verb_index;     /* first token after the global flags */
   secshim_error_t error; /* first error, NULL when runc would accept them */
   size_t error_index;
 };

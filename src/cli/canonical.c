@@ -35,8 +35,7 @@ push (struct argvec *a, char *s)
   a->v[a->n] = NULL;
 }
 
-static void __attribute__ ((format (printf, 2, 3)))
-pushf (struct argvec *a, const char *fmt, ...)
+static void __attribute__ ((format (printf, 2, 3))) pushf (struct argvec *a, const char *fmt, ...)
 {
   va_list ap;
   char *s = NULL;

@@ -23,8 +23,8 @@ struct cli_flag_def
   const char *name;  /* canonical long name */
   const char *alias; /* short or second name, NULL if none */
   enum cli_flag_kind kind;
-  bool inline_only;  /* exec: ignored by runc when --process is given */
-  bool own;          /* secshim's own global option, never passed to runc */
+  bool inline_only; /* exec: ignored by runc when --process is given */
+  bool own;         /* secshim's own global option, never passed to runc */
 };
 
 struct cli_verb_def

@@ -27,17 +27,16 @@ const struct cli_flag_def cli_global_flags[] = {
 };
 const size_t cli_n_global_flags = N_ELEMENTS (cli_global_flags);
 
-#define HELP_FLAG { "help", "h", CLI_BOOL, false, false }
+#define HELP_FLAG                                                                                                      \
+  {                                                                                                                    \
+    "help", "h", CLI_BOOL, false, false                                                                                \
+  }
 
 static const struct cli_flag_def create_flags[] = {
-  { "bundle", "b", CLI_STRING, false, false },
-  { "console-socket", NULL, CLI_STRING, false, false },
-  { "pidfd-socket", NULL, CLI_STRING, false, false },
-  { "pid-file", NULL, CLI_STRING, false, false },
-  { "no-pivot", NULL, CLI_BOOL, false, false },
-  { "no-new-keyring", NULL, CLI_BOOL, false, false },
-  { "preserve-fds", NULL, CLI_INT, false, false },
-  HELP_FLAG,
+  { "bundle", "b", CLI_STRING, false, false },        { "console-socket", NULL, CLI_STRING, false, false },
+  { "pidfd-socket", NULL, CLI_STRING, false, false }, { "pid-file", NULL, CLI_STRING, false, false },
+  { "no-pivot", NULL, CLI_BOOL, false, false },       { "no-new-keyring", NULL, CLI_BOOL, false, false },
+  { "preserve-fds", NULL, CLI_INT, false, false },    HELP_FLAG,
 };
 
 static const struct cli_flag_def run_flags[] = {

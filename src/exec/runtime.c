@@ -43,9 +43,8 @@ runtime_resolve (const char *from_cli, const char *from_policy, char **out, secs
   if (stat (chosen, &st) < 0)
     return secshim_make_error (err, errno, "runtime `%s`", chosen);
   if (is_myself (&st))
-    return secshim_make_error (err, SECSHIM_ECONFIG,
-                               "runtime `%s` is secshim itself: set \"runtime\" in the policy to the real runc",
-                               chosen);
+    return secshim_make_error (
+        err, SECSHIM_ECONFIG, "runtime `%s` is secshim itself: set \"runtime\" in the policy to the real runc", chosen);
   *out = xstrdup (chosen);
   return 0;
 }

@@ -593,8 +593,8 @@ json_parse (const char *buf, size_t len, const struct json_limits *limits, struc
 
   *out = NULL;
   if (len > ctx.limits->max_bytes)
-    return secshim_make_error (err, SECSHIM_EINPUT, "json: document is %zu bytes, over the limit of %zu",
-                               len, ctx.limits->max_bytes);
+    return secshim_make_error (err, SECSHIM_EINPUT, "json: document is %zu bytes, over the limit of %zu", len,
+                               ctx.limits->max_bytes);
 
   bool bad = prescan (buf, len, &bad_offset, &bad_what);
 

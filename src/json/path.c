@@ -33,8 +33,8 @@ key_is_plain (const char *key, size_t len)
   for (size_t i = 0; i < len; i++)
     {
       unsigned char c = (unsigned char) key[i];
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || c == '_' || c == '-' || c >= 0x80))
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
+            || c >= 0x80))
         return false;
     }
   return true;

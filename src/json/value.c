@@ -243,8 +243,7 @@ json_clone (const struct json_value *v)
       const struct json_value *src = ptrstack_pop (&todo);
       for (size_t i = 0; i < src->count; i++)
         {
-          const struct json_value *child
-              = src->type == JSON_OBJECT ? src->members[i].value : src->items[i];
+          const struct json_value *child = src->type == JSON_OBJECT ? src->members[i].value : src->items[i];
           struct json_value *copy = clone_shallow (child);
           if (src->type == JSON_OBJECT)
             dst->members[i].value = copy;

@@ -122,7 +122,7 @@ string_is_plain (const unsigned char *s, size_t len)
 {
   const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
   size_t i = 0;
-#define HAS_ZERO_BYTE(x) (((x) - ones) & ~(x) & highs)
+#define HAS_ZERO_BYTE(x) (((x) -ones) & ~(x) &highs)
   for (; i + 8 <= len; i += 8)
     {
       uint64_t w;

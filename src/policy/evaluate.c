@@ -47,8 +47,8 @@ report_v (struct eval_ctx *ctx, enum action action, const char *path, const stru
 }
 
 void
-eval_report (struct eval_ctx *ctx, const char *path, const struct json_value *before,
-             const struct json_value *after, const char *fmt, ...)
+eval_report (struct eval_ctx *ctx, const char *path, const struct json_value *before, const struct json_value *after,
+             const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);

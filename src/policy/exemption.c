@@ -48,8 +48,10 @@ load_match (struct exemption *e, struct json_value *match, bool trust_annotation
     return -1;
   for (i = 0; i < e->verbs.n; i++)
     if (!verb_is_known (e->verbs.v[i]))
-      return secshim_make_error (err, SECSHIM_ECONFIG, "%s.verbs[%zu]: `%s` is not one of create, run, restore, "
-                                 "exec, update, check", mwhere, i, e->verbs.v[i]);
+      return secshim_make_error (err, SECSHIM_ECONFIG,
+                                 "%s.verbs[%zu]: `%s` is not one of create, run, restore, "
+                                 "exec, update, check",
+                                 mwhere, i, e->verbs.v[i]);
   e->annotations = take_raw (match, "annotations");
   if (e->annotations)
     {
@@ -91,8 +93,7 @@ load_one (struct exemption *e, struct json_value *obj, size_t index, secshim_err
     return secshim_make_error (err, SECSHIM_ECONFIG, "%s.rules: name at least one rule", where);
   for (i = 0; i < e->rules.n; i++)
     if (!rule_exists (e->rules.v[i]))
-      return secshim_make_error (err, SECSHIM_ECONFIG, "%s.rules[%zu]: unknown rule `%s`", where, i,
-                                 e->rules.v[i]);
+      return secshim_make_error (err, SECSHIM_ECONFIG, "%s.rules[%zu]: unknown rule `%s`", where, i, e->rules.v[i]);
   if (e->reason == NULL || e->reason[0] == '\0')
     return secshim_make_error (err, SECSHIM_ECONFIG, "%s.reason: an exemption must say why", where);
   match = take_raw (obj, "match");

@@ -99,8 +99,7 @@ load_one_rule (struct policy *p, const char *name, struct json_value *settings, 
   if (take_enum (settings, where, "action", action_names, &action_index, err) < 0)
     return -1;
   if (action_index < 0)
-    return secshim_make_error (err, SECSHIM_ECONFIG, "%s.action: missing (reject, rewrite, audit or warn)",
-                               where);
+    return secshim_make_error (err, SECSHIM_ECONFIG, "%s.action: missing (reject, rewrite, audit or warn)", where);
   for (slot = 0; slot < secshim_n_rules; slot++)
     if (secshim_rules[slot] == ops)
       break;
@@ -169,8 +168,7 @@ load_document (struct policy *p, struct json_value *doc, const char *policy_dir,
   if (take_u32 (doc, "policy", "version", &version, err) < 0)
     return -1;
   if (version != 1)
-    return secshim_make_error (err, SECSHIM_ECONFIG, "version: %u is not supported (this secshim reads 1)",
-                               version);
+    return secshim_make_error (err, SECSHIM_ECONFIG, "version: %u is not supported (this secshim reads 1)", version);
   p->version = 1;
   if (take_abs_path (doc, "policy", "runtime", &p->runtime, err) < 0)
     return -1;
@@ -194,8 +192,7 @@ load_document (struct policy *p, struct json_value *doc, const char *policy_dir,
  * last, once every data file is read, because the validated-policy cache
  * keys on all of their bytes (validated.c). */
 static int
-load_buffer (const char *buf, size_t len, const char *path, bool use_cache, struct policy **out,
-             secshim_error_t *err)
+load_buffer (const char *buf, size_t len, const char *path, bool use_cache, struct policy **out, secshim_error_t *err)
 {
   cleanup_with (json_free) struct json_value *doc = NULL;
   cleanup_with (policy_free) struct policy *p = xzalloc (sizeof *p);
@@ -268,8 +265,8 @@ policy_load_file (const char *path, struct policy **out, secshim_error_t *err)
 /* yajl's callback parser, no tree: only the root object's "runtime". */
 struct peek
 {
-  size_t depth;   /* 1 inside the root object */
-  bool at_runtime;/* the next value at depth 1 is "runtime"'s */
+  size_t depth;    /* 1 inside the root object */
+  bool at_runtime; /* the next value at depth 1 is "runtime"'s */
   bool done;
   char *runtime;
 };

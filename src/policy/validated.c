@@ -73,8 +73,7 @@ find_build_id (struct dl_phdr_info *info, size_t size, void *data)
           const unsigned char *name = p + sizeof *nh, *desc = name + name_len;
           if ((size_t) (end - name) < name_len + desc_len)
             break;
-          if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && memcmp (name, "GNU", 4) == 0
-              && nh->n_descsz <= 64)
+          if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && memcmp (name, "GNU", 4) == 0 && nh->n_descsz <= 64)
             {
               size_t j;
               for (j = 0; j < nh->n_descsz; j++)

@@ -84,7 +84,6 @@ config_error (secshim_error_t *err, const char *key)
   return -1;
 }
 
-
 static int
 spec_from_source (const char *source, const char *policy_dir, struct apparmor_state *s, struct aa_spec *spec,
                   secshim_error_t *err)
@@ -283,14 +282,12 @@ check_apparmor (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   if (eval_action (ctx) != ACTION_REWRITE)
     {
       if (!names_a_profile (cur))
-        eval_report (ctx, profile_path (ctx), cur, NULL, "no AppArmor profile set (policy profile `%s`)",
-                     s->profile);
+        eval_report (ctx, profile_path (ctx), cur, NULL, "no AppArmor profile set (policy profile `%s`)", s->profile);
       else if (cur_name && strcmp (cur_name, "unconfined") == 0)
         eval_report (ctx, profile_path (ctx), cur, NULL,
                      "the container would run unconfined by AppArmor (policy profile `%s`)", s->profile);
       else
-        eval_report (ctx, profile_path (ctx), cur, NULL, "AppArmor profile is not the policy profile `%s`",
-                     s->profile);
+        eval_report (ctx, profile_path (ctx), cur, NULL, "AppArmor profile is not the policy profile `%s`", s->profile);
       return 0;
     }
   /* Load before attaching: a profile the kernel does not hold makes runc

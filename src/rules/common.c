@@ -21,8 +21,7 @@ process_field_path (const struct eval_ctx *ctx, const char *sub)
 }
 
 void
-eval_report_unfixable (struct eval_ctx *ctx, const char *path, const struct json_value *before, const char *fmt,
-                       ...)
+eval_report_unfixable (struct eval_ctx *ctx, const char *path, const struct json_value *before, const char *fmt, ...)
 {
   cleanup_free char *msg = NULL;
   struct finding *last;
@@ -155,4 +154,3 @@ cap_known_count (void)
     n++;
   return n;
 }
-

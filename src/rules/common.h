@@ -16,8 +16,8 @@ char *process_field_path (const struct eval_ctx *ctx, const char *sub);
  * no safe value to write (a cwd under /proc, host root in a uid mapping), so
  * the finding refuses the container instead of being silently allowed;
  * under audit/warn (and when exempted) it is recorded like any other. */
-void eval_report_unfixable (struct eval_ctx *ctx, const char *path, const struct json_value *before,
-                            const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
+void eval_report_unfixable (struct eval_ctx *ctx, const char *path, const struct json_value *before, const char *fmt,
+                            ...) __attribute__ ((format (printf, 4, 5)));
 
 /* Capability names.  In a policy, "NET_RAW", "net_raw" and "CAP_NET_RAW"
  * are accepted (libcap-ng's names are case-insensitive); in a document only

@@ -41,8 +41,7 @@ ctime_settled (const struct stat *st)
   if (clock_gettime (CLOCK_REALTIME, &now) < 0)
     return false;
   if (settle_seconds == 0)
-    return st->st_ctim.tv_sec < now.tv_sec
-           || (st->st_ctim.tv_sec == now.tv_sec && st->st_ctim.tv_nsec <= now.tv_nsec);
+    return st->st_ctim.tv_sec < now.tv_sec || (st->st_ctim.tv_sec == now.tv_sec && st->st_ctim.tv_nsec <= now.tv_nsec);
   return st->st_ctim.tv_sec < now.tv_sec && (uintmax_t) (now.tv_sec - st->st_ctim.tv_sec) > settle_seconds;
 }
 
@@ -91,8 +90,8 @@ data_file_open (const char *path, size_t max, struct data_file *f, secshim_error
    * what every container may do: the same rule as for the policy itself. */
   if (!trusted_owner (&f->st))
     return secshim_make_error (err, SECSHIM_ECONFIG,
-                               "`%s` must be owned by root and writable by no one else (owner uid %u, mode %04o)",
-                               path, (unsigned) f->st.st_uid, (unsigned) (f->st.st_mode & 07777));
+                               "`%s` must be owned by root and writable by no one else (owner uid %u, mode %04o)", path,
+                               (unsigned) f->st.st_uid, (unsigned) (f->st.st_mode & 07777));
   f->by_identity = ctime_settled (&f->st);
   f->fd = steal_fd (&fd);
   if (f->by_identity)

@@ -30,12 +30,12 @@
 struct data_file
 {
   char *path;
-  int fd;          /* by identity: open from load to release (O_CLOEXEC); else -1 */
-  size_t max;      /* size limit */
-  struct stat st;  /* fstat at open; after a read, fstat after the read */
-  bool changed;    /* the last read found another identity than st had before */
-  bool by_identity;/* trusted owner and mode, settled ctime: keyed by st */
-  char *bytes;     /* otherwise: the bytes, read at open */
+  int fd;           /* by identity: open from load to release (O_CLOEXEC); else -1 */
+  size_t max;       /* size limit */
+  struct stat st;   /* fstat at open; after a read, fstat after the read */
+  bool changed;     /* the last read found another identity than st had before */
+  bool by_identity; /* trusted owner and mode, settled ctime: keyed by st */
+  char *bytes;      /* otherwise: the bytes, read at open */
   size_t len;
   char sha256[65]; /* and their digest */
 };

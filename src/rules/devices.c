@@ -138,7 +138,7 @@ check_nodes (struct eval_ctx *ctx, const struct devices_state *s)
       cleanup_free char *path = NULL;
       char t = type && (type[0] == 'c' || type[0] == 'u') && type[1] == '\0' ? 'c'
                : type && type[0] == 'b' && type[1] == '\0'                   ? 'b'
-                                                                            : 'a';
+                                                                             : 'a';
       if (t != 'a' && major != ANY && minor != ANY && allowed (s, t, major, minor))
         continue;
       xasprintf (&path, "linux.devices[%zu]", i);
@@ -169,8 +169,7 @@ check_cgroup_rules (struct eval_ctx *ctx, const struct devices_state *s)
         eval_report (ctx, path, r, NULL, "device cgroup rule allows %s devices: an allow-all rule is refused",
                      t == 'a' ? "all" : type);
       else if (minor == ANY)
-        eval_report (ctx, path, r, NULL, "device cgroup rule allows %c %ld:*, which is not in the allowlist", t,
-                     major);
+        eval_report (ctx, path, r, NULL, "device cgroup rule allows %c %ld:*, which is not in the allowlist", t, major);
       else
         eval_report (ctx, path, r, NULL, "device cgroup rule allows %c %ld:%ld, which is not in the allowlist", t,
                      major, minor);

@@ -90,7 +90,8 @@ is_docker_setkey (struct eval_ctx *ctx, const struct hooks_state *s, const char 
 
   *yes = false;
   if (!s->allow_docker_setkey || strcmp (kind, "prestart") != 0 || path == NULL || !is_proc_pid_exe (path)
-      || !json_is (args, JSON_ARRAY) || args->count < 1 || !str_equal (json_string (args->items[0]), "libnetwork-setkey"))
+      || !json_is (args, JSON_ARRAY) || args->count < 1
+      || !str_equal (json_string (args->items[0]), "libnetwork-setkey"))
     return 0;
   if (lstat (path, &st) < 0)
     {

@@ -176,7 +176,9 @@ check_one (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_d
       xasprintf (&path, "mounts[%zu].source", i);
       eval_report (ctx, path, json_get (m, "source"), NULL, "bind mount of host path %s (into %s) is denied: %s %s",
                    canon, json_string (json_get (m, "destination")) ?: "?",
-                   strcmp (canon, deny) == 0 ? "it is" : contains (canon, deny) ? "it contains" : "it is inside",
+                   strcmp (canon, deny) == 0 ? "it is"
+                   : contains (canon, deny)  ? "it contains"
+                                             : "it is inside",
                    entry);
       return 0;
     }

@@ -46,8 +46,8 @@ check_types (const struct strv *v, const char *key, secshim_error_t *err)
         if (strcmp (v->v[i], known_types[k]) == 0)
           break;
       if (known_types[k] == NULL)
-        return secshim_make_error (err, SECSHIM_ECONFIG, "rules.namespaces.%s[%zu]: unknown namespace type `%s`",
-                                   key, i, v->v[i]);
+        return secshim_make_error (err, SECSHIM_ECONFIG, "rules.namespaces.%s[%zu]: unknown namespace type `%s`", key,
+                                   i, v->v[i]);
     }
   return 0;
 }
@@ -110,8 +110,7 @@ add_namespace (struct eval_ctx *ctx, const char *type)
 }
 
 static int
-check_path (struct eval_ctx *ctx, const char *type, const struct json_value *entry, size_t index,
-            secshim_error_t *err)
+check_path (struct eval_ctx *ctx, const char *type, const struct json_value *entry, size_t index, secshim_error_t *err)
 {
   cleanup_free char *where = NULL;
   const char *path = json_string (json_get (entry, "path"));

@@ -63,8 +63,8 @@ sign_caps (const struct eval_ctx *ctx, struct signs *s)
       char *text = NULL;
       if (!json_array_has_string (set, "CAP_SYS_ADMIN"))
         continue;
-      xasprintf (&text, "CAP_SYS_ADMIN among %zu capabilities in process.capabilities.%s (capabilities)",
-                 set->count, sets[i]);
+      xasprintf (&text, "CAP_SYS_ADMIN among %zu capabilities in process.capabilities.%s (capabilities)", set->count,
+                 sets[i]);
       add_sign (s, text);
       s->sys_admin = true;
       return;

@@ -80,8 +80,8 @@ load_rlimits (struct process_state *s, struct json_value *settings, secshim_erro
         return secshim_make_error (err, SECSHIM_ECONFIG, "rules.process.rlimitsMax.%s: not an RLIMIT_* name",
                                    raw->members[i].key);
       if (json_get_u64 (raw->members[i].value, &r->max) < 0)
-        return secshim_make_error (err, SECSHIM_ECONFIG,
-                                   "rules.process.rlimitsMax.%s: expected an unsigned integer", raw->members[i].key);
+        return secshim_make_error (err, SECSHIM_ECONFIG, "rules.process.rlimitsMax.%s: expected an unsigned integer",
+                                   raw->members[i].key);
       r->type = xstrdup (raw->members[i].key);
       s->n_rlimits++;
     }

@@ -68,8 +68,7 @@ check_resources (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   if (r->memory && !positive (mem))
     eval_report (ctx, "linux.resources.memory.limit", mem, NULL, "no memory limit (CIS 5.11)");
   if (r->cpu && !positive (json_get_path (res, "cpu.shares")) && !positive (json_get_path (res, "cpu.quota")))
-    eval_report (ctx, "linux.resources.cpu", json_get (res, "cpu"), NULL,
-                 "no CPU shares or quota set (CIS 5.12)");
+    eval_report (ctx, "linux.resources.cpu", json_get (res, "cpu"), NULL, "no CPU shares or quota set (CIS 5.12)");
   if (r->pids && !positive (pids))
     eval_report (ctx, "linux.resources.pids.limit", pids, NULL, "no pids limit (CIS 5.29)");
   if (r->readonly && !json_is_true (ro))

@@ -183,8 +183,7 @@ validate_source (struct profile *pf, const struct seccomp_dangerous_list *danger
  * since) are validated all the same.  Errors name the profile; they refuse
  * the container that needed it (fail closed). */
 static int
-profile_source (const struct seccomp_state *st, bool validate, const struct seccomp_source **out,
-                secshim_error_t *err)
+profile_source (const struct seccomp_state *st, bool validate, const struct seccomp_source **out, secshim_error_t *err)
 {
   struct profile *pf = st->profile;
 
@@ -235,8 +234,7 @@ report_problems (struct eval_ctx *ctx, const struct seccomp_problems *problems, 
 {
   size_t i;
   for (i = 0; i < problems->n; i++)
-    eval_report (ctx, problems->v[i].path, NULL, NULL, "%s%s", problems->v[i].message,
-                 fixed ? " (removed)" : "");
+    eval_report (ctx, problems->v[i].path, NULL, NULL, "%s%s", problems->v[i].message, fixed ? " (removed)" : "");
 }
 
 /* No filter worth the name: put the policy's profile in its place. */

@@ -85,8 +85,8 @@ check_mappings (struct eval_ctx *ctx, const char *key, const char *what)
       if (host != 0 || size == 0)
         continue;
       xasprintf (&path, "%s[%zu]", key, i);
-      eval_report_unfixable (ctx, path, maps->items[i],
-                             "maps host %s 0 (root) into the container's user namespace", what);
+      eval_report_unfixable (ctx, path, maps->items[i], "maps host %s 0 (root) into the container's user namespace",
+                             what);
     }
   return true;
 }

@@ -53,8 +53,7 @@ exec_inline_refusal (const struct cli_model *m)
     return xstrdup ("exec: --no-new-privs=false is refused: noNewPrivileges must stay on");
   if (cli_flag_value (m, "user") && user_is_root_or_bad (cli_flag_value (m, "user")))
     {
-      xasprintf (&msg, "exec: --user %s is refused: uid and gid must be non-zero integers",
-                 cli_flag_value (m, "user"));
+      xasprintf (&msg, "exec: --user %s is refused: uid and gid must be non-zero integers", cli_flag_value (m, "user"));
       return msg;
     }
   n = cli_flag_values (m, "additional-gids", values, 256);

@@ -200,8 +200,8 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
     return -1;
   report_warnings (m, findings);
   {
-    struct audit_event ev = { m->verb_name, m->container_id, doc_path, p, p->path, findings,
-                              outcome_of (findings), NULL };
+    struct audit_event ev
+        = { m->verb_name, m->container_id, doc_path, p, p->path, findings, outcome_of (findings), NULL };
     if (audit_record (&ev, err) < 0)
       {
         dprintf (STDERR_FILENO, "secshim: %s\n", (*err)->msg);

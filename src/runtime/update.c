@@ -123,8 +123,7 @@ replace_flag_value (struct cli_model *m, const char *name, const char *value)
  * with the checked bytes.  Returns 0, 1 when refused (*why set), -1 on
  * error. */
 static int
-police_resources_file (struct cli_model *m, const struct resources_requirements *req, char **why,
-                       secshim_error_t *err)
+police_resources_file (struct cli_model *m, const struct resources_requirements *req, char **why, secshim_error_t *err)
 {
   cleanup_with (json_free) struct json_value *doc = NULL;
   cleanup_free char *buf = NULL;

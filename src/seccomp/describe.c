@@ -83,8 +83,7 @@ count_allowed_on_arch (const struct json_value *profile, uint32_t arch)
   return seen->count;
 }
 
-static void
-append (char **s, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static void append (char **s, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 static void
 append (char **s, const char *fmt, ...)
 {
@@ -200,8 +199,12 @@ static const struct
   const char *name;
   enum scmp_compare op;
 } ops[] = {
-  { "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT }, { "SCMP_CMP_LE", SCMP_CMP_LE },
-  { "SCMP_CMP_EQ", SCMP_CMP_EQ }, { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+  { "SCMP_CMP_NE", SCMP_CMP_NE },
+  { "SCMP_CMP_LT", SCMP_CMP_LT },
+  { "SCMP_CMP_LE", SCMP_CMP_LE },
+  { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+  { "SCMP_CMP_GE", SCMP_CMP_GE },
+  { "SCMP_CMP_GT", SCMP_CMP_GT },
   { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
@@ -277,8 +280,7 @@ build_filter (const struct json_value *profile, scmp_filter_ctx *out, secshim_er
   size_t i, j;
   int ret;
 
-  if (action_value (json_string (json_get (profile, "defaultAction")), json_get (profile, "defaultErrnoRet"), &def)
-      < 0)
+  if (action_value (json_string (json_get (profile, "defaultAction")), json_get (profile, "defaultErrnoRet"), &def) < 0)
     return secshim_make_error (err, SECSHIM_EINPUT, "linux.seccomp.defaultAction: invalid");
   ctx = seccomp_init (def);
   if (ctx == NULL)

@@ -98,11 +98,9 @@ check_string_array (const struct json_value *arr, string_pred pred, const char *
     {
       const char *s = json_string (arr->items[i]);
       if (s == NULL || *s == '\0')
-        return secshim_make_error (err, SECSHIM_ECONFIG, "%s: %s[%zu]: expected a non-empty string", origin,
-                                   where, i);
+        return secshim_make_error (err, SECSHIM_ECONFIG, "%s: %s[%zu]: expected a non-empty string", origin, where, i);
       if (pred && !pred (s))
-        return secshim_make_error (err, SECSHIM_ECONFIG, "%s: %s[%zu]: unknown %s `%s`", origin, where, i, what,
-                                   s);
+        return secshim_make_error (err, SECSHIM_ECONFIG, "%s: %s[%zu]: unknown %s `%s`", origin, where, i, what, s);
     }
   return 0;
 }
@@ -210,11 +208,12 @@ check_arch_map (const struct json_value *map, const char *origin, secshim_error_
       if (only_keys (map->items[i], keys, origin, w, err) < 0)
         return -1;
       if (!arch_known (json_string (json_get (map->items[i], "architecture"))))
-        return secshim_make_error (err, SECSHIM_ECONFIG, "%s: %s.architecture: expected an SCMP_ARCH_* name",
-                                   origin, w);
+        return secshim_make_error (err, SECSHIM_ECONFIG, "%s: %s.architecture: expected an SCMP_ARCH_* name", origin,
+                                   w);
       where_join (sub, w, ".subArchitectures");
       if (check_string_array (json_get (map->items[i], "subArchitectures"), arch_known, "architecture", true, origin,
-                              sub, err) < 0)
+                              sub, err)
+          < 0)
         return -1;
     }
   return 0;
@@ -223,8 +222,8 @@ check_arch_map (const struct json_value *map, const char *origin, secshim_error_
 static int
 check_top (const struct json_value *doc, const char *origin, secshim_error_t *err)
 {
-  static const char *const keys[] = { "comment", "defaultAction", "defaultErrnoRet", "archMap", "architectures",
-                                      "flags", "syscalls", NULL };
+  static const char *const keys[]
+      = { "comment", "defaultAction", "defaultErrnoRet", "archMap", "architectures", "flags", "syscalls", NULL };
   const struct json_value *syscalls;
   const char *def;
   const char *why;
@@ -241,8 +240,7 @@ check_top (const struct json_value *doc, const char *origin, secshim_error_t *er
   if (json_get (doc, "defaultErrnoRet") && json_get_u32 (json_get (doc, "defaultErrnoRet"), &u) < 0)
     return secshim_make_error (err, SECSHIM_ECONFIG, "%s: defaultErrnoRet: expected a uint32", origin);
   if ((json_get (doc, "archMap") == NULL) == (json_get (doc, "architectures") == NULL))
-    return secshim_make_error (err, SECSHIM_ECONFIG, "%s: exactly one of archMap and architectures is needed",
-                               origin);
+    return secshim_make_error (err, SECSHIM_ECONFIG, "%s: exactly one of archMap and architectures is needed", origin);
   if (json_get (doc, "archMap") && check_arch_map (json_get (doc, "archMap"), origin, err) < 0)
     return -1;
   if (json_get (doc, "architectures"))
@@ -373,10 +371,10 @@ check_names_for_group (const struct json_value *doc, const char *head, const cha
           if (!found)
             {
               cleanup_free char *arches = group_text (group);
-              return secshim_make_error (err, SECSHIM_ECONFIG,
-                                         "%s: syscalls[%zu].names[%zu]: `%s` is not a syscall on %s (libseccomp %u.%u.%u)",
-                                         origin, i, j, name, arches, seccomp_version ()->major,
-                                         seccomp_version ()->minor, seccomp_version ()->micro);
+              return secshim_make_error (
+                  err, SECSHIM_ECONFIG,
+                  "%s: syscalls[%zu].names[%zu]: `%s` is not a syscall on %s (libseccomp %u.%u.%u)", origin, i, j, name,
+                  arches, seccomp_version ()->major, seccomp_version ()->minor, seccomp_version ()->micro);
             }
         }
     }
@@ -496,8 +494,8 @@ resolve_rule (const struct json_value *rule)
 }
 
 int
-seccomp_source_resolve (const struct seccomp_source *src, const char *native_arch,
-                        const struct json_value *bounding, struct json_value **out, secshim_error_t *err)
+seccomp_source_resolve (const struct seccomp_source *src, const char *native_arch, const struct json_value *bounding,
+                        struct json_value **out, secshim_error_t *err)
 {
   const struct json_value *doc = src->doc;
   const struct json_value *syscalls = json_get (doc, "syscalls");
@@ -533,7 +531,6 @@ seccomp_source_resolve (const struct seccomp_source *src, const char *native_arc
   *out = steal_pointer (&res);
   return 0;
 }
-
 
 static int
 self_check_head (const struct seccomp_source *src, const char *head, const struct seccomp_dangerous_list *dangerous,

@@ -167,8 +167,8 @@ seccomp_dangerous_parse (const struct json_value *obj, const char *where, struct
       if (!sc_name_known (name))
         {
           seccomp_dangerous_free (&l);
-          return secshim_make_error (err, SECSHIM_ECONFIG, "%s.%s: `%s` is not a syscall libseccomp knows", where,
-                                     name, name);
+          return secshim_make_error (err, SECSHIM_ECONFIG, "%s.%s: `%s` is not a syscall libseccomp knows", where, name,
+                                     name);
         }
       if (!json_is (caps, JSON_ARRAY))
         {

@@ -129,8 +129,8 @@ kind_name (enum schema_kind kind)
 static int
 walk_fail_type (struct walk *w, const struct json_value *v, enum schema_kind kind)
 {
-  return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: expected %s, got %s", walk_path (w),
-                             kind_name (kind), json_type_name (v));
+  return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: expected %s, got %s", walk_path (w), kind_name (kind),
+                             json_type_name (v));
 }
 
 /* ---- Go's key folding ---- */
@@ -212,8 +212,7 @@ may_have_fold_duplicates (const struct json_value *obj)
     return true;
   for (size_t i = 0; i < obj->count; i++)
     for (size_t j = i + 1; j < obj->count; j++)
-      if (go_fold_equal (obj->members[i].key, obj->members[i].key_len, obj->members[j].key,
-                         obj->members[j].key_len))
+      if (go_fold_equal (obj->members[i].key, obj->members[i].key_len, obj->members[j].key, obj->members[j].key_len))
         return true;
   return false;
 }
@@ -258,8 +257,7 @@ check_fold_duplicates (struct walk *w, const struct json_value *obj)
         const struct json_member *b = &obj->members[keys[i].index];
         cleanup_free char *qa = json_quote_key (a->key, a->key_len);
         cleanup_free char *qb = json_quote_key (b->key, b->key_len);
-        ret = secshim_make_error (w->err, SECSHIM_EINPUT,
-                                  "%s: keys `%s` and `%s` are the same field to Go's decoder",
+        ret = secshim_make_error (w->err, SECSHIM_EINPUT, "%s: keys `%s` and `%s` are the same field to Go's decoder",
                                   walk_path (w), qa, qb);
       }
   for (size_t i = 0; i < obj->count; i++)
@@ -318,8 +316,8 @@ check_struct (struct walk *w, struct json_value *obj, const struct schema_struct
           if (g != NULL)
             {
               cleanup_free char *q = json_quote_key (m->key, m->key_len);
-              return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: key `%s` folds onto field `%s`",
-                                         walk_path (w), q, g->name);
+              return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: key `%s` folds onto field `%s`", walk_path (w), q,
+                                         g->name);
             }
           /* unknown: runc ignores it, the round trip keeps it */
           i++;
@@ -379,10 +377,10 @@ check_integer (struct walk *w, const struct json_value *v, enum schema_kind kind
     return 0;
   cleanup_free char *shown = json_render_short (v, 40);
   if (errno == ERANGE)
-    return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: %s is out of range for %s", walk_path (w),
-                               shown, kind_name (kind));
-  return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: %s is not a valid %s (Go accepts only %s)",
-                             walk_path (w), shown, kind_name (kind),
+    return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: %s is out of range for %s", walk_path (w), shown,
+                               kind_name (kind));
+  return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: %s is not a valid %s (Go accepts only %s)", walk_path (w),
+                             shown, kind_name (kind),
                              kind == SK_INT64 || kind == SK_INT32 ? "an optional '-' and digits" : "digits");
 }
 

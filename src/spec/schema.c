@@ -9,23 +9,64 @@
 #include "schema.h"
 
 #define N(a) (sizeof (a) / sizeof ((a)[0]))
-#define STRUCT(var, goname, fields) \
-  const struct schema_struct var = { goname, fields, N (fields) }
+#define STRUCT(var, goname, fields) const struct schema_struct var = { goname, fields, N (fields) }
 
-#define F_STR(n) { n, SK_STRING, 0, NULL }
-#define F_BOOL(n) { n, SK_BOOL, 0, NULL }
-#define F_I64(n) { n, SK_INT64, 0, NULL }
-#define F_I32(n) { n, SK_INT32, 0, NULL }
-#define F_U16(n) { n, SK_UINT16, 0, NULL }
-#define F_U32(n) { n, SK_UINT32, 0, NULL }
-#define F_U64(n) { n, SK_UINT64, 0, NULL }
-#define F_ANY(n) { n, SK_ANY, 0, NULL }
-#define F_OBJ(n, s) { n, SK_STRUCT, 0, &s }
-#define F_STRS(n) { n, SK_ARRAY, SK_STRING, NULL }
-#define F_U32S(n) { n, SK_ARRAY, SK_UINT32, NULL }
-#define F_OBJS(n, s) { n, SK_ARRAY, SK_STRUCT, &s }
-#define F_MAP(n) { n, SK_MAP_STRING, 0, NULL }
-#define F_MAP_OBJ(n, s) { n, SK_MAP_STRUCT, 0, &s }
+#define F_STR(n)                                                                                                       \
+  {                                                                                                                    \
+    n, SK_STRING, 0, NULL                                                                                              \
+  }
+#define F_BOOL(n)                                                                                                      \
+  {                                                                                                                    \
+    n, SK_BOOL, 0, NULL                                                                                                \
+  }
+#define F_I64(n)                                                                                                       \
+  {                                                                                                                    \
+    n, SK_INT64, 0, NULL                                                                                               \
+  }
+#define F_I32(n)                                                                                                       \
+  {                                                                                                                    \
+    n, SK_INT32, 0, NULL                                                                                               \
+  }
+#define F_U16(n)                                                                                                       \
+  {                                                                                                                    \
+    n, SK_UINT16, 0, NULL                                                                                              \
+  }
+#define F_U32(n)                                                                                                       \
+  {                                                                                                                    \
+    n, SK_UINT32, 0, NULL                                                                                              \
+  }
+#define F_U64(n)                                                                                                       \
+  {                                                                                                                    \
+    n, SK_UINT64, 0, NULL                                                                                              \
+  }
+#define F_ANY(n)                                                                                                       \
+  {                                                                                                                    \
+    n, SK_ANY, 0, NULL                                                                                                 \
+  }
+#define F_OBJ(n, s)                                                                                                    \
+  {                                                                                                                    \
+    n, SK_STRUCT, 0, &s                                                                                                \
+  }
+#define F_STRS(n)                                                                                                      \
+  {                                                                                                                    \
+    n, SK_ARRAY, SK_STRING, NULL                                                                                       \
+  }
+#define F_U32S(n)                                                                                                      \
+  {                                                                                                                    \
+    n, SK_ARRAY, SK_UINT32, NULL                                                                                       \
+  }
+#define F_OBJS(n, s)                                                                                                   \
+  {                                                                                                                    \
+    n, SK_ARRAY, SK_STRUCT, &s                                                                                         \
+  }
+#define F_MAP(n)                                                                                                       \
+  {                                                                                                                    \
+    n, SK_MAP_STRING, 0, NULL                                                                                          \
+  }
+#define F_MAP_OBJ(n, s)                                                                                                \
+  {                                                                                                                    \
+    n, SK_MAP_STRUCT, 0, &s                                                                                            \
+  }
 
 /* ---- process ---- */
 
@@ -47,7 +88,7 @@ static STRUCT (schema_rlimit, "POSIXRlimit", rlimit_fields);
 
 /* v1.2 */
 static const struct schema_field scheduler_fields[] = {
-  F_STR ("policy"), F_I32 ("nice"),     F_I32 ("priority"), F_STRS ("flags"),
+  F_STR ("policy"),  F_I32 ("nice"),     F_I32 ("priority"), F_STRS ("flags"),
   F_U64 ("runtime"), F_U64 ("deadline"), F_U64 ("period"),
 };
 static STRUCT (schema_scheduler, "Scheduler", scheduler_fields);
@@ -116,16 +157,21 @@ static const struct schema_field device_cgroup_fields[] = {
 static STRUCT (schema_device_cgroup, "LinuxDeviceCgroup", device_cgroup_fields);
 
 static const struct schema_field memory_fields[] = {
-  F_I64 ("limit"),        F_I64 ("reservation"),       F_I64 ("swap"),
-  F_I64 ("kernel"),       F_I64 ("kernelTCP"),         F_U64 ("swappiness"),
-  F_BOOL ("disableOOMKiller"), F_BOOL ("useHierarchy"), F_BOOL ("checkBeforeUpdate"),
+  F_I64 ("limit"),
+  F_I64 ("reservation"),
+  F_I64 ("swap"),
+  F_I64 ("kernel"),
+  F_I64 ("kernelTCP"),
+  F_U64 ("swappiness"),
+  F_BOOL ("disableOOMKiller"),
+  F_BOOL ("useHierarchy"),
+  F_BOOL ("checkBeforeUpdate"),
 };
 static STRUCT (schema_memory, "LinuxMemory", memory_fields);
 
 static const struct schema_field cpu_fields[] = {
-  F_U64 ("shares"),          F_I64 ("quota"),          F_U64 ("burst"),
-  F_U64 ("period"),          F_I64 ("realtimeRuntime"), F_U64 ("realtimePeriod"),
-  F_STR ("cpus"),            F_STR ("mems"),           F_I64 ("idle"),
+  F_U64 ("shares"),         F_I64 ("quota"), F_U64 ("burst"), F_U64 ("period"), F_I64 ("realtimeRuntime"),
+  F_U64 ("realtimePeriod"), F_STR ("cpus"),  F_STR ("mems"),  F_I64 ("idle"),
 };
 static STRUCT (schema_cpu, "LinuxCPU", cpu_fields);
 
@@ -135,7 +181,10 @@ static STRUCT (schema_pids, "LinuxPids", pids_fields);
 
 /* LinuxBlockIODevice is embedded: its major/minor are promoted */
 static const struct schema_field weight_device_fields[] = {
-  F_I64 ("major"), F_I64 ("minor"), F_U16 ("weight"), F_U16 ("leafWeight"),
+  F_I64 ("major"),
+  F_I64 ("minor"),
+  F_U16 ("weight"),
+  F_U16 ("leafWeight"),
 };
 static STRUCT (schema_weight_device, "LinuxWeightDevice", weight_device_fields);
 
@@ -188,13 +237,15 @@ static STRUCT (schema_namespace, "LinuxNamespace", namespace_fields);
 
 /* also ZOSDevice */
 static const struct schema_field device_fields[] = {
-  F_STR ("path"),     F_STR ("type"), F_I64 ("major"), F_I64 ("minor"),
-  F_U32 ("fileMode"), F_U32 ("uid"),  F_U32 ("gid"),
+  F_STR ("path"), F_STR ("type"), F_I64 ("major"), F_I64 ("minor"), F_U32 ("fileMode"), F_U32 ("uid"), F_U32 ("gid"),
 };
 static STRUCT (schema_device, "LinuxDevice", device_fields);
 
 static const struct schema_field seccomp_arg_fields[] = {
-  F_U64 ("index"), F_U64 ("value"), F_U64 ("valueTwo"), F_STR ("op"),
+  F_U64 ("index"),
+  F_U64 ("value"),
+  F_U64 ("valueTwo"),
+  F_STR ("op"),
 };
 static STRUCT (schema_seccomp_arg, "LinuxSeccompArg", seccomp_arg_fields);
 
@@ -220,11 +271,7 @@ static STRUCT (schema_seccomp, "LinuxSeccomp", seccomp_fields);
 static const struct schema_field intel_rdt_fields[] = {
   F_STR ("closID"),
   /* string in v1.2, []string in v1.3 */
-  F_ANY ("schemata"),
-  F_STR ("l3CacheSchema"),
-  F_STR ("memBwSchema"),
-  F_BOOL ("enableCMT"),
-  F_BOOL ("enableMBM"),
+  F_ANY ("schemata"), F_STR ("l3CacheSchema"), F_STR ("memBwSchema"), F_BOOL ("enableCMT"), F_BOOL ("enableMBM"),
   F_BOOL ("enableMonitoring"), /* v1.3 */
 };
 static STRUCT (schema_intel_rdt, "LinuxIntelRdt", intel_rdt_fields);
@@ -309,10 +356,8 @@ static const struct schema_field windows_resources_fields[] = {
 static STRUCT (schema_windows_resources, "WindowsResources", windows_resources_fields);
 
 static const struct schema_field windows_network_fields[] = {
-  F_STRS ("endpointList"),
-  F_BOOL ("allowUnqualifiedDNSQuery"),
-  F_STRS ("DNSSearchList"),
-  F_STR ("networkSharedContainerName"),
+  F_STRS ("endpointList"),    F_BOOL ("allowUnqualifiedDNSQuery"),
+  F_STRS ("DNSSearchList"),   F_STR ("networkSharedContainerName"),
   F_STR ("networkNamespace"),
 };
 static STRUCT (schema_windows_network, "WindowsNetwork", windows_network_fields);

@@ -25,17 +25,17 @@
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 
-#define FUZZ_ASSERT(cond, ...)                                                        \
-  do                                                                                  \
-    {                                                                                 \
-      if (!(cond))                                                                    \
-        {                                                                             \
-          fprintf (stderr, "%s:%d: invariant `%s` broken: ", __FILE__, __LINE__, #cond); \
-          fprintf (stderr, __VA_ARGS__);                                              \
-          fputc ('\n', stderr);                                                       \
-          abort ();                                                                   \
-        }                                                                             \
-    }                                                                                 \
+#define FUZZ_ASSERT(cond, ...)                                                                                         \
+  do                                                                                                                   \
+    {                                                                                                                  \
+      if (!(cond))                                                                                                     \
+        {                                                                                                              \
+          fprintf (stderr, "%s:%d: invariant `%s` broken: ", __FILE__, __LINE__, #cond);                               \
+          fprintf (stderr, __VA_ARGS__);                                                                               \
+          fputc ('\n', stderr);                                                                                        \
+          abort ();                                                                                                    \
+        }                                                                                                              \
+    }                                                                                                                  \
   while (0)
 
 /* Message of err or "(no message)", for FUZZ_ASSERT diagnostics. */

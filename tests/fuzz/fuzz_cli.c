@@ -92,8 +92,7 @@ check_policed (struct cli_model *m)
   FUZZ_ASSERT (re.secshim_policy == NULL && re.secshim_runtime == NULL, "--secshim-* option leaked to runc");
   FUZZ_ASSERT (str_equal (re.root, m->root), "--root %s became %s", m->root, re.root);
   FUZZ_ASSERT (str_equal (re.log, m->log), "--log %s became %s", m->log, re.log);
-  FUZZ_ASSERT (str_equal (re.log_format, m->log_format), "--log-format %s became %s", m->log_format,
-               re.log_format);
+  FUZZ_ASSERT (str_equal (re.log_format, m->log_format), "--log-format %s became %s", m->log_format, re.log_format);
   FUZZ_ASSERT (strv_equal (re.args, re.n_args, m->args, m->n_args), "positional arguments changed");
   if (has_bundle)
     FUZZ_ASSERT (str_equal (re.bundle, BUNDLE), "runc would use bundle %s, secshim checked %s", re.bundle, BUNDLE);

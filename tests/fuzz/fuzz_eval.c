@@ -33,8 +33,7 @@ DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
  * the apparmor rule fail closed); pretend every load succeeds, as on a host
  * where apparmor_parser works, so that evaluation goes on past that rule. */
 static int
-fake_apparmor_ensure (const struct host *h, const char *name, const char *text, size_t len,
-                      secshim_error_t *err)
+fake_apparmor_ensure (const struct host *h, const char *name, const char *text, size_t len, secshim_error_t *err)
 {
   return 0;
 }
@@ -74,8 +73,8 @@ static char *
 decide (struct json_value *doc, enum doc_kind kind, size_t *len, struct findings *findings)
 {
   secshim_error_t err = NULL;
-  struct identity id = { .verb = kind == DOC_CONFIG ? "create" : "exec", .container_id = "fuzz",
-                         .bundle = "/run/fuzz/bundle" };
+  struct identity id
+      = { .verb = kind == DOC_CONFIG ? "create" : "exec", .container_id = "fuzz", .bundle = "/run/fuzz/bundle" };
   bool refused = false;
   char *out = NULL;
 
@@ -89,7 +88,8 @@ decide (struct json_value *doc, enum doc_kind kind, size_t *len, struct findings
     {
       /* The only input refusal evaluation makes is a config without a
        * process (runc refuses it too); anything else is an internal error. */
-      FUZZ_ASSERT (err && err->status == SECSHIM_EINPUT && kind == DOC_CONFIG && !json_is (json_get (doc, "process"), JSON_OBJECT),
+      FUZZ_ASSERT (err && err->status == SECSHIM_EINPUT && kind == DOC_CONFIG
+                       && !json_is (json_get (doc, "process"), JSON_OBJECT),
                    "policy_evaluate failed internally: %s", fuzz_msg (err));
       secshim_error_release (&err);
       return NULL;
@@ -137,8 +137,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       secshim_error_release (&err);
       return 0;
     }
-  kind = json_get (doc, "ociVersion") || json_get (doc, "root") || json_get (doc, "process") ? DOC_CONFIG
-                                                                                             : DOC_PROCESS;
+  kind = json_get (doc, "ociVersion") || json_get (doc, "root") || json_get (doc, "process") ? DOC_CONFIG : DOC_PROCESS;
   out = decide (doc, kind, &len, &f1);
   findings_free (&f1);
   if (out == NULL)

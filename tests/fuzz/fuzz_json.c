@@ -32,10 +32,9 @@ write_and_reparse (const struct json_value *v, const char *what, size_t *out_len
   FUZZ_ASSERT (json_parse (out, len, NULL, &again, &err) == 0, "%s: own output does not parse: %s\n%s", what,
                fuzz_msg (err), out);
   FUZZ_ASSERT (json_equal (v, again), "%s: re-parsed tree differs\n%s", what, out);
-  FUZZ_ASSERT (json_write (again, &out2, &len2, &err) == 0, "%s: second json_write failed: %s", what,
-               fuzz_msg (err));
-  FUZZ_ASSERT (len == len2 && memcmp (out, out2, len) == 0, "%s: serialisation is not a fixpoint\n%s\n%s", what,
-               out, out2);
+  FUZZ_ASSERT (json_write (again, &out2, &len2, &err) == 0, "%s: second json_write failed: %s", what, fuzz_msg (err));
+  FUZZ_ASSERT (len == len2 && memcmp (out, out2, len) == 0, "%s: serialisation is not a fixpoint\n%s\n%s", what, out,
+               out2);
   *out_len = len;
   return steal_pointer (&out);
 }
@@ -63,8 +62,8 @@ check_schema (const struct json_value *v, enum spec_kind kind, const char *what)
   FUZZ_ASSERT (spec_normalize (again, kind, &err) == 0, "%s: normalised output refused on re-read: %s\n%s", what,
                fuzz_msg (err), out);
   out2 = write_and_reparse (again, what, &len2);
-  FUZZ_ASSERT (len == len2 && memcmp (out, out2, len) == 0, "%s: normalisation is not idempotent\n%s\n%s", what,
-               out, out2);
+  FUZZ_ASSERT (len == len2 && memcmp (out, out2, len) == 0, "%s: normalisation is not idempotent\n%s\n%s", what, out,
+               out2);
 }
 
 int

@@ -31,8 +31,7 @@ static const char sample_config[]
  * the apparmor rule fail closed); pretend every load succeeds, as on a host
  * where apparmor_parser works, so that evaluation goes on past that rule. */
 static int
-fake_apparmor_ensure (const struct host *h, const char *name, const char *text, size_t len,
-                      secshim_error_t *err)
+fake_apparmor_ensure (const struct host *h, const char *name, const char *text, size_t len, secshim_error_t *err)
 {
   return 0;
 }
@@ -62,8 +61,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   host_fake_init (&host, true, true);
   host.apparmor_ensure = fake_apparmor_ensure;
-  FUZZ_ASSERT (json_parse (sample_config, strlen (sample_config), NULL, &doc, &err) == 0, "sample: %s",
-               fuzz_msg (err));
+  FUZZ_ASSERT (json_parse (sample_config, strlen (sample_config), NULL, &doc, &err) == 0, "sample: %s", fuzz_msg (err));
   if (policy_evaluate (p, doc, DOC_CONFIG, &host, &id, &findings, &refused, &err) < 0)
     secshim_error_release (&err);
   findings_free (&findings);

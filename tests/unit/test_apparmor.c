@@ -129,14 +129,27 @@ test_nginx_contents (void)
 {
   static const char *const lines[] = {
     "profile nginx-sample flags=(attach_disconnected,mediate_deleted) {\n",
-    "  network inet tcp,\n", "  network inet6 tcp,\n", "  network inet udp,\n", "  network inet6 udp,\n",
-    "  deny network raw,\n", "  deny network packet,\n", "  deny network alg,\n",
-    "  deny /etc/** wl,\n", "  audit /** w,\n", "  /var/run/nginx.pid w,\n", "  /usr/sbin/nginx ix,\n",
-    "  deny /bin/sh mrwklx,\n", "  capability net_bind_service,\n",
-    "  signal (receive) peer=unconfined,\n", "  signal (receive) peer=runc,\n",
-    "  signal (send,receive) peer=nginx-sample,\n", "  ptrace (trace,read,tracedby,readby) peer=nginx-sample,\n",
-    "  deny /sys/firmware/** rwklx,\n", "  deny /sys/devices/virtual/powercap/** rwklx,\n",
-    "  deny @{PROC}/sysrq-trigger rwklx,\n", "  deny mount,\n",
+    "  network inet tcp,\n",
+    "  network inet6 tcp,\n",
+    "  network inet udp,\n",
+    "  network inet6 udp,\n",
+    "  deny network raw,\n",
+    "  deny network packet,\n",
+    "  deny network alg,\n",
+    "  deny /etc/** wl,\n",
+    "  audit /** w,\n",
+    "  /var/run/nginx.pid w,\n",
+    "  /usr/sbin/nginx ix,\n",
+    "  deny /bin/sh mrwklx,\n",
+    "  capability net_bind_service,\n",
+    "  signal (receive) peer=unconfined,\n",
+    "  signal (receive) peer=runc,\n",
+    "  signal (send,receive) peer=nginx-sample,\n",
+    "  ptrace (trace,read,tracedby,readby) peer=nginx-sample,\n",
+    "  deny /sys/firmware/** rwklx,\n",
+    "  deny /sys/devices/virtual/powercap/** rwklx,\n",
+    "  deny @{PROC}/sysrq-trigger rwklx,\n",
+    "  deny mount,\n",
   };
   char toml[4096];
   char *text;
@@ -318,8 +331,8 @@ evaluate (const struct policy *p, const char *doc_json, enum doc_kind kind, bool
           struct outcome *o)
 {
   struct host h;
-  struct identity id = { .verb = kind == DOC_PROCESS ? "exec" : "create", .container_id = "c1",
-                         .bundle = "/tmp/bundle" };
+  struct identity id
+      = { .verb = kind == DOC_PROCESS ? "exec" : "create", .container_id = "c1", .bundle = "/tmp/bundle" };
   secshim_error_t err = NULL;
 
   host_fake_init (&h, enabled, true);
@@ -358,8 +371,8 @@ test_rule (void)
   TAP_CHECK (rewrite != NULL, "policy with source loads (%s)", err ? err->msg : "ok");
   secshim_error_release (&err);
   reject = load_policy ("{\"action\": \"reject\", \"source\": \"apparmor/default.toml\"}", NULL);
-  required = load_policy ("{\"action\": \"rewrite\", \"mode\": \"required\", \"source\": \"apparmor/default.toml\"}",
-                          NULL);
+  required
+      = load_policy ("{\"action\": \"rewrite\", \"mode\": \"required\", \"source\": \"apparmor/default.toml\"}", NULL);
   inline_p = load_policy ("{\"action\": \"rewrite\", \"profile\": \"web\", \"fields\": {\"Name\": \"ignored\","
                           " \"Network\": {\"Raw\": false, \"Protocols\": [\"tcp\"]},"
                           " \"Capabilities\": {\"Deny\": [\"CAP_SYS_ADMIN\"]}}}",
@@ -397,7 +410,8 @@ test_rule (void)
 
   ensure_calls = 0;
   evaluate (rewrite, "{\"process\": {\"apparmorProfile\": \"secshim-default\"}}", DOC_CONFIG, true, true, &o);
-  TAP_CHECK (o.ret == 0 && o.f.n == 0 && ensure_calls == 1, "enabled, already the policy profile: no finding, still ensured loaded");
+  TAP_CHECK (o.ret == 0 && o.f.n == 0 && ensure_calls == 1,
+             "enabled, already the policy profile: no finding, still ensured loaded");
   outcome_free (&o);
 
   evaluate (reject, "{\"process\": {\"apparmorProfile\": \"unconfined\"}}", DOC_CONFIG, true, true, &o);
@@ -418,7 +432,8 @@ test_rule (void)
 
   ensure_result = -1;
   evaluate (rewrite, "{\"process\": {}}", DOC_CONFIG, true, true, &o);
-  TAP_CHECK (o.ret < 0 && profile_of (&o, DOC_CONFIG) == NULL, "enabled, loading fails: evaluation fails, nothing attached");
+  TAP_CHECK (o.ret < 0 && profile_of (&o, DOC_CONFIG) == NULL,
+             "enabled, loading fails: evaluation fails, nothing attached");
   ensure_result = 0;
   outcome_free (&o);
 
@@ -449,13 +464,13 @@ test_rule (void)
   TAP_CHECK (o.ret == 0 && !o.refused && profile_of (&o, DOC_CONFIG) == NULL && ensure_calls == 0,
              "disabled, if-available: container goes on, no profile set, nothing loaded");
   TAP_CHECK (o.f.n == 1 && o.f.v[0].action == ACTION_AUDIT && strstr (o.f.v[0].message, "no AppArmor profile applied"),
-             "disabled, if-available: audit finding says no profile was applied (%s)",
-             o.f.n ? o.f.v[0].message : "");
+             "disabled, if-available: audit finding says no profile was applied (%s)", o.f.n ? o.f.v[0].message : "");
   outcome_free (&o);
 
   evaluate (rewrite, "{\"process\": {\"apparmorProfile\": \"docker-default\"}}", DOC_CONFIG, false, true, &o);
   TAP_CHECK (o.ret == 0 && !o.refused && json_get_path (o.doc, "process.apparmorProfile") == NULL && o.f.n == 1
-                 && str_equal (o.f.v[0].before, "\"docker-default\"") && strstr (o.f.v[0].message, "no AppArmor profile applied"),
+                 && str_equal (o.f.v[0].before, "\"docker-default\"")
+                 && strstr (o.f.v[0].message, "no AppArmor profile applied"),
              "disabled, rewrite, a profile named: removed (runc 1.1 would fail on it)");
   outcome_free (&o);
 

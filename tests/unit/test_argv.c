@@ -21,7 +21,7 @@ struct row
 {
   int line;
   char *name, *verdict, *verb, *bundle, *process, *id, *extra, *argv_text;
-  char *tokbuf; /* owns the tokens */
+  char *tokbuf;                 /* owns the tokens */
   char *tokens[MAX_TOKENS + 2]; /* "runc", tokens..., NULL */
   int argc;
 };
@@ -33,13 +33,20 @@ verb_str (enum cli_verb v)
 {
   switch (v)
     {
-    case VERB_NONE: return "none";
-    case VERB_CREATE: return "create";
-    case VERB_RUN: return "run";
-    case VERB_RESTORE: return "restore";
-    case VERB_EXEC: return "exec";
-    case VERB_UPDATE: return "update";
-    case VERB_OTHER: return "other";
+    case VERB_NONE:
+      return "none";
+    case VERB_CREATE:
+      return "create";
+    case VERB_RUN:
+      return "run";
+    case VERB_RESTORE:
+      return "restore";
+    case VERB_EXEC:
+      return "exec";
+    case VERB_UPDATE:
+      return "update";
+    case VERB_OTHER:
+      return "other";
     }
   return "?";
 }
@@ -375,16 +382,16 @@ round_trip (const struct row *r, const struct cli_model *m, const char *process_
     }
   else
     {
-      static const char *inline_only[] = { "cwd", "env", "tty", "user", "additional-gids", "process-label",
-                                           "apparmor", "no-new-privs", "cap" };
+      static const char *inline_only[]
+          = { "cwd", "env", "tty", "user", "additional-gids", "process-label", "apparmor", "no-new-privs", "cap" };
       if (!str_equal (m2.process, process_path) || m2.n_args != 1 || !str_equal (m2.container_id, m->container_id))
         xasprintf (&why, "process %s, %zu args", m2.process ? m2.process : "(inline)", m2.n_args);
       for (k = 0; why == NULL && k < sizeof inline_only / sizeof inline_only[0]; k++)
         if (cli_flag_value (&m2, inline_only[k]) != NULL)
           xasprintf (&why, "--%s kept next to --process", inline_only[k]);
     }
-  TAP_CHECK (why == NULL, "%s: canonical argv%s round-trips%s%s", r->name,
-             process_path ? " with --process" : "", why ? ": " : "", why ? why : "");
+  TAP_CHECK (why == NULL, "%s: canonical argv%s round-trips%s%s", r->name, process_path ? " with --process" : "",
+             why ? ": " : "", why ? why : "");
   free (why);
   free (bundle_abs);
   free_argv (canon);

@@ -144,8 +144,8 @@ test_refusals (void)
 
   REFUSED ("exact duplicate key", "{\"process\":{\"user\":{\"uid\":1000,\"uid\":0}}}", "duplicate key `uid`",
            "in process.user");
-  REFUSED ("duplicate top-level object", "{\"process\":{},\"linux\":{},\"process\":{}}",
-           "duplicate key `process`", "in top level");
+  REFUSED ("duplicate top-level object", "{\"process\":{},\"linux\":{},\"process\":{}}", "duplicate key `process`",
+           "in top level");
   REFUSED ("duplicate via escape", "{\"a\":1,\"\\u0061\":2}", "duplicate key `a`", "top level");
   REFUSED ("duplicate key in array element", "{\"m\":[{},{\"d\":1,\"d\":2}]}", "duplicate key `d`", "in m[1]");
 
@@ -226,8 +226,8 @@ test_lexemes_and_round_trip (void)
   char *o = NULL;
   size_t n;
   int r = json_write (bad, &o, &n, &err);
-  TAP_CHECK (r < 0 && err && strstr (err->msg, "NUL") && strstr (err->msg, "at k"), "writer refuses NUL in a string: %s",
-             err ? err->msg : "(written)");
+  TAP_CHECK (r < 0 && err && strstr (err->msg, "NUL") && strstr (err->msg, "at k"),
+             "writer refuses NUL in a string: %s", err ? err->msg : "(written)");
   secshim_error_release (&err);
   free (o);
 }

@@ -178,8 +178,8 @@ same_as_yajl (const struct json_value *v, const char *what, size_t n)
     ok = ret == 0 && got_len == strlen (want) && memcmp (got, want, got_len) == 0;
   else
     ok = ret < 0
-         && strstr (err->msg, st == yajl_max_depth_exceeded ? "nesting deeper than yajl_gen allows"
-                                                              : "invalid UTF-8 in string")
+         && strstr (err->msg,
+                    st == yajl_max_depth_exceeded ? "nesting deeper than yajl_gen allows" : "invalid UTF-8 in string")
                 != NULL;
   if (!ok)
     tap_diag ("%s %zu: yajl %s, json_write %s", what, n, want ? want : "refused", ret == 0 ? got : err->msg);

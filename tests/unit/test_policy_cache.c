@@ -60,10 +60,10 @@ count_stamps (void)
 
 struct outcome
 {
-  int ok;          /* the load succeeded */
-  bool skipped;    /* p->validation_skipped */
-  unsigned runs;   /* validate steps run by this load */
-  char *message;   /* the error, or NULL */
+  int ok;        /* the load succeeded */
+  bool skipped;  /* p->validation_skipped */
+  unsigned runs; /* validate steps run by this load */
+  char *message; /* the error, or NULL */
 };
 
 static struct outcome
@@ -115,8 +115,8 @@ test_first_and_second_load (void)
   struct stat st;
 
   a = load ();
-  TAP_CHECK (a.ok && !a.skipped && a.runs == 1, "first load validates in full (ok %d, skipped %d, runs %u%s%s)",
-             a.ok, a.skipped, a.runs, a.message ? ": " : "", a.message ? a.message : "");
+  TAP_CHECK (a.ok && !a.skipped && a.runs == 1, "first load validates in full (ok %d, skipped %d, runs %u%s%s)", a.ok,
+             a.skipped, a.runs, a.message ? ": " : "", a.message ? a.message : "");
   TAP_CHECK (count_stamps () == 1, "first load records one stamp (%d)", count_stamps ());
   if (stat (cache, &st) < 0)
     memset (&st, 0, sizeof st);
@@ -152,8 +152,7 @@ test_buffer_never_cached (void)
   int stamps = count_stamps ();
   int ret = policy_load_buffer (buf, len, pol, &p, &err);
 
-  TAP_CHECK (ret == 0 && !p->validation_skipped && policy_validate_runs () == before + 1
-                 && count_stamps () == stamps,
+  TAP_CHECK (ret == 0 && !p->validation_skipped && policy_validate_runs () == before + 1 && count_stamps () == stamps,
              "policy_load_buffer validates in full and records nothing");
   secshim_error_release (&err);
   policy_free (p);
@@ -281,9 +280,8 @@ test_fresh_file_keyed_by_bytes (void)
 static int
 inject_once (struct policy *p, char **message)
 {
-  static const char config[]
-      = "{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", "
-        "\"user\": {\"uid\": 0, \"gid\": 0}}, \"root\": {\"path\": \"rootfs\"}, \"linux\": {}}";
+  static const char config[] = "{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", "
+                               "\"user\": {\"uid\": 0, \"gid\": 0}}, \"root\": {\"path\": \"rootfs\"}, \"linux\": {}}";
   struct json_value *doc = NULL;
   struct findings f = { 0 };
   struct identity id = { "create", "c", NULL, "/b" };
@@ -469,10 +467,9 @@ setup (void)
 {
   const char *top = getenv ("SECSHIM_TOP") ? getenv ("SECSHIM_TOP") : ".";
   char path[512];
-  static const char policy_text[]
-      = "{\"version\": 1, \"rules\": {\n"
-        "  \"apparmor\": {\"action\": \"rewrite\", \"source\": \"aa.toml\"},\n"
-        "  \"seccomp\": {\"action\": \"rewrite\", \"profile\": \"seccomp.json\"}}}\n";
+  static const char policy_text[] = "{\"version\": 1, \"rules\": {\n"
+                                    "  \"apparmor\": {\"action\": \"rewrite\", \"source\": \"aa.toml\"},\n"
+                                    "  \"seccomp\": {\"action\": \"rewrite\", \"profile\": \"seccomp.json\"}}}\n";
 
   if (mkdtemp (tmpdir) == NULL)
     abort ();

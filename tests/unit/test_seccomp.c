@@ -154,8 +154,7 @@ test_shipped_profile (void)
   struct seccomp_dangerous_list d;
   const struct json_value *clone, *clone3, *arches;
 
-  TAP_CHECK (seccomp_source_load_file (PROFILE, &src, &err) == 0, "shipped profile loads: %s",
-             err ? err->msg : "ok");
+  TAP_CHECK (seccomp_source_load_file (PROFILE, &src, &err) == 0, "shipped profile loads: %s", err ? err->msg : "ok");
   if (src == NULL)
     return;
   seccomp_dangerous_default (&d);
@@ -303,9 +302,9 @@ test_strength (void)
   json_free (p);
 
   p = parse (HEAD "\"syscalls\":[{\"names\":[\"keyctl\",\"bpf\"],\"action\":\"SCMP_ACT_TRACE\"}]}");
-  TAP_CHECK (check (p, "[\"CAP_SYS_ADMIN\",\"CAP_BPF\"]", false, "`keyctl` is allowed (SCMP_ACT_TRACE) in any container")
-                 == 1,
-             "keyctl is never allowed, bpf is with CAP_BPF; TRACE counts as allowing");
+  TAP_CHECK (
+      check (p, "[\"CAP_SYS_ADMIN\",\"CAP_BPF\"]", false, "`keyctl` is allowed (SCMP_ACT_TRACE) in any container") == 1,
+      "keyctl is never allowed, bpf is with CAP_BPF; TRACE counts as allowing");
   json_free (p);
 
   p = parse (HEAD "\"syscalls\":[{\"names\":[\"clone\",\"clone3\",\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
@@ -396,8 +395,8 @@ test_dangerous_parse (void)
              err ? err->msg : "accepted");
   secshim_error_release (&err);
   r = seccomp_dangerous_parse (badname, "rules.seccomp.dangerous", &d, &err);
-  TAP_CHECK (r < 0 && strstr (err->msg, "`unshar` is not a syscall"),
-             "unknown syscall refused: %s", err ? err->msg : "accepted");
+  TAP_CHECK (r < 0 && strstr (err->msg, "`unshar` is not a syscall"), "unknown syscall refused: %s",
+             err ? err->msg : "accepted");
   secshim_error_release (&err);
   json_free (ok);
   json_free (badcap);
@@ -410,8 +409,9 @@ test_describe_and_bpf (void)
   struct seccomp_source *src = NULL;
   secshim_error_t err = NULL;
   static const char *const arches[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64" };
-  static const char *const capsets[] = { NULL, "[\"CAP_SYS_ADMIN\"]", "[\"CAP_SYS_ADMIN\",\"CAP_SYSLOG\",\"CAP_BPF\","
-                                               "\"CAP_PERFMON\",\"CAP_SYS_PTRACE\",\"CAP_SYS_TIME\",\"CAP_SYS_RAWIO\"]" };
+  static const char *const capsets[] = { NULL, "[\"CAP_SYS_ADMIN\"]",
+                                         "[\"CAP_SYS_ADMIN\",\"CAP_SYSLOG\",\"CAP_BPF\","
+                                         "\"CAP_PERFMON\",\"CAP_SYS_PTRACE\",\"CAP_SYS_TIME\",\"CAP_SYS_RAWIO\"]" };
   size_t a, c;
 
   if (seccomp_source_load_file (PROFILE, &src, &err) < 0)
@@ -423,7 +423,8 @@ test_describe_and_bpf (void)
     {
       struct json_value *p = resolve (src, arches[a], docker_caps_json);
       char *text = NULL;
-      TAP_CHECK (seccomp_describe (p, &text, &err) == 0 && strstr (text, "blocked: namespaces, mount, new mount API, bpf, keyrings")
+      TAP_CHECK (seccomp_describe (p, &text, &err) == 0
+                     && strstr (text, "blocked: namespaces, mount, new mount API, bpf, keyrings")
                      && strstr (text, "allowed: (none of the dangerous families)"),
                  "%s describe: every family blocked with docker's caps", arches[a]);
       for (char *line = text ? strtok (text, "\n") : NULL; line; line = strtok (NULL, "\n"))
@@ -436,8 +437,8 @@ test_describe_and_bpf (void)
           struct stat st;
           p = resolve (src, arches[a], capsets[c]);
           bool ok = fd >= 0 && seccomp_export_bpf_fd (p, fd, &err) == 0 && fstat (fd, &st) == 0;
-          TAP_CHECK (ok && st.st_size > 0 && st.st_size % 8 == 0, "%s caps %s: compiles to BPF (%lld bytes)",
-                     arches[a], capsets[c] ? capsets[c] : "none", ok ? (long long) st.st_size : -1LL);
+          TAP_CHECK (ok && st.st_size > 0 && st.st_size % 8 == 0, "%s caps %s: compiles to BPF (%lld bytes)", arches[a],
+                     capsets[c] ? capsets[c] : "none", ok ? (long long) st.st_size : -1LL);
           if (err)
             tap_diag ("%s", err->msg);
           secshim_error_release (&err);
@@ -449,7 +450,8 @@ test_describe_and_bpf (void)
   {
     struct json_value *p = resolve (src, "SCMP_ARCH_X86_64", "[\"CAP_SYS_ADMIN\"]");
     char *text = NULL;
-    TAP_CHECK (seccomp_describe (p, &text, &err) == 0 && strstr (text, "allowed: namespaces, mount, new mount API, bpf"),
+    TAP_CHECK (seccomp_describe (p, &text, &err) == 0
+                   && strstr (text, "allowed: namespaces, mount, new mount API, bpf"),
                "describe with CAP_SYS_ADMIN lists namespaces and mounts as allowed");
     free (text);
     json_free (p);
@@ -498,8 +500,9 @@ test_fixtures (void)
         TAP_CHECK (n == 0, "%s: the engine's own profile passes the strength check", fixtures[i].file);
       else
         {
-          TAP_CHECK (n != (size_t) -1 && n > 0, "%s: the engine's profile allows unshare without CAP_SYS_ADMIN (%zu problems)",
-                     fixtures[i].file, n);
+          TAP_CHECK (n != (size_t) -1 && n > 0,
+                     "%s: the engine's profile allows unshare without CAP_SYS_ADMIN (%zu problems)", fixtures[i].file,
+                     n);
           TAP_CHECK (check (sc, caps, true, NULL) == n && check (sc, caps, false, NULL) == 0
                          && find_rule (sc, "read", "SCMP_ACT_ALLOW") && find_rule (sc, "clone", "SCMP_ACT_ALLOW")
                          && !find_rule (sc, "unshare", "SCMP_ACT_ALLOW"),

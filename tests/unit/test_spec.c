@@ -98,19 +98,30 @@ test_folding (void)
            "process.user: key `UID` folds onto field `uid`", NULL);
   REFUSED ("\\u017Feccomp next to seccomp",
            "{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"},\"\\u017Feccomp\":null}}",
-           "linux: keys `seccomp` and `\xc5\xbf" "eccomp`", NULL);
-  REFUSED ("raw \xc5\xbf" "eccomp alone", "{\"linux\":{\"\xc5\xbf" "eccomp\":null}}",
-           "linux: key `\xc5\xbf" "eccomp` folds onto field `seccomp`", NULL);
+           "linux: keys `seccomp` and `\xc5\xbf"
+           "eccomp`",
+           NULL);
+  REFUSED ("raw \xc5\xbf"
+           "eccomp alone",
+           "{\"linux\":{\"\xc5\xbf"
+           "eccomp\":null}}",
+           "linux: key `\xc5\xbf"
+           "eccomp` folds onto field `seccomp`",
+           NULL);
   REFUSED ("hoo\\u212As escaped", "{\"hoo\\u212As\":{\"createRuntime\":[{\"path\":\"/tmp/x\"}]}}",
            "top level: key `hoo\xe2\x84\xaas` folds onto field `hooks`", NULL);
   REFUSED ("hoo\xe2\x84\xaas raw", "{\"hoo\xe2\x84\xaas\":{\"createRuntime\":[{\"path\":\"/tmp/x\"}]}}",
            "top level: key `hoo\xe2\x84\xaas` folds onto field `hooks`", NULL);
   REFUSED ("PROCESS", "{\"PROCESS\":{\"User\":{\"UID\":0}}}", "key `PROCESS` folds onto field `process`", NULL);
-  REFUSED ("masKedPaths with Kelvin", "{\"linux\":{\"mas\xe2\x84\xaa" "edPaths\":[]}}",
-           "linux: key `mas\xe2\x84\xaa" "edPaths` folds onto field `maskedPaths`", NULL);
+  REFUSED ("masKedPaths with Kelvin",
+           "{\"linux\":{\"mas\xe2\x84\xaa"
+           "edPaths\":[]}}",
+           "linux: key `mas\xe2\x84\xaa"
+           "edPaths` folds onto field `maskedPaths`",
+           NULL);
   REFUSED ("fold duplicate inside an array element",
-           "{\"mounts\":[{\"destination\":\"/a\"},{\"destination\":\"/b\",\"Destination\":\"/etc\"}]}", "mounts[1]: keys",
-           "`Destination`");
+           "{\"mounts\":[{\"destination\":\"/a\"},{\"destination\":\"/b\",\"Destination\":\"/etc\"}]}",
+           "mounts[1]: keys", "`Destination`");
   REFUSED ("fold misspelling inside a map of structs", "{\"linux\":{\"netDevices\":{\"eth0\":{\"NAME\":\"x\"}}}}",
            "linux.netDevices.eth0: key `NAME` folds onto field `name`", NULL);
   REFUSED ("fold duplicate of unknown keys in a struct", "{\"foo\":1,\"FOO\":2}", "top level: keys", "`FOO`");
@@ -130,8 +141,8 @@ test_types (void)
   REFUSED ("uid -0", "{\"process\":{\"user\":{\"uid\":-0}}}", "process.user.uid: -0 is not a valid uint32", NULL);
   REFUSED ("uid 1e3", "{\"process\":{\"user\":{\"uid\":1e3}}}", "process.user.uid: 1e3 is not a valid uint32", NULL);
   REFUSED ("uid 1.0", "{\"process\":{\"user\":{\"uid\":1.0}}}", "process.user.uid: 1.0 is not a valid uint32", NULL);
-  REFUSED ("uid as string", "{\"process\":{\"user\":{\"uid\":\"0\"}}}",
-           "process.user.uid: expected uint32, got string", NULL);
+  REFUSED ("uid as string", "{\"process\":{\"user\":{\"uid\":\"0\"}}}", "process.user.uid: expected uint32, got string",
+           NULL);
   REFUSED ("readonly \"true\"", "{\"root\":{\"path\":\"rootfs\",\"readonly\":\"true\"}}",
            "root.readonly: expected bool, got string", NULL);
   REFUSED ("noNewPrivileges 1", "{\"process\":{\"noNewPrivileges\":1}}",
@@ -144,14 +155,16 @@ test_types (void)
            NULL);
   REFUSED ("odd annotation key is bracketed", "{\"annotations\":{\"com.example/x\":true}}",
            "annotations[\"com.example/x\"]: expected string, got bool", NULL);
-  REFUSED ("deep path", "{\"linux\":{\"seccomp\":{\"defaultAction\":\"x\",\"syscalls\":[{\"names\":[\"a\"],"
+  REFUSED ("deep path",
+           "{\"linux\":{\"seccomp\":{\"defaultAction\":\"x\",\"syscalls\":[{\"names\":[\"a\"],"
            "\"action\":\"b\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},{\"index\":-1}]}]}}}",
            "linux.seccomp.syscalls[0].args[1].index: -1 is not a valid uint64", NULL);
   REFUSED ("memory.limit beyond int64", "{\"linux\":{\"resources\":{\"memory\":{\"limit\":9223372036854775808}}}}",
            "linux.resources.memory.limit: 9223372036854775808 is out of range for int64", NULL);
   REFUSED ("blockIO weight beyond uint16", "{\"linux\":{\"resources\":{\"blockIO\":{\"weight\":65536}}}}",
            "linux.resources.blockIO.weight: 65536 is out of range for uint16", NULL);
-  REFUSED ("scheduler nice beyond int32", "{\"process\":{\"scheduler\":{\"policy\":\"SCHED_OTHER\",\"nice\":-2147483649}}}",
+  REFUSED ("scheduler nice beyond int32",
+           "{\"process\":{\"scheduler\":{\"policy\":\"SCHED_OTHER\",\"nice\":-2147483649}}}",
            "process.scheduler.nice: -2147483649 is out of range for int32", NULL);
   REFUSED ("mount uidMappings hostID", "{\"mounts\":[{\"destination\":\"/x\",\"uidMappings\":[{\"hostID\":-5}]}]}",
            "mounts[0].uidMappings[0].hostID: -5 is not a valid uint32", NULL);
@@ -169,19 +182,21 @@ test_types (void)
   ACCEPTED ("int64 edges and -0",
             "{\"process\":{\"oomScoreAdj\":-1000},\"linux\":{\"resources\":{\"memory\":{\"limit\":-1,\"swap\":-0,"
             "\"reservation\":9223372036854775807},\"cpu\":{\"quota\":-9223372036854775808}}}}");
-  ACCEPTED ("uint64 max in a seccomp arg",
-            "{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,\"syscalls\":[{\"names\":"
-            "[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"errnoRet\":38,\"args\":[{\"index\":0,\"value\":"
-            "18446744073709551615,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}}}");
-  ACCEPTED ("v1.2/v1.3 fields",
-            "{\"domainname\":\"d\",\"process\":{\"scheduler\":{\"policy\":\"SCHED_FIFO\",\"priority\":5,\"flags\":[]},"
-            "\"ioPriority\":{\"class\":\"IOPRIO_CLASS_RT\",\"priority\":1},\"execCPUAffinity\":{\"initial\":\"0\","
-            "\"final\":\"1\"}},\"linux\":{\"timeOffsets\":{\"monotonic\":{\"secs\":-1,\"nanosecs\":2}},\"netDevices\":"
-            "{\"eth0\":{\"name\":\"x\"}},\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\",\"flags\":[]},"
-            "\"intelRdt\":{\"closID\":\"c\",\"schemata\":[\"L3:0=f\"],\"enableMonitoring\":true},\"seccomp\":{"
-            "\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/l\",\"listenerMetadata\":\"m\",\"flags\":"
-            "[\"SECCOMP_FILTER_FLAG_LOG\"]}},\"hooks\":{\"createRuntime\":[],\"createContainer\":[],\"startContainer\":"
-            "[]},\"mounts\":[{\"destination\":\"/m\",\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}]}");
+  ACCEPTED (
+      "uint64 max in a seccomp arg",
+      "{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,\"syscalls\":[{\"names\":"
+      "[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"errnoRet\":38,\"args\":[{\"index\":0,\"value\":"
+      "18446744073709551615,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}}}");
+  ACCEPTED (
+      "v1.2/v1.3 fields",
+      "{\"domainname\":\"d\",\"process\":{\"scheduler\":{\"policy\":\"SCHED_FIFO\",\"priority\":5,\"flags\":[]},"
+      "\"ioPriority\":{\"class\":\"IOPRIO_CLASS_RT\",\"priority\":1},\"execCPUAffinity\":{\"initial\":\"0\","
+      "\"final\":\"1\"}},\"linux\":{\"timeOffsets\":{\"monotonic\":{\"secs\":-1,\"nanosecs\":2}},\"netDevices\":"
+      "{\"eth0\":{\"name\":\"x\"}},\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\",\"flags\":[]},"
+      "\"intelRdt\":{\"closID\":\"c\",\"schemata\":[\"L3:0=f\"],\"enableMonitoring\":true},\"seccomp\":{"
+      "\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/l\",\"listenerMetadata\":\"m\",\"flags\":"
+      "[\"SECCOMP_FILTER_FLAG_LOG\"]}},\"hooks\":{\"createRuntime\":[],\"createContainer\":[],\"startContainer\":"
+      "[]},\"mounts\":[{\"destination\":\"/m\",\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}]}");
   ACCEPTED ("windows credentialSpec is interface{}", "{\"windows\":{\"credentialSpec\":[1,{\"x\":null}]}}");
 }
 
@@ -236,19 +251,20 @@ static void
 test_kinds (void)
 {
   REFUSED_K ("process.json uid as string", "{\"user\":{\"uid\":\"0\"}}", SPEC_PROCESS,
-                "user.uid: expected uint32, got string", NULL);
+             "user.uid: expected uint32, got string", NULL);
   REFUSED_K ("process.json Capabilities", "{\"Capabilities\":{}}", SPEC_PROCESS,
-                "key `Capabilities` folds onto field `capabilities`", NULL);
+             "key `Capabilities` folds onto field `capabilities`", NULL);
   accepted_kind ("process.json minimal", "{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"true\"],\"cwd\":\"/\"}",
                  SPEC_PROCESS);
-  accepted_kind ("resources document", "{\"memory\":{\"limit\":1024},\"unified\":{\"memory.max\":\"1G\"},"
-                 "\"rdma\":{\"mlx\":{\"hcaHandles\":1}}}", SPEC_RESOURCES);
+  accepted_kind ("resources document",
+                 "{\"memory\":{\"limit\":1024},\"unified\":{\"memory.max\":\"1G\"},"
+                 "\"rdma\":{\"mlx\":{\"hcaHandles\":1}}}",
+                 SPEC_RESOURCES);
   REFUSED_K ("resources pids.limit string", "{\"pids\":{\"limit\":\"x\"}}", SPEC_RESOURCES,
-                "pids.limit: expected int64, got string", NULL);
+             "pids.limit: expected int64, got string", NULL);
   REFUSED_K ("resources rdma hcaHandles -1", "{\"rdma\":{\"mlx\":{\"hcaHandles\":-1}}}", SPEC_RESOURCES,
-                "rdma.mlx.hcaHandles: -1 is not a valid uint32", NULL);
-  REFUSED_K ("process.json as array", "[]", SPEC_PROCESS, "top level: expected object (Process), got array",
-                NULL);
+             "rdma.mlx.hcaHandles: -1 is not a valid uint32", NULL);
+  REFUSED_K ("process.json as array", "[]", SPEC_PROCESS, "top level: expected object (Process), got array", NULL);
 }
 
 /* ---- fixtures ---- */
@@ -358,8 +374,8 @@ test_schema_table (void)
                   ok = false;
                 }
             }
-          bool needs_sub = f->kind == SK_STRUCT || f->kind == SK_MAP_STRUCT
-                           || (f->kind == SK_ARRAY && f->elem == SK_STRUCT);
+          bool needs_sub
+              = f->kind == SK_STRUCT || f->kind == SK_MAP_STRUCT || (f->kind == SK_ARRAY && f->elem == SK_STRUCT);
           if (needs_sub != (f->sub != NULL))
             {
               tap_diag ("%s.%s: sub-struct mismatch", s->go_name, f->name);
@@ -372,8 +388,7 @@ test_schema_table (void)
             }
         }
     }
-  TAP_CHECK (ok && head == tail, "schema table: unique folded names, sub-structs present (%zu structs visited)",
-             tail);
+  TAP_CHECK (ok && head == tail, "schema table: unique folded names, sub-structs present (%zu structs visited)", tail);
   TAP_CHECK (max_depth <= 8, "schema nesting is bounded (%zu)", max_depth);
 }
 

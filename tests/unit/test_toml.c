@@ -39,8 +39,7 @@ test_nginx_sample (void)
 
   memset (&spec, 0, sizeof spec);
   snprintf (path, sizeof path, "%s/tests/apparmor/nginx-sample.toml", top ? top : ".");
-  TAP_CHECK (aa_spec_from_toml_file (path, &spec, &err) == 0, "nginx-sample.toml parses (%s)",
-             err ? err->msg : "ok");
+  TAP_CHECK (aa_spec_from_toml_file (path, &spec, &err) == 0, "nginx-sample.toml parses (%s)", err ? err->msg : "ok");
   TAP_CHECK (spec.name && strcmp (spec.name, "nginx-sample") == 0, "Name");
   TAP_CHECK (spec.read_only_paths.n == 17 && strcmp (spec.read_only_paths.v[0], "/bin/**") == 0
                  && strcmp (spec.read_only_paths.v[16], "/usr/**") == 0,
@@ -143,7 +142,8 @@ test_checks_after_parse (void)
     { "[Network]\nRaw = true\n", "`Name` is missing" },
     { "Name = \"unconfined\"\n", "not a usable profile name" },
     { "Name = \"a b\"\n", "not a usable profile name" },
-    { "Name = \"x\"\n[Filesystem]\nAllowExec = [\"relative/path\"]\n", "Filesystem.AllowExec[0]: `relative/path` must be absolute" },
+    { "Name = \"x\"\n[Filesystem]\nAllowExec = [\"relative/path\"]\n",
+      "Filesystem.AllowExec[0]: `relative/path` must be absolute" },
     { "Name = \"x\"\n[Filesystem]\nDenyExec = [\"/a\", \"/b\\\"c\"]\n", "Filesystem.DenyExec[1]: `\"` is not allowed" },
     { "Name = \"x\"\n[Filesystem]\nDenyExec = [\"/a\\nb\"]\n", "control character 0x0a" },
     { "Name = \"x\"\n[Filesystem]\nDenyExec = [\"/home/@{HOME}\"]\n", "only the variable @{PROC}" },
