@@ -17,7 +17,7 @@ packages=(
   # test image (busybox --install -s) and tools used by the tests
   busybox-static util-linux procps iproute2 strace jq python3 python3-yaml man-db
   # sanitizers, fuzzing, benchmarks
-  clang llvm libclang-rt-14-dev valgrind hyperfine bc
+  clang llvm libclang-rt-14-dev clang-format valgrind hyperfine bc
   # OCI spec sources (cross-checking field names)
   golang-go golang-github-opencontainers-specs-dev
 )

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 top=$PWD
 BUILD=${BUILD:-build}
 export SECSHIM_TOP=$top SECSHIM_BUILD=$top/$BUILD SECSHIM_BIN=$top/$BUILD/secshim
-SUITES=${SUITES:-"unit policy integration adversarial e2e asan fuzz"}
+SUITES=${SUITES:-"lint unit policy integration adversarial e2e asan fuzz"}
 logdir=$top/$BUILD/test-logs
 mkdir -p "$logdir"
 
@@ -44,7 +44,7 @@ for suite in $SUITES; do
       for t in "$BUILD"/tests/test_*; do [ -x "$t" ] && run_one "unit/${t##*/}" "$t"; done ;;
     policy)
       [ -x tests/policy/run.sh ] && run_one policy tests/policy/run.sh ;;
-    integration|adversarial|e2e)
+    lint|integration|adversarial|e2e)
       for t in tests/$suite/*.sh; do [ -x "$t" ] && run_one "$suite/${t##*/}" "$t"; done ;;
     asan)
       # The whole offline suite again against the ASan+UBSan build.

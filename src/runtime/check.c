@@ -102,7 +102,7 @@ static int
 read_input (const char *file, char **buf, size_t *len, secshim_error_t *err)
 {
   cleanup_close int fd = -1;
-  fd = strcmp (file, "-") == 0 ? dup (STDIN_FILENO) : open (file, O_RDONLY | O_CLOEXEC);
+  fd = strcmp (file, "-") == 0 ? fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 3) : open (file, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return secshim_make_error (err, errno, "open `%s`", file);
   if (read_all_fd (fd, JSON_DEFAULT_MAX_BYTES, buf, len) < 0)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Static rules for the security-critical code (security.md T17; runc's
+# "forbid os.Create" lint): things a reviewer should never have to look for.
+source "$(dirname "$0")/../lib/lib.sh"
+cd "$SECSHIM_TOP"
+
+# Every open/openat/memfd in src/ carries O_CLOEXEC / MFD_CLOEXEC in the
+# same call (secshim execs runc: a leaked fd would reach the container).
+bad=$(grep -rnE '\b(open|openat)[[:space:]]*\(' src | grep -v 'O_CLOEXEC')
+assert_eq "every open()/openat() in src/ has O_CLOEXEC" "$bad" ""
+bad=$(grep -rnE '\bmemfd_create[[:space:]]*\(' src | grep -v 'MFD_CLOEXEC')
+assert_eq "every memfd_create() in src/ has MFD_CLOEXEC" "$bad" ""
+# dup2 is allowed only where a forked child sets up apparmor_parser's stdio.
+bad=$(grep -rnE '\b(dup|dup2|pipe|fopen|mkstemp|socket)[[:space:]]*\(' src | grep -v '^src/apparmor/load.c:.*dup2 (')
+assert_eq "no dup/pipe/fopen/mkstemp/socket in src/ (inheritable fds; use F_DUPFD_CLOEXEC, pipe2)" "$bad" ""
+
+# Calls that have no place in a parser-sensitive, exec-wrapping program.
+for call in yajl_tree_parse system popen execvp execlp setlocale atoi atol strtol gets; do
+  bad=$(grep -rnE "\\b$call[[:space:]]*\\(" src)
+  assert_eq "no $call() in src/" "$bad" ""
+done
+
+# Nothing in runtime mode writes to stdout (it is the container's, or the
+# JSON of state/features): only secshim's own verbs may.
+bad=$(grep -rnlE '\b(printf|puts|putchar)[[:space:]]*\(|fprintf[[:space:]]*\([[:space:]]*stdout' src |
+  grep -vE '^src/(runtime/check|apparmor/cli)\.c$')
+assert_eq "stdout is written only by 'check' and 'apparmor' (src/runtime/check.c, src/apparmor/cli.c)" "$bad" ""
+
+# The formatting tool agrees with the tree.
+if command -v clang-format >/dev/null; then
+  out=$(make -s check-format 2>&1)
+  assert_eq "clang-format --dry-run finds nothing (make check-format)" "$out" ""
+else
+  skip "clang-format not installed"
+fi
+done_testing
