@@ -20,6 +20,7 @@
 #include "secshim/json.h"
 #include "secshim/policy.h"
 #include "secshim/runtime.h"
+#include "secshim/seccomp.h"
 #include "secshim/spec.h"
 #include "secshim/util.h"
 
@@ -34,6 +35,7 @@ struct check_opts
   const char *file;
   const char *id;
   const char *root;
+  const char *export_bpf;
   int kind; /* 0 = guess */
 };
 
@@ -41,7 +43,7 @@ static int
 usage (void)
 {
   fprintf (stderr, "usage: secshim check [--policy FILE] [--format text|json] [--output FILE] "
-                   "[--config|--process] [--id ID] [--root DIR] FILE\n");
+                   "[--config|--process] [--id ID] [--root DIR] [--export-bpf FILE] FILE\n");
   return 2;
 }
 
@@ -63,6 +65,8 @@ parse_opts (int argc, char **argv, struct check_opts *o)
         slot = &o->id;
       else if (strcmp (a, "--root") == 0)
         slot = &o->root;
+      else if (strcmp (a, "--export-bpf") == 0)
+        slot = &o->export_bpf;
       else if (strcmp (a, "--config") == 0)
         o->kind = DOC_CONFIG;
       else if (strcmp (a, "--process") == 0)
@@ -123,7 +127,8 @@ verdict_of (const struct findings *f, bool refused)
 }
 
 static void
-print_text (const struct check_opts *o, const struct policy *p, const struct findings *f, bool refused)
+print_text (const struct check_opts *o, const struct policy *p, const struct findings *f, bool refused,
+            const char *seccomp)
 {
   size_t i;
   printf ("%s: %s (policy %s)\n", o->file, verdict_of (f, refused), p->path);
@@ -135,11 +140,13 @@ print_text (const struct check_opts *o, const struct policy *p, const struct fin
         printf (" [%s -> %s]", x->before ? x->before : "absent", x->after ? x->after : "unchanged");
       printf ("\n");
     }
+  if (seccomp)
+    printf ("  seccomp filter runc would load: %s", seccomp);
 }
 
 static int
 print_json (const struct check_opts *o, const struct policy *p, const struct findings *f, bool refused,
-            secshim_error_t *err)
+            const char *seccomp, secshim_error_t *err)
 {
   cleanup_with (json_free) struct json_value *r = json_new_object ();
   cleanup_free char *out = NULL;
@@ -165,6 +172,8 @@ print_json (const struct check_opts *o, const struct policy *p, const struct fin
       json_array_append (arr, x);
     }
   json_set (r, "findings", arr);
+  if (seccomp)
+    json_set (r, "seccomp", json_new_string (seccomp));
   if (json_write (r, &out, &len, err) < 0)
     return -1;
   printf ("%s\n", out);
@@ -185,6 +194,29 @@ write_output (const char *path, const struct json_value *doc, secshim_error_t *e
   return 0;
 }
 
+/* The filter of the document as it would reach runc: its size per
+ * architecture and which dangerous families it blocks (issue: "check
+ * reports the profile's size and what it blocks"), and on request its BPF
+ * (scmp_bpf_disasm-readable).  NULL text when the document has none. */
+static int
+describe_seccomp (const struct check_opts *o, const struct json_value *doc, char **text, secshim_error_t *err)
+{
+  const struct json_value *profile = json_get_path (doc, "linux.seccomp");
+  cleanup_close int fd = -1;
+
+  *text = NULL;
+  if (profile == NULL)
+    return 0;
+  if (seccomp_describe (profile, text, err) < 0)
+    return -1;
+  if (o->export_bpf == NULL)
+    return 0;
+  fd = open (o->export_bpf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return secshim_make_error (err, errno, "write `%s`", o->export_bpf);
+  return seccomp_export_bpf_fd (profile, fd, err);
+}
+
 static int
 run_check (const struct check_opts *o, secshim_error_t *err)
 {
@@ -193,6 +225,7 @@ run_check (const struct check_opts *o, secshim_error_t *err)
   cleanup_free char *buf = NULL;
   cleanup_free char *dir_copy = NULL;
   struct findings f = { 0 };
+  cleanup_free char *seccomp = NULL;
   char bundle[PATH_MAX];
   struct identity id = { "check", o->id, o->root, NULL };
   enum doc_kind kind;
@@ -219,7 +252,10 @@ run_check (const struct check_opts *o, secshim_error_t *err)
       secshim_error_wrap (err, "%s", o->file);
       goto out;
     }
-  if (strcmp (o->format, "json") == 0 ? print_json (o, p, &f, refused, err) < 0 : (print_text (o, p, &f, refused), 0))
+  if (!refused && kind == DOC_CONFIG && describe_seccomp (o, doc, &seccomp, err) < 0)
+    goto out;
+  if (strcmp (o->format, "json") == 0 ? print_json (o, p, &f, refused, seccomp, err) < 0
+                                      : (print_text (o, p, &f, refused, seccomp), 0))
     goto out;
   if (o->output && !refused && write_output (o->output, doc, err) < 0)
     goto out;
