@@ -291,7 +291,19 @@ func emit(v interface{}) {
 	os.Stdout.Write(buf.Bytes())
 }
 
+// subcommands holds the oracle's other modes, one Go file each in this
+// directory (resolving paths, mounts, hooks and namespaces as runc 1.1.5
+// does); each registers itself from init():
+//
+//	oracle NAME ARGS...
+var subcommands = map[string]func(args []string) int{}
+
 func main() {
+	if len(os.Args) > 1 {
+		if cmd, ok := subcommands[os.Args[1]]; ok {
+			os.Exit(cmd(os.Args[2:]))
+		}
+	}
 	processMode, decodeOnly, full := false, false, false
 	var path string
 	for _, a := range os.Args[1:] {
