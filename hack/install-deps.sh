@@ -47,7 +47,7 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
+apt-get -o DPkg::Lock::Timeout=600 update -q
 # Services must not be started by the packages' maintainer scripts: the tests
 # run their own private dockerd/containerd (hack/dockerd.sh).
 policy_rc=/usr/sbin/policy-rc.d
@@ -56,5 +56,5 @@ if [ ! -e "$policy_rc" ]; then
   printf '#!/bin/sh\nexit 101\n' >"$policy_rc"; chmod 0755 "$policy_rc"; created_policy_rc=1
 fi
 trap 'if [ "$created_policy_rc" = 1 ]; then rm -f "$policy_rc"; fi' EXIT
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
 echo "install-deps: done"
