@@ -11,7 +11,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-fixtures=${SECSHIM_FIXTURES:-$top/../shared/fixtures}
+fixtures=${SECSHIM_FIXTURES:-$top/tests/fixtures}
 out=$top/build/bench
 mkdir -p "$out"
 make -s build/libsecshim.a

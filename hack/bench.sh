@@ -35,7 +35,7 @@ eval_iters=$((runs * 10))
 callgrind=${BENCH_CALLGRIND:-1}
 runc=${RUNC:-/usr/sbin/runc}
 secshim=$top/build/secshim
-fixtures=${SECSHIM_FIXTURES:-$top/../shared/fixtures}
+fixtures=${SECSHIM_FIXTURES:-$top/tests/fixtures}
 out=$top/build/bench
 CC=${CC:-cc}
 

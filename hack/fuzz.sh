@@ -31,8 +31,7 @@ while [ $# -gt 0 ]; do
 done
 
 out=$top/build/fuzz
-fixtures=${FIXTURES:-$top/../shared/fixtures}
-[ -d "$fixtures" ] || fixtures=$top/tests/fixtures
+fixtures=${FIXTURES:-$top/tests/fixtures}
 mkdir -p "$out"
 n=0 failed=0
 say() { if [ $tap = 1 ]; then echo "# $*"; else echo "$*" >&2; fi; }

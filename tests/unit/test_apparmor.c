@@ -105,24 +105,6 @@ test_goldens (void)
     }
 }
 
-/* The shared fixture is the seed's; our copy must not drift from it. */
-static void
-test_fixture_copy (void)
-{
-  char shared[4096], ours[4096];
-  char *a, *b;
-  snprintf (shared, sizeof shared, "%s/../shared/fixtures/bane/nginx-sample.toml", top);
-  snprintf (ours, sizeof ours, "%s/tests/apparmor/nginx-sample.toml", top);
-  a = read_file (shared, NULL);
-  b = read_file (ours, NULL);
-  if (a == NULL)
-    TAP_SKIP ("../shared/fixtures/bane/nginx-sample.toml not present");
-  else
-    TAP_CHECK (b && strcmp (a, b) == 0, "tests/apparmor/nginx-sample.toml is the seed's fixture unchanged");
-  free (a);
-  free (b);
-}
-
 /* What the issue asks of the nginx profile, line by line. */
 static void
 test_nginx_contents (void)
@@ -546,7 +528,6 @@ main (void)
   if (mkdtemp (tmpdir) == NULL)
     abort ();
   test_goldens ();
-  test_fixture_copy ();
   test_nginx_contents ();
   setup_loader ();
   test_loader ();

@@ -245,7 +245,7 @@ static const char *
 fixtures_dir (void)
 {
   const char *d = getenv ("SECSHIM_FIXTURES");
-  return d ? d : "/work/shared/fixtures";
+  return d ? d : "tests/fixtures";
 }
 
 static void

@@ -462,7 +462,7 @@ test_describe_and_bpf (void)
 static void
 test_fixtures (void)
 {
-  const char *dir = getenv ("SECSHIM_FIXTURES") ? getenv ("SECSHIM_FIXTURES") : "../shared/fixtures";
+  const char *dir = getenv ("SECSHIM_FIXTURES") ? getenv ("SECSHIM_FIXTURES") : "tests/fixtures";
   static const struct
   {
     const char *file;

@@ -301,7 +301,7 @@ static void
 test_fixtures (void)
 {
   static const char *const subdirs[] = { "docker-20.10", "podman-4.3" };
-  const char *top = getenv ("SECSHIM_FIXTURES") ? getenv ("SECSHIM_FIXTURES") : "/work/shared/fixtures";
+  const char *top = getenv ("SECSHIM_FIXTURES") ? getenv ("SECSHIM_FIXTURES") : "tests/fixtures";
   int seen = 0;
   for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++)
     {
