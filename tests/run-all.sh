@@ -2,8 +2,9 @@
 # Run every test suite and print one closing line: "N passed, N failed, N skipped".
 #
 # Each suite is a program printing TAP ("ok N - ...", "not ok N - ...",
-# "ok N - # SKIP reason").  A suite that exits non-zero without a "not ok"
-# line counts as one failure, so a crash can never pass silently.
+# "ok N - # SKIP reason") and one plan "1..N".  A suite that exits non-zero
+# without a "not ok" line counts as one failure, and so does a plan that
+# does not match the results, so a crash can never pass silently.
 #
 #   SUITES="unit policy"  run only these (default: all, in the order below)
 #   BUILD=build/asan      test another build (the sanitizer pass sets this)
@@ -33,6 +34,16 @@ run_one() { # name command...
     echo "   not ok - $name exited with status $rc (see $log)"
     tail -n 5 "$log" | sed 's/^/   | /'
     f=1
+  fi
+  # Exactly one plan, and as many results as it announces: a test that
+  # stops half-way (or prints a result twice) cannot pass by what it
+  # happened to print.
+  local plans plan
+  plans=$(grep -cE '^1\.\.[0-9]+' "$log")
+  plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
+  if [ "$plans" -ne 1 ] || [ "$plan" -ne $((p + s + f)) ]; then
+    echo "   not ok - $name: TAP plan ${plan:-missing} ($plans plan lines) for $((p + s + f)) results (see $log)"
+    f=$((f + 1))
   fi
   echo "   $p passed, $f failed, $s skipped"
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
