@@ -50,6 +50,7 @@ struct findings
 {
   struct finding *v;
   size_t n, cap;
+  bool full_values; /* render before/after whole (secshim check --verbose), not shortened */
 };
 
 /* Who is asking: facts the engine (not the container's requester) controls,

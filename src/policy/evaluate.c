@@ -1,6 +1,7 @@
 /* Evaluation: document x policy x host -> findings, rewrites applied in
  * place.  No I/O here except through struct host. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,8 +43,8 @@ report_v (struct eval_ctx *ctx, enum action action, const char *path, const stru
   n->exempted = ctx->exemption != NULL;
   if (vasprintf (&n->message, fmt, ap) < 0)
     abort ();
-  n->before = before ? json_render_short (before, RENDER_MAX) : NULL;
-  n->after = after ? json_render_short (after, RENDER_MAX) : NULL;
+  n->before = before ? json_render_short (before, f->full_values ? SIZE_MAX : RENDER_MAX) : NULL;
+  n->after = after ? json_render_short (after, f->full_values ? SIZE_MAX : RENDER_MAX) : NULL;
 }
 
 void

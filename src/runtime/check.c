@@ -1,9 +1,10 @@
 /* `secshim check [--policy FILE] [--format text|json] [--output FILE]
- *                [--config|--process] [--id ID] [--root DIR] FILE`
+ *                [--config|--process] [--id ID] [--root DIR] [--verbose] FILE`
  *
  * Evaluates a config.json or process.json offline with exactly the code that
  * runs at container start (same loader, schema, policy, rules and host), and
- * prints the findings PSA-style: rule, field, reason.  With --output the
+ * prints the findings PSA-style: rule, field, reason; --verbose shows the
+ * before/after values whole instead of shortened.  With --output the
  * rewritten document is written there.  --id and --root stand for the
  * container id and runc --root an engine would pass, so that exemptions
  * matching on them can be tried offline.  Exit 0: allowed (perhaps with
@@ -12,6 +13,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,16 +39,43 @@ struct check_opts
   const char *root;
   const char *export_bpf;
   int kind; /* 0 = guess */
+  bool verbose;
 };
 
+static const char usage_text[]
+    = "usage: secshim check [--policy FILE] [--format text|json] [--output FILE] [--config|--process]\n"
+      "                     [--id ID] [--root DIR] [--export-bpf FILE] [--verbose] FILE\n"
+      "Evaluate a config.json or process.json (FILE, or - for stdin) offline, exactly as at container start.\n"
+      "Exit status: 0 allowed (perhaps rewritten), 1 refused, 2 unusable document or policy.\n";
+
 static int
-usage (void)
+usage (FILE *to, int status)
 {
-  fprintf (stderr, "usage: secshim check [--policy FILE] [--format text|json] [--output FILE] "
-                   "[--config|--process] [--id ID] [--root DIR] [--export-bpf FILE] FILE\n");
-  return 2;
+  fputs (usage_text, to);
+  return status;
 }
 
+/* The value options, as "--name VALUE" or "--name=VALUE". */
+static const char **
+value_slot (struct check_opts *o, const char *name, size_t len)
+{
+  static const struct
+  {
+    const char *name;
+    size_t offset;
+  } slots[] = {
+    { "--policy", offsetof (struct check_opts, policy) }, { "--format", offsetof (struct check_opts, format) },
+    { "--output", offsetof (struct check_opts, output) }, { "--id", offsetof (struct check_opts, id) },
+    { "--root", offsetof (struct check_opts, root) },     { "--export-bpf", offsetof (struct check_opts, export_bpf) },
+  };
+  size_t i;
+  for (i = 0; i < sizeof slots / sizeof slots[0]; i++)
+    if (strlen (slots[i].name) == len && strncmp (slots[i].name, name, len) == 0)
+      return (const char **) ((char *) o + slots[i].offset);
+  return NULL;
+}
+
+/* 0 parsed, 1 help asked for, -1 usage error (message printed). */
 static int
 parse_opts (int argc, char **argv, struct check_opts *o)
 {
@@ -54,38 +83,33 @@ parse_opts (int argc, char **argv, struct check_opts *o)
   for (i = 1; i < argc; i++)
     {
       const char *a = argv[i];
-      const char **slot = NULL;
-      if (strcmp (a, "--policy") == 0)
-        slot = &o->policy;
-      else if (strcmp (a, "--format") == 0)
-        slot = &o->format;
-      else if (strcmp (a, "--output") == 0)
-        slot = &o->output;
-      else if (strcmp (a, "--id") == 0)
-        slot = &o->id;
-      else if (strcmp (a, "--root") == 0)
-        slot = &o->root;
-      else if (strcmp (a, "--export-bpf") == 0)
-        slot = &o->export_bpf;
+      const char *eq = strchr (a, '=');
+      const char **slot = a[0] == '-' ? value_slot (o, a, eq ? (size_t) (eq - a) : strlen (a)) : NULL;
+      if (slot && eq)
+        *slot = eq + 1;
+      else if (slot && i + 1 < argc)
+        *slot = argv[++i];
+      else if (slot)
+        return fprintf (stderr, "secshim check: %s needs a value\n", a), -1;
+      else if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
+        return 1;
       else if (strcmp (a, "--config") == 0)
         o->kind = DOC_CONFIG;
       else if (strcmp (a, "--process") == 0)
         o->kind = DOC_PROCESS;
+      else if (strcmp (a, "--verbose") == 0 || strcmp (a, "-v") == 0)
+        o->verbose = true;
       else if (a[0] == '-' && a[1] != '\0')
-        return -1;
+        return fprintf (stderr, "secshim check: unknown option `%s`\n", a), -1;
       else if (o->file == NULL)
         o->file = a;
       else
-        return -1;
-      if (slot)
-        {
-          if (i + 1 >= argc)
-            return -1;
-          *slot = argv[++i];
-        }
+        return fprintf (stderr, "secshim check: one FILE only (`%s` and `%s`)\n", o->file, a), -1;
     }
-  if (o->file == NULL || (strcmp (o->format, "text") != 0 && strcmp (o->format, "json") != 0))
-    return -1;
+  if (o->file == NULL)
+    return fprintf (stderr, "secshim check: no FILE given\n"), -1;
+  if (strcmp (o->format, "text") != 0 && strcmp (o->format, "json") != 0)
+    return fprintf (stderr, "secshim check: --format is text or json, not `%s`\n", o->format), -1;
   return 0;
 }
 
@@ -126,20 +150,52 @@ verdict_of (const struct findings *f, bool refused)
   return "allowed";
 }
 
+static bool
+is_refusal (const struct finding *x)
+{
+  return x->action == ACTION_REJECT && !x->exempted;
+}
+
+static bool
+is_rewrite (const struct finding *x)
+{
+  return x->action == ACTION_REWRITE && !x->exempted;
+}
+
+static void
+print_finding (const struct finding *x)
+{
+  printf ("  %-7s %s: %s: %s", x->exempted ? "exempt" : action_name (x->action), x->rule, x->path, x->message);
+  if (x->before || x->after)
+    printf (" [%s -> %s]", x->before ? x->before : "absent", x->after ? x->after : "unchanged");
+  printf ("\n");
+}
+
+/* The verdict and its counts on the first line, then what refused, then
+ * what was rewritten, then what was only recorded: the reason a container
+ * does not start must not hide among dozens of rewrites. */
 static void
 print_text (const struct check_opts *o, const struct policy *p, const struct findings *f, bool refused,
             const char *seccomp)
 {
-  size_t i;
-  printf ("%s: %s (policy %s)\n", o->file, verdict_of (f, refused), p->path);
+  size_t i, n_refused = 0, n_rewritten = 0;
   for (i = 0; i < f->n; i++)
     {
-      const struct finding *x = &f->v[i];
-      printf ("  %-7s %s: %s: %s", x->exempted ? "exempt" : action_name (x->action), x->rule, x->path, x->message);
-      if (x->before || x->after)
-        printf (" [%s -> %s]", x->before ? x->before : "absent", x->after ? x->after : "unchanged");
-      printf ("\n");
+      n_refused += is_refusal (&f->v[i]);
+      n_rewritten += is_rewrite (&f->v[i]);
     }
+  printf ("%s: %s: %zu refusal%s, %zu rewrite%s, %zu recorded (policy %s)\n", o->file, verdict_of (f, refused),
+          n_refused, n_refused == 1 ? "" : "s", n_rewritten, n_rewritten == 1 ? "" : "s",
+          f->n - n_refused - n_rewritten, p->path);
+  for (i = 0; i < f->n; i++)
+    if (is_refusal (&f->v[i]))
+      print_finding (&f->v[i]);
+  for (i = 0; i < f->n; i++)
+    if (is_rewrite (&f->v[i]))
+      print_finding (&f->v[i]);
+  for (i = 0; i < f->n; i++)
+    if (!is_refusal (&f->v[i]) && !is_rewrite (&f->v[i]))
+      print_finding (&f->v[i]);
   if (seccomp)
     printf ("  seccomp filter runc would load: %s", seccomp);
 }
@@ -224,7 +280,7 @@ run_check (const struct check_opts *o, secshim_error_t *err)
   cleanup_with (json_free) struct json_value *doc = NULL;
   cleanup_free char *buf = NULL;
   cleanup_free char *dir_copy = NULL;
-  struct findings f = { 0 };
+  struct findings f = { .full_values = o->verbose };
   cleanup_free char *seccomp = NULL;
   char bundle[PATH_MAX];
   struct identity id = { "check", o->id, o->root, NULL };
@@ -272,8 +328,13 @@ check_main (int argc, char **argv)
   secshim_error_t err = NULL;
   int ret;
 
-  if (parse_opts (argc, argv, &o) < 0)
-    return usage ();
+  switch (parse_opts (argc, argv, &o))
+    {
+    case 1:
+      return usage (stdout, 0);
+    case -1:
+      return usage (stderr, 2);
+    }
   ret = run_check (&o, &err);
   if (ret < 0)
     {

@@ -24,4 +24,32 @@ assert_status "unusable policy: exit 2" "$?" 2
 assert_contains "unusable policy: the message names the file" "$(cat "$work/e.txt")" "missing.json"
 "$SECSHIM_BIN" check --policy "$P" --bogus "$fx/default.config.json" >/dev/null 2>&1
 assert_status "unknown option: exit 2" "$?" 2
+
+# --opt=value, --help, and the order of a text report.
+"$SECSHIM_BIN" check --help >"$work/h.txt" 2>&1
+assert_status "--help: exit 0" "$?" 0
+assert_contains "--help: prints the usage" "$(cat "$work/h.txt")" "usage: secshim check"
+"$SECSHIM_BIN" check --policy="$P" --format=json "$fx/default.config.json" >"$work/eq.json"
+assert_status "--policy=FILE --format=json: accepted (exit 0)" "$?" 0
+assert_eq "--policy=FILE names that policy" "$(jq -r .policy "$work/eq.json")" "$P"
+"$SECSHIM_BIN" check --policy="$P" "$fx/privileged.config.json" >"$work/priv.txt"
+assert_status "privileged: refused, exit 1" "$?" 1
+first=$(head -n 1 "$work/priv.txt")
+assert_contains "the first line is the verdict with its counts" "$first" ": refused: "
+n_reject=$(grep -c '^  reject ' "$work/priv.txt")
+assert_contains "the verdict counts every refusal" "$first" "refused: $n_reject refusals,"
+# Every refusal line comes before the first rewrite line.
+last_reject=$(grep -n '^  reject ' "$work/priv.txt" | tail -n 1 | cut -d: -f1)
+first_rewrite=$(grep -n '^  rewrite ' "$work/priv.txt" | head -n 1 | cut -d: -f1)
+if [ -n "$first_rewrite" ] && [ "$last_reject" -lt "$first_rewrite" ]; then ok "refusals (to line $last_reject) before rewrites (from line $first_rewrite)"
+else fail "refusals before rewrites: last reject line $last_reject, first rewrite line ${first_rewrite:-none}"; fi
+# A long before/after value is shortened, and whole with --verbose.
+short=$(grep 'capabilities: process.capabilities.bounding' "$work/priv.txt" | head -n 1)
+"$SECSHIM_BIN" check --verbose --policy "$P" "$fx/privileged.config.json" >"$work/privv.txt"
+long=$(grep 'capabilities: process.capabilities.bounding' "$work/privv.txt" | head -n 1)
+assert_not_contains "without --verbose the 38 capabilities before are shortened" "$short" "\"CAP_AUDIT_READ\"] -> "
+assert_contains "--verbose shows the whole value before" "$long" "\"CAP_AUDIT_READ\"] -> "
+"$SECSHIM_BIN" check --policy "$P" "$fx/default.config.json" extra.json >/dev/null 2>"$work/two.txt"
+assert_status "two files: exit 2" "$?" 2
+assert_contains "two files: says so" "$(cat "$work/two.txt")" "one FILE only"
 done_testing
