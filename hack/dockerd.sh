@@ -19,6 +19,7 @@
 # The policy and real runtime can be overridden with SECSHIM_POLICY and
 # SECSHIM_REAL_RUNTIME; SECSHIM_RUNTIME_ARGS (JSON array) replaces the
 # runtimeArgs altogether (e.g. '[]' to register plain runc as "secure").
+# SECSHIM_DEFAULT_RUNTIME=secure makes it the daemon's default runtime.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,12 +80,12 @@ write_config() { # to stdout
         '.[$n] = $e' <<<"$runtimes")
     done
   fi
-  jq -n --argjson rt "$runtimes" '{
+  jq -n --argjson rt "$runtimes" --arg dr "${SECSHIM_DEFAULT_RUNTIME:-}" '{
     runtimes: $rt,
     "cgroup-parent": "secshim-test",
     "shutdown-timeout": 5,
     "log-level": "info"
-  }'
+  } + (if $dr != "" then {"default-runtime": $dr} else {} end)'
 }
 
 start() {

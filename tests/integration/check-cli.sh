@@ -52,4 +52,9 @@ assert_contains "--verbose shows the whole value before" "$long" "\"CAP_AUDIT_RE
 "$SECSHIM_BIN" check --policy "$P" "$fx/default.config.json" extra.json >/dev/null 2>"$work/two.txt"
 assert_status "two files: exit 2" "$?" 2
 assert_contains "two files: says so" "$(cat "$work/two.txt")" "one FILE only"
+
+# The admin verbs work from the build tree (before make install too).
+out=$("$SECSHIM_BIN" install --help 2>&1); rc=$?
+assert_status "install --help from the build tree: exit 0" "$rc" 0
+assert_contains "install --help: the admin script's usage" "$out" "usage: secshim install"
 done_testing
