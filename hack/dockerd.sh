@@ -98,10 +98,13 @@ start() {
   chmod 0700 "$SECSHIM_DOCKER_RUN"
   want=$(write_config)
   if pid=$(dockerd_pid); then
-    if [ "$want" = "$(cat "$config" 2>/dev/null)" ] && answers; then
+    # A daemon in another mount namespace (the test runner's private one,
+    # or the host's) sees other files, e.g. another /var/log/secshim.
+    if [ "$want" = "$(cat "$config" 2>/dev/null)" ] && answers &&
+      [ "$(readlink "/proc/$pid/ns/mnt")" = "$(readlink /proc/self/ns/mnt)" ]; then
       say "already running (pid $pid)"; return 0
     fi
-    say "running with another configuration: restarting"
+    say "running with another configuration or in another mount namespace: restarting"
     stop
   fi
   cleanup_leftovers
