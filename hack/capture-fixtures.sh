@@ -103,7 +103,9 @@ capture_docker() {
     { mkdir -p /var/lib/docker && mount -t tmpfs -o mode=0711 tmpfs /var/lib/docker; }
   mkdir -p /etc/docker-capture
   mount -t tmpfs tmpfs /etc/docker-capture
-  jq -n --arg w "$wrapper" '{runtimes: {capture: {path: $w}}, "default-runtime": "capture"}' \
+  # deprecated-key-path: dockerd 20.10 otherwise creates /etc/docker/key.json.
+  jq -n --arg w "$wrapper" '{runtimes: {capture: {path: $w}}, "default-runtime": "capture",
+      "deprecated-key-path": "/var/lib/docker/key.json"}' \
     >/etc/docker-capture/daemon.json
   dockerd --config-file /etc/docker-capture/daemon.json --bridge=none --iptables=false --ip6tables=false \
     --ip-masq=false >"$work/dockerd.log" 2>&1 &

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: install what is missing, build, start a private dockerd with
 # secshim registered as the "secure" runtime, and show the policy at work on
-# a few containers: allowed, rewritten, refused.  The daemon is left running.
+# a few containers: allowed, rewritten, refused.  The daemon is left running;
+# nothing else on the host changes (tests/e2e/demo.sh checks it).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -14,7 +15,24 @@ die() { printf '%sdemo: %s%s\n' "$red" "$*" "$reset" >&2; exit 1; }
 
 IMAGE=secshim-test/busybox:latest
 shown=0 shown_ok=0
-POLICY=$top/policy/default.json
+# The demo leaves the daemon running, with all its state under
+# /run/secshim-test and /var/lib/secshim-test, and nothing anywhere else:
+# the policies it registers are copies whose audit logs are in
+# /run/secshim-test too (the shipped ones write the host's /var/log/secshim).
+RUNDIR=/run/secshim-test
+POLICY_DIR=$RUNDIR/policy
+POLICY=$POLICY_DIR/default.json
+
+demo_policies() {
+  local p name
+  rm -rf "$POLICY_DIR" && mkdir -p "$POLICY_DIR" && chmod 0700 "$RUNDIR" && cp -R "$top/policy/." "$POLICY_DIR/" || return 1
+  for p in "$POLICY_DIR"/*.json; do
+    name=$(basename "$p" .json)
+    jq --arg log "$RUNDIR/audit-$name.jsonl" 'if .audit.log then .audit.log = $log else . end' "$p" >"$p.tmp" &&
+      mv "$p.tmp" "$p" || return 1
+  done
+  chmod -R go-w "$POLICY_DIR"
+}
 
 # show runs|refused "what this shows" docker-args...: run docker, print the
 # command, its output, and whether it ended as the policy says it should.
@@ -53,6 +71,8 @@ export SECSHIM_BIN
 say "3/4 private dockerd (hack/dockerd.sh start)"
 note "data root /var/lib/secshim-test/docker, socket /run/secshim-test/docker.sock;"
 note "a dockerd you run yourself is not touched."
+demo_policies || die "cannot write the demo's policies to $POLICY_DIR"
+export SECSHIM_POLICY_DIR=$POLICY_DIR SECSHIM_POLICY=$POLICY
 hack/dockerd.sh start || die "the private dockerd did not start; see /run/secshim-test/dockerd.log"
 eval "$(hack/dockerd.sh env)"
 export DOCKER_HOST
@@ -75,10 +95,21 @@ show runs "Rewritten: the user.  Docker runs this image as root ..." \
 show runs "... secshim's policy forbids uid 0 and picks an unprivileged user" \
   run --rm --network none --runtime secure "$IMAGE" id
 
-show refused "Refused: a bind mount of the host's /run/systemd (systemd's control sockets)" \
-  run --rm --network none --runtime secure -v /run/systemd:/run/systemd "$IMAGE" echo "should not run"
-show refused "Refused: the Docker socket, i.e. root on the host" \
-  run --rm --network none --runtime secure -v /var/run/docker.sock:/var/run/docker.sock "$IMAGE" echo "should not run"
+# dockerd creates a missing bind source as a directory before the runtime
+# is asked: only paths that exist are shown.
+if [ -d /run/systemd ]; then
+  show refused "Refused: a bind mount of the host's /run/systemd (systemd's control sockets)" \
+    run --rm --network none --runtime secure -v /run/systemd:/run/systemd "$IMAGE" echo "should not run"
+else
+  note "(no /run/systemd on this host: the /run/systemd example is left out)"
+fi
+if [ -S /var/run/docker.sock ]; then
+  show refused "Refused: the Docker socket, i.e. root on the host" \
+    run --rm --network none --runtime secure -v /var/run/docker.sock:/var/run/docker.sock "$IMAGE" echo "should not run"
+else
+  show refused "Refused: the host's /etc (its passwords, its engines' configuration)" \
+    run --rm --network none --runtime secure -v /etc:/host-etc:ro "$IMAGE" echo "should not run"
+fi
 show refused "Refused: the host's root filesystem" \
   run --rm --network none --runtime secure -v /:/host "$IMAGE" echo "should not run"
 show refused "Refused: --privileged (every sign is listed)" \
@@ -90,7 +121,7 @@ show runs "Neutralised: --cap-add ALL keeps only the allowlist (CapBnd), so ping
 show runs "Rewritten: seccomp=unconfined gets secshim's filter anyway (unshare is refused)" \
   run --rm --network none --runtime secure --security-opt seccomp=unconfined "$IMAGE" sh -c 'grep Seccomp: /proc/self/status; unshare -U true 2>&1; true'
 show runs "The same mount without --runtime secure is not checked (docker's reserved 'runc' runtime)" \
-  run --rm --network none -v /run/systemd:/run/systemd "$IMAGE" echo "ran without secshim"
+  run --rm --network none -v /etc:/host-etc:ro "$IMAGE" echo "ran without secshim"
 
 audit=$(jq -r '.audit.log // empty' "$POLICY" 2>/dev/null)
 if [ -n "$audit" ] && [ -s "$audit" ]; then
@@ -106,8 +137,9 @@ cat <<EOF
     Use it:
       export DOCKER_HOST=unix:///run/secshim-test/docker.sock
       docker run --rm --network none --runtime secure $IMAGE id
-    Other policies are registered as secure-<name> (one per policy/<name>.json).
-    Log:   /run/secshim-test/dockerd.log
+    Other policies are registered as secure-<name> (copies of policy/<name>.json in $POLICY_DIR).
+    Log:   /run/secshim-test/dockerd.log; decisions: /run/secshim-test/audit-<policy>.jsonl
+    Left on this host: the daemon, /run/secshim-test and /var/lib/secshim-test (its data root).
     Stop:  hack/dockerd.sh stop
 EOF
 exit 0

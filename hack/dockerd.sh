@@ -15,7 +15,8 @@
 #
 # Runtimes registered (daemon.json "runtimes"):
 #   secure            $SECSHIM_BIN with --secshim-policy=<repo>/policy/default.json
-#   secure-<name>     one per other policy/<name>.json (restricted, audit, ...)
+#   secure-<name>     one per other policy/<name>.json (restricted, audit, ...;
+#                     SECSHIM_POLICY_DIR names another directory of policies)
 # The policy and real runtime can be overridden with SECSHIM_POLICY and
 # SECSHIM_REAL_RUNTIME; SECSHIM_RUNTIME_ARGS (JSON array) replaces the
 # runtimeArgs altogether (e.g. '[]' to register plain runc as "secure").
@@ -24,7 +25,8 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${SECSHIM_BIN:=$top/build/secshim}"
-: "${SECSHIM_POLICY:=$top/policy/default.json}"
+: "${SECSHIM_POLICY_DIR:=$top/policy}"
+: "${SECSHIM_POLICY:=$SECSHIM_POLICY_DIR/default.json}"
 : "${SECSHIM_REAL_RUNTIME:=/usr/sbin/runc}"
 : "${SECSHIM_DOCKER_DATA:=/var/lib/secshim-test/docker}"
 : "${SECSHIM_DOCKER_RUN:=/run/secshim-test}"
@@ -69,7 +71,7 @@ write_config() { # to stdout
   fi
   runtimes=$(jq -n --argjson e "$(runtime_entry "$SECSHIM_BIN" "$args")" '{secure: $e}')
   if [ -z "${SECSHIM_RUNTIME_ARGS:-}" ]; then
-    for p in "$top"/policy/*.json; do
+    for p in "$SECSHIM_POLICY_DIR"/*.json; do
       [ -f "$p" ] || continue
       name=$(basename "$p" .json)
       [ "$p" = "$SECSHIM_POLICY" ] && continue
@@ -80,8 +82,10 @@ write_config() { # to stdout
         '.[$n] = $e' <<<"$runtimes")
     done
   fi
-  jq -n --argjson rt "$runtimes" --arg dr "${SECSHIM_DEFAULT_RUNTIME:-}" '{
+  # deprecated-key-path: dockerd 20.10 otherwise creates /etc/docker/key.json.
+  jq -n --argjson rt "$runtimes" --arg dr "${SECSHIM_DEFAULT_RUNTIME:-}" --arg key "$SECSHIM_DOCKER_DATA/key.json" '{
     runtimes: $rt,
+    "deprecated-key-path": $key,
     "cgroup-parent": "secshim-test",
     "shutdown-timeout": 5,
     "log-level": "info"
