@@ -24,6 +24,12 @@ if [ "${SECSHIM_TEST_NS:-}" = 1 ] && [ -z "${SECSHIM_TEST_NS_READY:-}" ]; then
   if [ -d /var/log/secshim ]; then mount -t tmpfs -o mode=0700 secshim-test-log /var/log/secshim
   else mount -t tmpfs -o mode=0755 secshim-test-log /var/log && mkdir -m 0700 /var/log/secshim; fi ||
     { echo "run-all: cannot isolate /var/log/secshim" >&2; exit 1; }
+  # The private dockerd's state too: two runs at once (two checkouts) each
+  # get their own /run/secshim-test and /var/lib/secshim-test.
+  for d in /run/secshim-test /var/lib/secshim-test; do
+    mkdir -p "$d" && mount -t tmpfs -o mode=0755 secshim-test-state "$d" ||
+      { echo "run-all: cannot isolate $d" >&2; exit 1; }
+  done
   export SECSHIM_TEST_NS_READY=1
 fi
 BUILD=${BUILD:-build}
