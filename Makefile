@@ -5,7 +5,7 @@
 #   make test         every test suite; last line "N passed, N failed, N skipped"
 #   make demo         install what is missing, start a private dockerd, show the policy at work
 #   make fuzz         libFuzzer campaigns (FUZZ_SECONDS per target)
-#   make install      PREFIX=/usr DESTDIR=... : binary, policies in /etc/secshim
+#   make install      PREFIX=/usr DESTDIR=... : binary, Landlock helper, policies in /etc/secshim
 #
 # Sources are found by wildcard: a new src/**/*.c or tests/unit/test_*.c needs
 # no Makefile change.
@@ -61,7 +61,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HEADERS := $(shell find include -name '*.h') $(wildcard tests/lib/*.h)
 
 .PHONY: all deps asan test check demo fuzz install uninstall clean unit-tests bench deb check-format
-all: $(BUILD)/secshim $(UNIT_BINS)
+all: $(BUILD)/secshim $(BUILD)/secshim-landlock $(UNIT_BINS)
 
 $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -73,6 +73,14 @@ $(BUILD)/libsecshim.a: $(LIB_OBJS)
 
 $(BUILD)/secshim: $(BUILD)/obj/main.o $(BUILD)/libsecshim.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The Landlock helper runs inside containers (any image): static and
+# freestanding, no libc, so none of the hardening flags that need one.
+HELPER_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
+                 -fno-stack-protector -fno-pie -fcf-protection -fno-asynchronous-unwind-tables
+$(BUILD)/secshim-landlock: helper/secshim-landlock.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HELPER_CFLAGS) -nostdlib -static -no-pie -Wl,-z,noexecstack -Wl,--build-id=none -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsecshim.a $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -109,8 +117,9 @@ $(BUILD)/secshim.1: docs/secshim.1.md
 	@mkdir -p $(dir $@)
 	go-md2man -in $< -out $@
 
-install: $(BUILD)/secshim $(BUILD)/secshim.1
+install: $(BUILD)/secshim $(BUILD)/secshim-landlock $(BUILD)/secshim.1
 	install -D -m 0755 $(BUILD)/secshim $(DESTDIR)$(BINDIR)/secshim
+	install -D -m 0755 $(BUILD)/secshim-landlock $(DESTDIR)$(LIBEXECDIR)/secshim-landlock
 	install -D -m 0755 hack/secshim-admin $(DESTDIR)$(LIBEXECDIR)/secshim-admin
 	install -D -m 0644 $(BUILD)/secshim.1 $(DESTDIR)$(MANDIR)/man1/secshim.1
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/secshim
@@ -118,10 +127,10 @@ install: $(BUILD)/secshim $(BUILD)/secshim.1
 	chmod -R go-w $(DESTDIR)$(SYSCONFDIR)/secshim
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/secshim $(DESTDIR)$(LIBEXECDIR)/secshim-admin $(DESTDIR)$(MANDIR)/man1/secshim.1
+	rm -f $(DESTDIR)$(BINDIR)/secshim $(DESTDIR)$(LIBEXECDIR)/secshim-admin $(DESTDIR)$(LIBEXECDIR)/secshim-landlock $(DESTDIR)$(MANDIR)/man1/secshim.1
 
 check-format:
-	clang-format --dry-run --Werror $$(find src include tests/unit tests/fuzz -name '*.[ch]')
+	clang-format --dry-run --Werror $$(find src include helper tests/unit tests/fuzz -name '*.[ch]')
 
 clean:
 	rm -rf build

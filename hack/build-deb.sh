@@ -6,6 +6,7 @@
 #
 #   /usr/bin/secshim                      the runtime
 #   /usr/lib/secshim/secshim-admin        install / uninstall / doctor
+#   /usr/lib/secshim/secshim-landlock     static helper bind-mounted into containers (Landlock)
 #   /etc/secshim/...                      policies, seccomp and AppArmor sources (conffiles)
 #   /usr/share/man/man1/secshim.1.gz      from docs/secshim.1.md (go-md2man)
 #   /usr/share/doc/secshim/               README, SECURITY.md, docs/*.md, k8s examples
@@ -24,14 +25,15 @@ version="$(cat VERSION)-1"
 arch=$(dpkg --print-architecture)
 deb=$BUILD/secshim_${version}_${arch}.deb
 
-make -s BUILD="$BUILD" "$BUILD/secshim" "$BUILD/secshim.1" >&2
+make -s BUILD="$BUILD" "$BUILD/secshim" "$BUILD/secshim-landlock" "$BUILD/secshim.1" >&2
 stage=$BUILD/deb/secshim
 rm -rf "$stage"
 mkdir -p "$stage/DEBIAN"
 make -s BUILD="$BUILD" install DESTDIR="$top/$stage" PREFIX=/usr SYSCONFDIR=/etc >&2
 
 # Debian policy: stripped binaries, compressed man pages and changelog.
-strip --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/bin/secshim"
+strip --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/bin/secshim" \
+  "$stage/usr/lib/secshim/secshim-landlock"
 gzip -9n "$stage/usr/share/man/man1/secshim.1"
 
 doc=$stage/usr/share/doc/secshim

@@ -18,7 +18,7 @@ assert_status "hack/build-deb.sh" "$rc" 0
 deb=$(readlink -f "$deb")
 assert_eq "Depends" "$(dpkg-deb -f "$deb" Depends)" "libc6, libyajl2, libseccomp2, libcap-ng0, libapparmor1, runc, jq"
 contents=$(dpkg-deb -c "$deb")
-for f in ./usr/bin/secshim ./usr/lib/secshim/secshim-admin ./etc/secshim/default.json \
+for f in ./usr/bin/secshim ./usr/lib/secshim/secshim-admin ./usr/lib/secshim/secshim-landlock ./etc/secshim/default.json \
          ./usr/share/man/man1/secshim.1.gz ./usr/share/doc/secshim/copyright ./usr/share/doc/secshim/SECURITY.md; do
   assert_contains "package holds $f" "$contents" "$f"
 done
