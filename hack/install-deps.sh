@@ -19,7 +19,7 @@ packages=(
   # sanitizers, fuzzing, benchmarks
   clang llvm libclang-rt-14-dev clang-format valgrind hyperfine bc
   # OCI spec sources (cross-checking field names)
-  golang-go golang-github-opencontainers-specs-dev
+  golang-go golang-github-opencontainers-specs-dev golang-github-cyphar-filepath-securejoin-dev
 )
 
 # One dpkg-query for all: "name ii " per installed package.

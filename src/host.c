@@ -3,123 +3,26 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 #include <sys/apparmor.h>
 
 #include "secshim/apparmor.h"
 #include "secshim/cleanup.h"
 #include "secshim/host.h"
+#include "secshim/resolve.h"
 #include "secshim/util.h"
-
-/* Max symlinks followed while canonicalising, as the kernel's MAXSYMLINKS. */
-#define MAX_SYMLINKS 40
-#define MAX_COMPONENTS 4096
-
-/* Append component c (length n) to the canonical path being built, handling
- * "." and "..".  out always starts with '/' and has no trailing '/'. */
-static void
-push_component (char *out, size_t *len, const char *c, size_t n)
-{
-  if (n == 0 || (n == 1 && c[0] == '.'))
-    return;
-  if (n == 2 && c[0] == '.' && c[1] == '.')
-    {
-      while (*len > 0 && out[*len - 1] != '/')
-        (*len)--;
-      if (*len > 0)
-        (*len)--; /* drop the '/' too */
-      out[*len] = '\0';
-      return;
-    }
-  out[(*len)++] = '/';
-  memcpy (out + *len, c, n);
-  *len += n;
-  out[*len] = '\0';
-}
-
-/* Walk path component by component.  A component that exists and is a
- * symlink is replaced by its target (bounded by MAX_SYMLINKS); a component
- * that does not exist ends resolution and the rest is kept lexically. */
-static int
-canonicalize_impl (const char *path, char **out, secshim_error_t *err)
-{
-  cleanup_free char *todo = NULL;
-  char result[PATH_MAX + 1];
-  size_t len = 0;
-  int links = 0, components = 0;
-  bool exists = true;
-  const char *p;
-
-  if (path == NULL || path[0] != '/')
-    return secshim_make_error (err, SECSHIM_EINPUT, "`%s` is not an absolute path", path ? path : "(null)");
-  if (strlen (path) > PATH_MAX)
-    return secshim_make_error (err, SECSHIM_EINPUT, "path is longer than %d bytes", PATH_MAX);
-  todo = xstrdup (path);
-  result[0] = '\0';
-  p = todo;
-  while (*p)
-    {
-      const char *start;
-      size_t n;
-      while (*p == '/')
-        p++;
-      start = p;
-      while (*p && *p != '/')
-        p++;
-      n = (size_t) (p - start);
-      if (n == 0)
-        break;
-      if (++components > MAX_COMPONENTS || len + 1 + n > PATH_MAX)
-        return secshim_make_error (err, SECSHIM_EINPUT, "path `%s` is too long", path);
-      push_component (result, &len, start, n);
-      if (!exists || (n == 1 && start[0] == '.') || (n == 2 && start[0] == '.' && start[1] == '.'))
-        continue;
-      {
-        struct stat st;
-        char target[PATH_MAX + 1];
-        ssize_t tl;
-        char *next = NULL;
-        if (lstat (len ? result : "/", &st) < 0)
-          {
-            exists = false; /* the rest stays lexical */
-            continue;
-          }
-        if (!S_ISLNK (st.st_mode))
-          continue;
-        if (++links > MAX_SYMLINKS)
-          return secshim_make_error (err, ELOOP, "resolving `%s`", path);
-        tl = readlink (result, target, PATH_MAX);
-        if (tl < 0)
-          return secshim_make_error (err, errno, "readlink `%s`", result);
-        target[tl] = '\0';
-        /* Restart with target + rest of the path. */
-        if (target[0] == '/')
-          {
-            len = 0;
-            result[0] = '\0';
-          }
-        else
-          {
-            while (len > 0 && result[len - 1] != '/')
-              len--;
-            if (len > 0)
-              len--;
-            result[len] = '\0';
-          }
-        xasprintf (&next, "%s/%s", target, p);
-        free (todo);
-        todo = next;
-        p = todo;
-      }
-    }
-  *out = xstrdup (len ? result : "/");
-  return 0;
-}
 
 static int
 real_canonicalize (const struct host *h, const char *path, char **out, secshim_error_t *err)
 {
-  return canonicalize_impl (path, out, err);
+  int rc;
+  if (path == NULL || path[0] != '/')
+    return secshim_make_error (err, SECSHIM_EINPUT, "`%s` is not an absolute path", path ? path : "(null)");
+  rc = resolve_host (h, path, RESOLVE_MISSING_OK, out);
+  if (rc < 0)
+    return secshim_make_error (err, -rc, "resolving `%s`", path);
+  return 0;
 }
 
 static int
@@ -128,6 +31,35 @@ lexical_canonicalize (const struct host *h, const char *path, char **out, secshi
   if (path == NULL || path[0] != '/')
     return secshim_make_error (err, SECSHIM_EINPUT, "`%s` is not an absolute path", path ? path : "(null)");
   *out = path_lexical_normalize (path);
+  return 0;
+}
+
+static int
+real_lstat (const struct host *h, const char *path, struct stat *st)
+{
+  return lstat (path, st) < 0 ? -errno : 0;
+}
+
+static int
+real_stat (const struct host *h, const char *path, struct stat *st)
+{
+  return stat (path, st) < 0 ? -errno : 0;
+}
+
+static long
+real_readlink (const struct host *h, const char *path, char *buf, size_t size)
+{
+  ssize_t n = readlink (path, buf, size);
+  return n < 0 ? -errno : (long) n;
+}
+
+static int
+real_statfs_type (const struct host *h, const char *path, unsigned long *magic)
+{
+  struct statfs sf;
+  if (statfs (path, &sf) < 0)
+    return -errno;
+  *magic = (unsigned long) sf.f_type;
   return 0;
 }
 
@@ -190,6 +122,10 @@ host_real (void)
     {
       h.canonicalize = real_canonicalize;
       h.ns_is_host = real_ns_is_host;
+      h.sys_lstat = real_lstat;
+      h.sys_stat = real_stat;
+      h.sys_readlink = real_readlink;
+      h.sys_statfs_type = real_statfs_type;
       h.apparmor_enabled = aa_is_enabled () == 1;
       h.apparmor_ensure = apparmor_host_ensure;
       h.cgroupns_supported = access ("/proc/self/ns/cgroup", F_OK) == 0;

@@ -30,6 +30,10 @@ if [ "${SECSHIM_TEST_NS:-}" = 1 ] && [ -z "${SECSHIM_TEST_NS_READY:-}" ]; then
     mkdir -p "$d" && mount -t tmpfs -o mode=0755 secshim-test-state "$d" ||
       { echo "run-all: cannot isolate $d" >&2; exit 1; }
   done
+  # The host files the captured fixtures bind (docker's per-container
+  # hostname/hosts/resolv.conf, podman's userdata), on their stock paths.
+  SECSHIM_TEST_NS=1 tests/lib/stock-binds.sh $(find tests/fixtures tests/policy/docs tests/adversarial/data -name '*.json') tests/policy/cases.tsv ||
+    { echo "run-all: cannot provide the fixtures' bind sources" >&2; exit 1; }
   export SECSHIM_TEST_NS_READY=1
 fi
 BUILD=${BUILD:-build}

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "secshim/error.h"
 
@@ -23,6 +24,15 @@ struct host
    * mnt).  A path that cannot be stat'ed is not the host's: runc cannot
    * join it either. */
   int (*ns_is_host) (const struct host *h, const char *type, const char *path, bool *is_host, secshim_error_t *err);
+
+  /* File system primitives of the resolution layer (resolve.h), so tests
+   * can fake a host: 0 (a length for readlink) or -errno.  NULL in the
+   * fake hosts of host_fake_init: a lexical world where every path exists
+   * and nothing is a symlink. */
+  int (*sys_lstat) (const struct host *h, const char *path, struct stat *st);
+  int (*sys_stat) (const struct host *h, const char *path, struct stat *st);
+  long (*sys_readlink) (const struct host *h, const char *path, char *buf, size_t size);
+  int (*sys_statfs_type) (const struct host *h, const char *path, unsigned long *magic);
 
   bool apparmor_enabled;   /* aa_is_enabled() */
   bool cgroupns_supported; /* /proc/self/ns/cgroup exists */

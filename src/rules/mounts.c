@@ -19,10 +19,12 @@
  *  - destinations under /proc or /sys other than the standard proc, sysfs
  *    and /sys/fs/cgroup mounts (CVE-2019-16884, CVE-2023-27561: mounts over
  *    /proc defeat AppArmor and masks). */
+#include <errno.h>
 #include <string.h>
 
 #include "secshim/cleanup.h"
 #include "secshim/policy.h"
+#include "secshim/resolve.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
 
@@ -96,22 +98,6 @@ exposes (const char *source, const char *denied, bool whole_tree)
   return whole_tree && strcmp (denied, "/") != 0 && contains (denied, source);
 }
 
-static int
-source_on_host (struct eval_ctx *ctx, const char *source, char **out, secshim_error_t *err)
-{
-  cleanup_free char *joined = NULL;
-  if (source[0] != '/')
-    {
-      /* runc joins a relative source with the bundle directory. */
-      if (ctx->id->bundle == NULL)
-        return secshim_make_error (err, SECSHIM_EINPUT, "relative bind source `%s` and no bundle to resolve it",
-                                   source);
-      xasprintf (&joined, "%s/%s", ctx->id->bundle, source);
-      source = joined;
-    }
-  return ctx->host->canonicalize (ctx->host, source, out, err);
-}
-
 /* The deny entries as the host resolves them (/var/run/docker.sock is
  * /run/docker.sock), computed once per document on the first bind mount:
  * each resolution walks the path with lstat, and a config with hundreds of
@@ -152,37 +138,119 @@ resolve_deny (struct eval_ctx *ctx, const struct mounts_state *s, struct resolve
   return 0;
 }
 
-static int
-check_one (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, size_t i,
-           const struct json_value *m, secshim_error_t *err)
+static const char *
+errno_text (int rc)
 {
-  cleanup_free char *canon = NULL;
-  const char *source = json_string (json_get (m, "source"));
-  size_t d;
+  return strerror (-rc);
+}
 
-  if (!is_bind (m) || source == NULL)
-    return 0;
-  if (source_on_host (ctx, source, &canon, err) < 0 || resolve_deny (ctx, s, resolved, err) < 0)
+static int report_denied (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved,
+                          const char *field, const struct json_value *m, const struct json_value *value,
+                          const char *what, const char *host, secshim_error_t *err);
+
+/* The host path a bind mount reaches (`host`, physical, from resolve.h)
+ * against the deny lists.  The single place every host path of a mount is
+ * judged: bind sources, overlay's lowerdir/upperdir/workdir, block device
+ * sources.  Engine-owned mounts (a container's own sandbox files) are to be
+ * judged here, before the deny check. */
+static int
+judge_host_path (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, const char *field,
+                 const struct json_value *m, const struct json_value *value, const char *what, const char *host,
+                 secshim_error_t *err)
+{
+  unsigned long magic = 0;
+  int rc = report_denied (ctx, s, resolved, field, m, value, what, host, err);
+
+  if (rc != 0)
+    return rc < 0 ? -1 : 0;
+  /* A procfs or sysfs mounted anywhere on the host is the kernel's, not a
+   * directory: binding it escapes maskedPaths and readonlyPaths. */
+  rc = resolve_fs_type (ctx->host, host, &magic);
+  if (rc < 0)
+    {
+      eval_report (ctx, field, value, NULL, "%s source %s: cannot tell its filesystem (%s): refused", what, host,
+                   errno_text (rc));
+      return 0;
+    }
+  if (resolve_magic_is_kernel_fs (magic))
+    eval_report (ctx, field, value, NULL,
+                 "%s of host path %s (into %s) is denied: it is on a kernel filesystem (proc, sysfs, cgroup, ...)",
+                 what, host, json_string (json_get (m, "destination")) ?: "?");
+  return 0;
+}
+
+/* Report host against the deny lists: 1 when reported, 0 when it is not
+ * denied, -1 on error. */
+static int
+report_denied (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, const char *field,
+               const struct json_value *m, const struct json_value *value, const char *what, const char *host,
+               secshim_error_t *err)
+{
+  size_t d;
+  if (resolve_deny (ctx, s, resolved, err) < 0)
     return -1;
   for (d = 0; d < resolved->n; d++)
     {
-      cleanup_free char *path = NULL;
       bool tree = d < s->deny.n;
       const char *entry = deny_entry (s, d);
       const char *deny = resolved->v[d];
       /* Compare with the entry as written and as the host resolves it. */
-      if (!exposes (canon, deny, tree) && !exposes (canon, entry, tree))
+      if (!exposes (host, deny, tree) && !exposes (host, entry, tree))
         continue;
-      xasprintf (&path, "mounts[%zu].source", i);
-      eval_report (ctx, path, json_get (m, "source"), NULL, "bind mount of host path %s (into %s) is denied: %s %s",
-                   canon, json_string (json_get (m, "destination")) ?: "?",
-                   strcmp (canon, deny) == 0 ? "it is"
-                   : contains (canon, deny)  ? "it contains"
-                                             : "it is inside",
+      eval_report (ctx, field, value, NULL, "%s of host path %s (into %s) is denied: %s %s", what, host,
+                   json_string (json_get (m, "destination")) ?: "?",
+                   strcmp (host, deny) == 0 ? "it is"
+                   : contains (host, deny)  ? "it contains"
+                                            : "it is inside",
                    entry);
-      return 0;
+      return 1;
     }
   return 0;
+}
+
+/* A bind mount's source as runc resolves it (resolve_bind_source), failing
+ * closed: a source secshim cannot resolve is refused, as runc's os.Stat
+ * would fail on it too. */
+static int
+check_bind_source (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, size_t i,
+                   const struct json_value *m, secshim_error_t *err)
+{
+  cleanup_free char *joined = NULL;
+  cleanup_free char *host = NULL;
+  cleanup_free char *field = NULL;
+  const struct json_value *src = json_get (m, "source");
+  const char *source = json_string (src);
+  int rc;
+
+  if (!is_bind (m))
+    return 0;
+  xasprintf (&field, "mounts[%zu].source", i);
+  if (source == NULL || source[0] == '\0')
+    {
+      eval_report (ctx, field, src, NULL, "bind mount into %s has no source",
+                   json_string (json_get (m, "destination")) ?: "?");
+      return 0;
+    }
+  rc = resolve_bind_source (ctx->host, ctx->id->bundle, source, &joined, &host);
+  if (rc == -EINVAL && source[0] != '/')
+    {
+      eval_report (ctx, field, src, NULL, "relative bind source `%s` and no bundle to resolve it against", source);
+      return 0;
+    }
+  if (rc < 0)
+    {
+      /* Named as written, it may already be denied: say so rather than
+       * that it is missing. */
+      cleanup_free char *lexical = go_path_clean (joined ? joined : source);
+      int denied = report_denied (ctx, s, resolved, field, m, src, "bind mount", lexical, err);
+      if (denied != 0)
+        return denied < 0 ? -1 : 0;
+      eval_report (ctx, field, src, NULL,
+                   "bind mount source %s cannot be resolved on the host (%s): refused, runc could not mount it either",
+                   joined ? joined : source, errno_text (rc));
+      return 0;
+    }
+  return judge_host_path (ctx, s, resolved, field, m, src, "bind mount", host, err);
 }
 
 static bool
@@ -269,7 +337,7 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   for (i = 0; i < mounts->count; i++)
     {
       const struct json_value *m = mounts->items[i];
-      if (check_one (ctx, s, &resolved, i, m, err) < 0)
+      if (check_bind_source (ctx, s, &resolved, i, m, err) < 0)
         {
           resolved_deny_free (&resolved);
           return -1;

@@ -1,0 +1,503 @@
+/* The resolution layer for host paths: see resolve.h. */
+#include <errno.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "secshim/cleanup.h"
+#include "secshim/resolve.h"
+#include "secshim/util.h"
+
+/* ---- Go's path/filepath, lexical ---- */
+
+char *
+go_path_clean (const char *path)
+{
+  size_t n = strlen (path), r = 0, w = 0, dotdot = 0;
+  bool rooted;
+  char *out;
+
+  if (n == 0)
+    return xstrdup (".");
+  rooted = path[0] == '/';
+  out = xmalloc (n + 2);
+  if (rooted)
+    {
+      out[w++] = '/';
+      r = 1;
+      dotdot = 1;
+    }
+  while (r < n)
+    {
+      if (path[r] == '/')
+        r++;
+      else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/'))
+        r++;
+      else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/'))
+        {
+          r += 2;
+          if (w > dotdot)
+            {
+              w--;
+              while (w > dotdot && out[w] != '/')
+                w--;
+            }
+          else if (!rooted)
+            {
+              if (w > 0)
+                out[w++] = '/';
+              out[w++] = '.';
+              out[w++] = '.';
+              dotdot = w;
+            }
+        }
+      else
+        {
+          if ((rooted && w != 1) || (!rooted && w != 0))
+            out[w++] = '/';
+          while (r < n && path[r] != '/')
+            out[w++] = path[r++];
+        }
+    }
+  if (w == 0)
+    out[w++] = '.';
+  out[w] = '\0';
+  return out;
+}
+
+char *
+go_path_join (const char *a, const char *b)
+{
+  cleanup_free char *joined = NULL;
+  if (a[0] == '\0')
+    return go_path_clean (b);
+  if (b[0] == '\0')
+    return go_path_clean (a);
+  xasprintf (&joined, "%s/%s", a, b);
+  return go_path_clean (joined);
+}
+
+/* ---- the kernel's physical walk ---- */
+
+/* Drop the last component of buf (len > 0 means "/x/y" form). */
+static void
+pop_component (char *buf, size_t *len)
+{
+  while (*len > 0 && buf[*len - 1] != '/')
+    (*len)--;
+  if (*len > 0)
+    (*len)--;
+  buf[*len] = '\0';
+}
+
+static bool
+only_slashes_left (const char *p)
+{
+  while (*p == '/')
+    p++;
+  return *p == '\0';
+}
+
+int
+resolve_host (const struct host *h, const char *path, unsigned flags, char **out)
+{
+  cleanup_free char *todo = NULL;
+  char result[PATH_MAX + 1];
+  char target[PATH_MAX + 1];
+  size_t len = 0;
+  int links = 0;
+  bool missing = false;
+  const char *p;
+
+  *out = NULL;
+  if (path == NULL || path[0] != '/')
+    return -EINVAL;
+  if (strlen (path) >= PATH_MAX)
+    return -ENAMETOOLONG;
+  if (h == NULL || h->sys_lstat == NULL)
+    {
+      *out = go_path_clean (path);
+      return 0;
+    }
+  todo = xstrdup (path);
+  result[0] = '\0';
+  p = todo;
+  while (*p)
+    {
+      const char *start;
+      size_t n;
+      struct stat st;
+      bool last;
+      long tl;
+      int rc;
+      char *next = NULL;
+
+      while (*p == '/')
+        p++;
+      start = p;
+      while (*p && *p != '/')
+        p++;
+      n = (size_t) (p - start);
+      if (n == 0 || (n == 1 && start[0] == '.'))
+        continue;
+      if (n == 2 && start[0] == '.' && start[1] == '.')
+        {
+          pop_component (result, &len);
+          continue;
+        }
+      if (len + 1 + n >= PATH_MAX)
+        return -ENAMETOOLONG;
+      result[len++] = '/';
+      memcpy (result + len, start, n);
+      len += n;
+      result[len] = '\0';
+      if (missing)
+        continue;
+      last = only_slashes_left (p);
+      rc = h->sys_lstat (h, result, &st);
+      if (rc < 0)
+        {
+          if ((flags & RESOLVE_MISSING_OK) && (rc == -ENOENT || rc == -ENOTDIR))
+            {
+              missing = true;
+              continue;
+            }
+          return rc;
+        }
+      if (!S_ISLNK (st.st_mode))
+        {
+          if (!last && !S_ISDIR (st.st_mode))
+            {
+              if (flags & RESOLVE_MISSING_OK)
+                {
+                  missing = true;
+                  continue;
+                }
+              return -ENOTDIR;
+            }
+          continue;
+        }
+      if (last && (flags & RESOLVE_NOFOLLOW_LAST))
+        continue;
+      if (++links > RESOLVE_KERNEL_MAX_SYMLINKS)
+        return -ELOOP;
+      if (h->sys_readlink == NULL)
+        return -EINVAL;
+      tl = h->sys_readlink (h, result, target, PATH_MAX);
+      if (tl < 0)
+        return (int) tl;
+      if (tl == 0 || tl >= PATH_MAX)
+        return tl == 0 ? -ENOENT : -ENAMETOOLONG;
+      target[tl] = '\0';
+      if (target[0] == '/')
+        {
+          len = 0;
+          result[0] = '\0';
+        }
+      else
+        pop_component (result, &len);
+      xasprintf (&next, "%s/%s", target, p);
+      free (todo);
+      todo = next;
+      p = todo;
+    }
+  *out = xstrdup (len ? result : "/");
+  return 0;
+}
+
+int
+resolve_bind_source (const struct host *h, const char *bundle, const char *source, char **joined, char **out)
+{
+  cleanup_free char *j = NULL;
+  int rc;
+  *out = NULL;
+  if (joined)
+    *joined = NULL;
+  if (source[0] != '/')
+    {
+      /* spec_linux.go: mnt.Source = filepath.Join(cwd, m.Source), cwd being
+       * the bundle (runc chdir'ed there) */
+      if (bundle == NULL)
+        return -EINVAL;
+      j = go_path_join (bundle, source);
+    }
+  else
+    j = xstrdup (source); /* given to os.Stat and mount(2) as is */
+  rc = resolve_host (h, j, 0, out);
+  if (joined)
+    *joined = steal_pointer (&j);
+  return rc;
+}
+
+int
+resolve_fs_type (const struct host *h, const char *path, unsigned long *magic)
+{
+  *magic = 0;
+  if (h == NULL || h->sys_statfs_type == NULL)
+    return 0;
+  return h->sys_statfs_type (h, path, magic);
+}
+
+bool
+resolve_magic_is_kernel_fs (unsigned long magic)
+{
+  static const unsigned long kernel[] = {
+    PROC_SUPER_MAGIC,
+    SYSFS_MAGIC,
+    CGROUP_SUPER_MAGIC,
+    CGROUP2_SUPER_MAGIC,
+    DEBUGFS_MAGIC,
+    TRACEFS_MAGIC,
+    SECURITYFS_MAGIC,
+    BPF_FS_MAGIC,
+    SELINUX_MAGIC,
+    EFIVARFS_MAGIC,
+    PSTOREFS_MAGIC,
+    BINFMTFS_MAGIC,
+    0x62656570 /* configfs */,
+    0x65735543 /* fusectl */,
+  };
+  size_t i;
+  for (i = 0; i < sizeof kernel / sizeof kernel[0]; i++)
+    if (magic == kernel[i])
+      return true;
+  return false;
+}
+
+/* ---- the rootfs view ---- */
+
+static size_t
+hash_str (const char *s)
+{
+  size_t x = 1469598103934665603ULL;
+  for (; *s; s++)
+    x = (x ^ (unsigned char) *s) * 1099511628211ULL;
+  return x;
+}
+
+void
+rview_init (struct rview *v, const struct host *h, const char *rootfs)
+{
+  memset (v, 0, sizeof *v);
+  v->h = h;
+  v->rootfs = rootfs ? xstrdup (rootfs) : NULL;
+}
+
+void
+rview_free (struct rview *v)
+{
+  size_t i;
+  for (i = 0; i < v->n; i++)
+    {
+      free (v->m[i].dest);
+      free (v->m[i].host);
+    }
+  free (v->m);
+  free (v->slots);
+  free (v->rootfs);
+  memset (v, 0, sizeof *v);
+}
+
+/* Position in v->m of the last mount whose dest is exactly path, or -1. */
+static long
+rview_lookup (const struct rview *v, const char *path)
+{
+  size_t i;
+  if (v->nslots == 0)
+    return -1;
+  for (i = hash_str (path) & (v->nslots - 1);; i = (i + 1) & (v->nslots - 1))
+    {
+      size_t s = v->slots[i];
+      if (s == 0)
+        return -1;
+      if (strcmp (v->m[s - 1].dest, path) == 0)
+        return (long) (s - 1);
+    }
+}
+
+static void
+rview_insert_slot (size_t *slots, size_t nslots, const struct rview_mount *m, size_t pos)
+{
+  size_t i;
+  for (i = hash_str (m[pos].dest) & (nslots - 1);; i = (i + 1) & (nslots - 1))
+    if (slots[i] == 0 || strcmp (m[slots[i] - 1].dest, m[pos].dest) == 0)
+      {
+        slots[i] = pos + 1;
+        return;
+      }
+}
+
+void
+rview_add (struct rview *v, const char *dest, enum rview_kind kind, const char *host, size_t index)
+{
+  struct rview_mount *m;
+  if (v->n == v->cap)
+    {
+      v->cap = v->cap ? v->cap * 2 : 8;
+      v->m = xreallocarray (v->m, v->cap, sizeof *v->m);
+    }
+  m = &v->m[v->n];
+  m->dest = xstrdup (dest);
+  m->kind = kind;
+  m->host = host ? xstrdup (host) : NULL;
+  m->index = index;
+  v->n++;
+  if (v->n * 2 > v->nslots)
+    {
+      size_t ns = v->nslots ? v->nslots * 2 : 16, i;
+      while (v->n * 2 > ns)
+        ns *= 2;
+      free (v->slots);
+      v->slots = xzalloc (ns * sizeof *v->slots);
+      v->nslots = ns;
+      for (i = 0; i < v->n; i++)
+        rview_insert_slot (v->slots, ns, v->m, i);
+    }
+  else
+    rview_insert_slot (v->slots, v->nslots, v->m, v->n - 1);
+}
+
+static enum rview_kind
+kind_of (const struct rview *v, long b)
+{
+  return b < 0 ? RVIEW_HOST : v->m[b].kind;
+}
+
+/* Host path backing container path cur (length len) in mount b, or NULL
+ * when there is none to look at (lexical). */
+static char *
+host_path_of (const struct rview *v, long b, const char *cur)
+{
+  char *hp = NULL;
+  if (b < 0)
+    {
+      if (v->rootfs == NULL)
+        return NULL;
+      xasprintf (&hp, "%s%s", strcmp (v->rootfs, "/") == 0 ? "" : v->rootfs, cur);
+      return hp;
+    }
+  if (v->m[b].kind != RVIEW_HOST || v->m[b].host == NULL)
+    return NULL;
+  {
+    const char *rel = cur + (strcmp (v->m[b].dest, "/") == 0 ? 0 : strlen (v->m[b].dest));
+    xasprintf (&hp, "%s%s", strcmp (v->m[b].host, "/") == 0 ? "" : v->m[b].host, rel);
+  }
+  return hp;
+}
+
+int
+rview_resolve (const struct rview *v, const char *path, struct rview_landing *out)
+{
+  enum
+  {
+    MAX_DEPTH = PATH_MAX / 2 + 1
+  };
+  cleanup_free char *todo = NULL;
+  cleanup_free long *backing = NULL;
+  char cur[PATH_MAX + 1];
+  char target[PATH_MAX + 1];
+  size_t len = 0, depth = 0;
+  int links = 0;
+  bool in_kernel = false;
+  const char *p;
+
+  memset (out, 0, sizeof *out);
+  out->mount = -1;
+  backing = xmalloc ((MAX_DEPTH + 1) * sizeof *backing);
+  cur[0] = '\0';
+  backing[0] = rview_lookup (v, "/");
+  todo = xstrdup (path);
+  p = todo;
+  while (*p)
+    {
+      const char *start;
+      size_t n;
+      long b, parent;
+      cleanup_free char *hp = NULL;
+      struct stat st;
+      long tl;
+      int rc;
+      char *next = NULL;
+
+      if (links > RESOLVE_SECUREJOIN_MAX_SYMLINKS)
+        return -ELOOP;
+      while (*p == '/')
+        p++;
+      start = p;
+      while (*p && *p != '/')
+        p++;
+      n = (size_t) (p - start);
+      if (n == 0 || (n == 1 && start[0] == '.'))
+        continue;
+      if (n == 2 && start[0] == '.' && start[1] == '.')
+        {
+          if (depth > 0)
+            {
+              pop_component (cur, &len);
+              depth--;
+            }
+          continue;
+        }
+      if (len + 1 + n >= PATH_MAX || depth + 1 > MAX_DEPTH)
+        return -ENAMETOOLONG;
+      cur[len++] = '/';
+      memcpy (cur + len, start, n);
+      len += n;
+      cur[len] = '\0';
+      parent = backing[depth];
+      depth++;
+      b = rview_lookup (v, cur);
+      /* A mount at this very path counts only if it was mounted after
+       * whatever holds its parent (a later mount over /a hides /a/b). */
+      if (b < 0 || (parent >= 0 && b < parent))
+        b = parent;
+      backing[depth] = b;
+      if (b != parent)
+        continue; /* a mount point: the root directory of that mount */
+      if (kind_of (v, b) == RVIEW_KERNEL)
+        {
+          in_kernel = true; /* looked up inside a kernel filesystem */
+          continue;
+        }
+      if (kind_of (v, b) == RVIEW_EMPTY || v->h == NULL || v->h->sys_lstat == NULL)
+        continue;
+      hp = host_path_of (v, b, cur);
+      if (hp == NULL)
+        continue;
+      if (strlen (hp) >= PATH_MAX)
+        return -ENAMETOOLONG;
+      rc = v->h->sys_lstat (v->h, hp, &st);
+      if (rc == -ENOENT || rc == -ENOTDIR)
+        continue; /* securejoin: a missing component is not a symlink */
+      if (rc < 0)
+        return rc;
+      if (!S_ISLNK (st.st_mode))
+        continue;
+      links++;
+      if (v->h->sys_readlink == NULL)
+        return -EINVAL;
+      tl = v->h->sys_readlink (v->h, hp, target, PATH_MAX);
+      if (tl < 0)
+        return (int) tl;
+      if (tl >= PATH_MAX)
+        return -ENAMETOOLONG;
+      target[tl] = '\0';
+      pop_component (cur, &len);
+      depth--;
+      if (target[0] == '/')
+        {
+          len = 0;
+          cur[0] = '\0';
+          depth = 0;
+        }
+      xasprintf (&next, "%s/%s", target, p);
+      free (todo);
+      todo = next;
+      p = todo;
+    }
+  out->path = xstrdup (len ? cur : "/");
+  out->mount = backing[depth];
+  out->in_kernel = in_kernel || kind_of (v, backing[depth]) == RVIEW_KERNEL;
+  return 0;
+}

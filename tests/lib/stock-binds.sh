@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Provide, on their stock paths, the host files the captured fixtures bind
+# into containers (/var/lib/docker/containers/<id>/hostname, podman's
+# userdata/, ...), so that secshim, which refuses a bind source it cannot
+# resolve (runc could not mount it either), judges the fixtures as it would
+# on the engine's host.  Docker itself creates these files before it calls
+# the runtime.
+#
+# Only inside the private mount namespace of tests/run-all.sh (as root):
+# the deepest existing ancestor of each missing path (e.g. /var/lib) gets a
+# tmpfs whose entries are bind mounts of the original ones, so nothing of the
+# host is hidden and nothing is written to it.
+#
+#   tests/lib/stock-binds.sh FILE...    JSON documents, or .tsv case tables
+#                                       (their "source":"..." strings)
+set -eu
+[ "${SECSHIM_TEST_NS:-}" = 1 ] && [ "$(id -u)" -eq 0 ] || { echo "stock-binds: needs run-all's private mount namespace, as root" >&2; exit 1; }
+
+# The stock trees engines keep per-container files in; nothing else is made.
+allowed='^(/var/lib/docker/containers/[0-9a-f]{64}/|/var/lib/containers/storage/overlay-containers/[0-9a-f]{64}/userdata/|/run/containers/storage/overlay-containers/[0-9a-f]{64}/userdata/|/srv/[a-z-]+$)'
+save=/run/secshim-stock-save
+
+# overlay_dir DIR: a tmpfs over existing DIR holding bind mounts of its entries.
+overlay_dir() {
+  local d=$1 s e name
+  mountpoint -q "$d" && [ -e "$d/.secshim-stock" ] && return 0
+  mkdir -p "$save"
+  mountpoint -q "$save" || mount -t tmpfs -o mode=0700 secshim-stock "$save"
+  s=$save/$(echo "$d" | tr / _)
+  mkdir -p "$s"
+  mount --rbind "$d" "$s"
+  mount --make-rprivate "$s"
+  mount -t tmpfs -o mode=0755 secshim-stock "$d"
+  touch "$d/.secshim-stock"
+  for e in "$s"/* "$s"/.[!.]*; do
+    [ -e "$e" ] || [ -L "$e" ] || continue
+    name=${e##*/}
+    if [ -L "$e" ]; then cp -P -- "$e" "$d/$name"
+    elif [ -d "$e" ]; then mkdir -p "$d/$name"; mount --rbind "$e" "$d/$name"
+    else touch "$d/$name"; mount --bind "$e" "$d/$name"; fi
+  done
+}
+
+sources() {
+  local f
+  for f in "$@"; do
+    case $f in
+      *.tsv) grep -o '"source":"[^"]*"' "$f" | sed 's/^"source":"//; s/"$//' || true ;;
+      *) jq -r '(.mounts // [])[]? | select((.options // []) as $o | ($o | index("bind")) or ($o | index("rbind")) or .type == "bind")
+                | .source // empty' "$f" 2>/dev/null || true ;;
+    esac
+  done
+}
+sources "$@" | sort -u | while read -r src; do
+  [[ $src =~ $allowed ]] || continue
+  [ -e "$src" ] && continue
+  anc=$(dirname "$src")
+  while [ ! -e "$anc" ]; do anc=$(dirname "$anc"); done
+  overlay_dir "$anc"
+  case ${src##*/} in
+    hostname | hosts | resolv.conf | .containerenv | *.sock) mkdir -p "$(dirname "$src")"; : >"$src" ;;
+    *) mkdir -p "$src" ;;
+  esac
+done
