@@ -35,20 +35,22 @@ static const char help_text[]
       "See man secshim(1); every policy key: /usr/share/doc/secshim or docs/policy.md.\n";
 
 /* The admin script: installed in SECSHIM_LIBEXECDIR, or beside the build
- * tree's binary (build/secshim -> hack/secshim-admin) so that `doctor` and
- * `install --dry-run` work before `make install`.  The fallback is taken
- * only when the installed script does not exist. */
+ * tree's binary (build/secshim or build/asan/secshim -> hack/secshim-admin)
+ * so that `doctor` and `install --dry-run` work before `make install`.  The
+ * fallback is taken only when the installed script does not exist. */
 static const char *
 admin_path (const char *self, char *buf, size_t size)
 {
   static const char installed[] = SECSHIM_LIBEXECDIR "/secshim-admin";
+  static const char *const from_build[] = { "/../hack/secshim-admin", "/../../hack/secshim-admin" };
   const char *slash = strrchr (self, '/');
   if (access (installed, X_OK) == 0 || slash == NULL)
     return installed;
-  if ((size_t) snprintf (buf, size, "%.*s/../hack/secshim-admin", (int) (slash - self), self) >= size
-      || access (buf, X_OK) < 0)
-    return installed;
-  return buf;
+  for (size_t i = 0; i < sizeof from_build / sizeof from_build[0]; i++)
+    if ((size_t) snprintf (buf, size, "%.*s%s", (int) (slash - self), self, from_build[i]) < size
+        && access (buf, X_OK) == 0)
+      return buf;
+  return installed;
 }
 
 /* install, uninstall and doctor edit engine configuration files: a shell
