@@ -104,6 +104,20 @@ real_ns_is_host (const struct host *h, const char *type, const char *path, bool 
 }
 
 static int
+real_file_identity (const struct host *h, const char *path, struct host_file_id *out, secshim_error_t *err)
+{
+  struct stat st;
+  (void) h;
+  if (path == NULL || path[0] != '/')
+    return secshim_make_error (err, SECSHIM_EINPUT, "`%s` is not an absolute path", path ? path : "(null)");
+  if (stat (path, &st) < 0)
+    return secshim_make_error (err, errno, "stat `%s`", path);
+  out->dev = (unsigned long long) st.st_dev;
+  out->ino = (unsigned long long) st.st_ino;
+  return 0;
+}
+
+static int
 fake_ns_is_host (const struct host *h, const char *type, const char *path, bool *is_host, secshim_error_t *err)
 {
   /* Tests: the host's namespaces are exactly /proc/1/ns/<type>. */
@@ -126,6 +140,7 @@ host_real (void)
       h.sys_stat = real_stat;
       h.sys_readlink = real_readlink;
       h.sys_statfs_type = real_statfs_type;
+      h.file_identity = real_file_identity;
       h.apparmor_enabled = aa_is_enabled () == 1;
       h.apparmor_ensure = apparmor_host_ensure;
       h.cgroupns_supported = access ("/proc/self/ns/cgroup", F_OK) == 0;

@@ -10,6 +10,20 @@
 
 #include "secshim/error.h"
 
+/* Which file a path names, by inode: what the kernel will execute or open,
+ * whatever the path's spelling (docs/threat-model.md §2.11). */
+struct host_file_id
+{
+  unsigned long long dev;
+  unsigned long long ino;
+};
+
+static inline bool
+host_file_id_equal (const struct host_file_id *a, const struct host_file_id *b)
+{
+  return a->dev == b->dev && a->ino == b->ino;
+}
+
 struct host
 {
   /* Canonicalise an absolute host path: collapse "//", "/./", "..", trailing
@@ -43,6 +57,13 @@ struct host
    * (apparmor.h).  NULL (fake hosts) means the host cannot load profiles:
    * the apparmor rule then fails closed on an AppArmor host. */
   int (*apparmor_ensure) (const struct host *h, const char *name, const char *text, size_t len, secshim_error_t *err);
+  /* stat(2) path in secshim's (= runc's) mount namespace, following
+   * symlinks and /proc magic links: /proc/<pid>/exe is the very file that
+   * process runs, even when it lives in another mount namespace, so it is
+   * the file runc would execute for a hook naming it.  -1 with err (errno)
+   * when it cannot be stat'ed (a dead pid, EACCES).  NULL (fake hosts):
+   * nothing can be identified, and rules needing an identity refuse. */
+  int (*file_identity) (const struct host *h, const char *path, struct host_file_id *out, secshim_error_t *err);
   void *priv;
 };
 

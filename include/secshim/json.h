@@ -110,12 +110,26 @@ void json_set (struct json_value *obj, const char *key, struct json_value *val);
 /* Like json_get, but creates an empty object member when absent (or when the
  * member is null).  Returns NULL if an existing member is not an object. */
 struct json_value *json_get_or_add_object (struct json_value *obj, const char *key);
-/* Remove and free a member; returns true if it was there. */
+/* Remove and free a member; returns true if it was there.  Linear in the
+ * object: loops over an object's members use json_object_retain. */
 bool json_remove (struct json_value *obj, const char *key);
+/* Keep the members for which keep (member, original index, data) is true,
+ * in order, freeing the others, in one pass.  Returns the number removed. */
+size_t json_object_retain (struct json_value *obj, bool (*keep) (struct json_member *member, size_t index, void *data),
+                           void *data);
 
 /* ---- arrays ---- */
 void json_array_append (struct json_value *arr, struct json_value *item); /* takes ownership */
-void json_array_remove_at (struct json_value *arr, size_t i);             /* frees the item */
+/* Removing one element moves the rest: in a loop over a document's array
+ * that is quadratic (a 15 MB config of repeated names).  Loops use
+ * json_array_retain instead. */
+void json_array_remove_at (struct json_value *arr, size_t i); /* frees the item */
+/* Keep the elements for which keep (item, original index, data) is true,
+ * in order, freeing the others: one pass, linear in the array.  keep may
+ * change the item it is given but nothing else of arr.  Returns the number
+ * removed (0 when arr is not an array). */
+size_t json_array_retain (struct json_value *arr, bool (*keep) (struct json_value *item, size_t index, void *data),
+                          void *data);
 /* true if arr is an array holding a string equal to s */
 bool json_array_has_string (const struct json_value *arr, const char *s);
 

@@ -435,6 +435,48 @@ json_array_remove_at (struct json_value *arr, size_t i)
   arr->count--;
 }
 
+size_t
+json_array_retain (struct json_value *arr, bool (*keep) (struct json_value *item, size_t index, void *data), void *data)
+{
+  size_t i, out = 0, n;
+  if (!json_is (arr, JSON_ARRAY))
+    return 0;
+  n = arr->count;
+  for (i = 0; i < n; i++)
+    {
+      struct json_value *it = arr->items[i];
+      if (keep (it, i, data))
+        arr->items[out++] = it;
+      else
+        json_free (it);
+    }
+  arr->count = out;
+  return n - out;
+}
+
+size_t
+json_object_retain (struct json_value *obj, bool (*keep) (struct json_member *member, size_t index, void *data),
+                    void *data)
+{
+  size_t i, out = 0, n;
+  if (!json_is (obj, JSON_OBJECT))
+    return 0;
+  n = obj->count;
+  for (i = 0; i < n; i++)
+    {
+      struct json_member m = obj->members[i];
+      if (keep (&m, i, data))
+        obj->members[out++] = m;
+      else
+        {
+          free (m.key);
+          json_free (m.value);
+        }
+    }
+  obj->count = out;
+  return n - out;
+}
+
 bool
 json_array_has_string (const struct json_value *arr, const char *s)
 {

@@ -7,8 +7,9 @@
 #                         (the stub runc) and STUB_OUT (what it records)
 #   shim ARGS...          $SECSHIM_BIN --secshim-policy=$POLICY --secshim-runtime=$STUB ARGS
 #   stub_ran ID           true if the stub was exec'd for container ID
-#   fixture_no_pid FILE   print FILE with dockerd's setkey hook path
-#                         /proc/<pid>/exe pointed at a pid that never exists
+#   fixture_no_pid FILE [ID]  FILE without dockerd's setkey hook, or with ID
+#                         the hook pointed at a live dockerd process and naming
+#                         container ID (setkey_fixture, lib.sh)
 #
 # The stub picks the bundle from its argv the way secshim hands it over
 # (--bundle=DIR, or the cwd), takes the container id from its last argument,
@@ -73,9 +74,11 @@ shim() { "$SECSHIM_BIN" --secshim-policy="$POLICY" --secshim-runtime="$STUB" "$@
 
 stub_ran() { [ -e "$STUB_OUT/$1.argv" ]; }
 
-# dockerd's setkey hook names /proc/<dockerd pid>/exe; a fixture's pid may be
-# any process of this host while tests run, which changes the hooks rule's
-# verdict.  A pid above PID_MAX_LIMIT (2^22) is never there.
+# dockerd's setkey hook names /proc/<dockerd pid>/exe of the capture host,
+# and the id of the captured container: secshim refuses it unless the pid
+# runs this host's dockerd and the id is the one created.  Tests that create
+# one config under many ids drop it; the hooks rule has its own tests.
 fixture_no_pid() {
-  jq '(.hooks.prestart[]?.path | select(test("^/proc/[0-9]+/exe$"))) |= "/proc/999999999/exe"' "$1"
+  if [ -n "${2:-}" ]; then setkey_fixture "$@"
+  else jq '(.hooks.prestart // []) |= map(select(.path | test("^/proc/[0-9]+/exe$") | not))' "$1"; fi
 }

@@ -14,6 +14,11 @@ assert_eq "every memfd_create() in src/ has MFD_CLOEXEC" "$bad" ""
 bad=$(grep -rnE '\b(dup|dup2|pipe|fopen|mkstemp|socket)[[:space:]]*\(' src | grep -v '^src/apparmor/load.c:.*dup2 (')
 assert_eq "no dup/pipe/fopen/mkstemp/socket in src/ (inheritable fds; use F_DUPFD_CLOEXEC, pipe2)" "$bad" ""
 
+# A rule trusts a file by identity, never by the text readlink gives: that
+# text is resolved in another process's mount namespace (threat-model §2.11).
+bad=$(grep -rnE '\breadlink(at)?[[:space:]]*\(' src/rules src/policy)
+assert_eq "no readlink() in src/rules or src/policy (compare (st_dev, st_ino) via host->file_identity)" "$bad" ""
+
 # Calls that have no place in a parser-sensitive, exec-wrapping program.
 for call in yajl_tree_parse system popen execvp execlp setlocale atoi atol strtol gets; do
   bad=$(grep -rnE "\\b$call[[:space:]]*\\(" src)
