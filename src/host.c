@@ -10,6 +10,7 @@
 #include "secshim/apparmor.h"
 #include "secshim/cleanup.h"
 #include "secshim/host.h"
+#include "secshim/landlock.h"
 #include "secshim/resolve.h"
 #include "secshim/util.h"
 
@@ -127,6 +128,39 @@ fake_ns_is_host (const struct host *h, const char *type, const char *path, bool 
   return 0;
 }
 
+static bool
+usable_helper (const char *path)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0022) == 0 && (st.st_mode & 0111) == 0111
+         && (st.st_uid == 0 || st.st_uid == geteuid ());
+}
+
+/* The installed helper, or the one beside /proc/self/exe (build/secshim ->
+ * build/secshim-landlock) when none is installed. */
+static const char *
+find_landlock_helper (void)
+{
+  static const char installed[] = SECSHIM_LIBEXECDIR "/secshim-landlock";
+  static char beside[PATH_MAX];
+  char self[PATH_MAX];
+  ssize_t n;
+  char *slash;
+
+  if (usable_helper (installed))
+    return installed;
+  n = readlink ("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0)
+    return NULL;
+  self[n] = '\0';
+  slash = strrchr (self, '/');
+  if (slash == NULL
+      || (size_t) snprintf (beside, sizeof beside, "%.*s/secshim-landlock", (int) (slash - self), self)
+             >= sizeof beside)
+    return NULL;
+  return usable_helper (beside) ? beside : NULL;
+}
+
 const struct host *
 host_real (void)
 {
@@ -144,6 +178,13 @@ host_real (void)
       h.apparmor_enabled = aa_is_enabled () == 1;
       h.apparmor_ensure = apparmor_host_ensure;
       h.cgroupns_supported = access ("/proc/self/ns/cgroup", F_OK) == 0;
+      /* Only where it can matter: the apparmor rule uses Landlock when the
+       * kernel has no AppArmor. */
+      if (!h.apparmor_enabled)
+        {
+          h.landlock_abi = ll_abi_version ();
+          h.landlock_helper = h.landlock_abi > 0 ? find_landlock_helper () : NULL;
+        }
       ready = true;
     }
   return &h;

@@ -64,6 +64,14 @@ struct host
    * when it cannot be stat'ed (a dead pid, EACCES).  NULL (fake hosts):
    * nothing can be identified, and rules needing an identity refuse. */
   int (*file_identity) (const struct host *h, const char *path, struct host_file_id *out, secshim_error_t *err);
+
+  /* Landlock, where AppArmor is absent: the kernel's ABI version (0: none)
+   * and the helper the apparmor rule bind-mounts into containers (a root-
+   * owned regular file not writable by others: SECSHIM_LIBEXECDIR
+   * "/secshim-landlock", else beside secshim's own binary, the build tree);
+   * NULL when there is none. */
+  int landlock_abi;
+  const char *landlock_helper;
   void *priv;
 };
 

@@ -46,11 +46,24 @@ struct finding
   bool exempted;      /* an exemption lifted this rule: recorded, not enforced */
 };
 
+/* Something a rule decided must happen on the host, done only once the
+ * container is allowed (policy_apply), so that a refused container changes
+ * nothing: today, loading (or checking) an AppArmor profile. */
+struct host_step
+{
+  const char *rule;       /* rule family name (static) */
+  char *apparmor_profile; /* host->apparmor_ensure (profile, text, len) */
+  char *text;             /* NULL: only check that it is loaded */
+  size_t len;
+};
+
 struct findings
 {
   struct finding *v;
   size_t n, cap;
   bool full_values; /* render before/after whole (secshim check --verbose), not shortened */
+  struct host_step *steps;
+  size_t n_steps;
 };
 
 /* Who is asking: facts the engine (not the container's requester) controls,
@@ -191,6 +204,16 @@ void eval_report_as (struct eval_ctx *ctx, enum action action, const char *path,
 /* The current rule's action; rules branch on it:
  *   if (eval_action (ctx) == ACTION_REWRITE) { fix; } eval_report (...);  */
 enum action eval_action (const struct eval_ctx *ctx);
+
+/* Queue a host step for the current rule (see struct host_step). */
+void eval_defer_apparmor (struct eval_ctx *ctx, const char *profile, const char *text, size_t len);
+
+/* The apply step: after the verdict allowed the container and before runc
+ * runs, do every host step the rules queued, in order.  A failure (the
+ * profile cannot be loaded) refuses the container: runc must not start it
+ * without the confinement the findings promise.  `secshim check` never
+ * applies. */
+int policy_apply (const struct findings *f, const struct host *host, secshim_error_t *err);
 
 void findings_free (struct findings *f);
 /* One line listing every refusing finding: "rule: message (at path); ...". */

@@ -109,6 +109,35 @@ policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_kind k
 }
 
 void
+eval_defer_apparmor (struct eval_ctx *ctx, const char *profile, const char *text, size_t len)
+{
+  struct findings *f = ctx->findings;
+  struct host_step *st;
+  f->steps = xreallocarray (f->steps, f->n_steps + 1, sizeof *f->steps);
+  st = &f->steps[f->n_steps++];
+  st->rule = ctx->rule->ops->name;
+  st->apparmor_profile = xstrdup (profile);
+  st->text = text ? xstrndup (text, len) : NULL;
+  st->len = len;
+}
+
+int
+policy_apply (const struct findings *f, const struct host *host, secshim_error_t *err)
+{
+  size_t i;
+  for (i = 0; i < f->n_steps; i++)
+    {
+      const struct host_step *st = &f->steps[i];
+      if (host->apparmor_ensure == NULL)
+        return secshim_make_error (err, SECSHIM_EINPUT, "rule %s: this host cannot load AppArmor profile `%s`",
+                                   st->rule, st->apparmor_profile);
+      if (host->apparmor_ensure (host, st->apparmor_profile, st->text, st->len, err) < 0)
+        return secshim_error_wrap (err, "rule %s", st->rule);
+    }
+  return 0;
+}
+
+void
 findings_free (struct findings *f)
 {
   size_t i;
@@ -119,6 +148,12 @@ findings_free (struct findings *f)
       free (f->v[i].before);
       free (f->v[i].after);
     }
+  for (i = 0; i < f->n_steps; i++)
+    {
+      free (f->steps[i].apparmor_profile);
+      free (f->steps[i].text);
+    }
+  free (f->steps);
   free (f->v);
   memset (f, 0, sizeof *f);
 }

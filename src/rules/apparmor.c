@@ -12,9 +12,12 @@
  *   fields   the same fields inline: {"Name": ..., "Filesystem": {...}, ...}
  *   profile  the profile's name (overrides Name); alone, without source or
  *            fields, attach an already-loaded profile without generating one
- *   mode     "if-available" (default): on a host without AppArmor go on
- *            without a profile and record it; "required": refuse every
- *            container there
+ *   mode     "if-available" (default): on a host without AppArmor enforce
+ *            the profile's file rules with Landlock where the kernel has
+ *            it, else go on without and record it; "required": refuse
+ *            every container on a host with neither
+ *   landlock true (default): the Landlock fallback on hosts without
+ *            AppArmor; false turns it off
  *
  * Actions: rewrite sets the profile when it is unset or different
  * (`unconfined` included); reject refuses such a container; audit and warn
@@ -24,7 +27,16 @@
  * it fails at start with "write /proc/self/attr/exec: invalid argument",
  * even for "unconfined" (tried on this Debian 12 kernel).  So the rule never
  * sets a profile on such a host, and with rewrite removes one the document
- * names, so that the container runs instead of failing inside runc. */
+ * names, so that the container runs instead of failing inside runc.
+ *
+ * Landlock (landlock.h): there the rule, under rewrite, bind-mounts the
+ * static helper read-only at LL_CONTAINER_PATH and prefixes process.args
+ * (exec: the process.json's args) with it and the rules derived from the
+ * profile's fields; the helper confines the container's process itself.
+ *
+ * The rule only decides: loading the profile into the kernel is queued as
+ * a host step (eval_defer_apparmor) that runs after the verdict, so a
+ * container refused by any rule loads nothing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -33,6 +45,7 @@
 
 #include "secshim/apparmor.h"
 #include "secshim/cleanup.h"
+#include "secshim/landlock.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -57,6 +70,9 @@ struct apparmor_state
   size_t len;
   bool has_source;
   struct data_file source; /* the bane TOML, for the validated-policy cache key */
+  bool landlock;           /* the Landlock fallback is on */
+  bool has_fields;         /* generated from fields: ll is meaningful */
+  struct ll_ruleset ll;
 };
 
 static void
@@ -67,6 +83,7 @@ free_apparmor (void *p)
     return;
   free (s->profile);
   free (s->text);
+  ll_ruleset_free (&s->ll);
   if (s->has_source)
     data_file_release (&s->source);
   free (s);
@@ -130,7 +147,9 @@ load_apparmor (struct json_value *settings, const char *policy_dir, void **state
   cleanup_with (json_free) struct json_value *fields = NULL;
   int mode = MODE_IF_AVAILABLE;
 
+  s->landlock = true;
   if (take_enum (settings, "rules.apparmor", "mode", mode_names, &mode, err) < 0
+      || take_bool (settings, "rules.apparmor", "landlock", &s->landlock, err) < 0
       || take_string (settings, "rules.apparmor", "source", &source, err) < 0
       || take_string (settings, "rules.apparmor", "profile", &s->profile, err) < 0)
     goto fail;
@@ -169,6 +188,13 @@ load_apparmor (struct json_value *settings, const char *policy_dir, void **state
         }
       if (aa_generate (&spec, &s->text, &s->len, err) < 0)
         goto fail;
+      if (ll_ruleset_from_spec (&spec, &s->ll, err) < 0)
+        {
+          secshim_error_wrap (err, "rules.apparmor");
+          config_error (err, NULL);
+          goto fail;
+        }
+      s->has_fields = true;
       free (s->profile);
       s->profile = xstrdup (spec.name);
     }
@@ -216,48 +242,157 @@ names_a_profile (const struct json_value *v)
   return v != NULL && !(json_is (v, JSON_STRING) && v->len == 0) && !json_is (v, JSON_NULL);
 }
 
+/* Why Landlock cannot stand in for AppArmor here, or NULL when it can. */
+static const char *
+landlock_unusable (const struct eval_ctx *ctx, const struct apparmor_state *s)
+{
+  if (!s->landlock)
+    return "the policy turned the Landlock fallback off";
+  if (!s->has_fields)
+    return "the policy names the profile only, without fields Landlock could enforce";
+  if (ctx->host->landlock_abi < 1)
+    return "the kernel has no Landlock either";
+  if (ctx->host->landlock_helper == NULL)
+    return "the Landlock helper " SECSHIM_LIBEXECDIR "/secshim-landlock is not installed";
+  return NULL;
+}
+
+static struct json_value *
+string_array (char **v, size_t n)
+{
+  struct json_value *a = json_new_array ();
+  size_t i;
+  for (i = 0; i < n; i++)
+    json_array_append (a, json_new_string (v[i]));
+  return a;
+}
+
+/* Bind-mount the helper (config only: an exec'd process finds the
+ * container's) and prefix the process's args with it and its rules. */
+static void
+inject_landlock (struct eval_ctx *ctx, const struct apparmor_state *s, struct json_value *args)
+{
+  struct strv rules = { 0 };
+  struct json_value *prefixed;
+  size_t i;
+
+  if (ctx->kind == DOC_CONFIG)
+    {
+      struct json_value *mounts = json_get (ctx->doc, "mounts");
+      struct json_value *m = json_new_object ();
+      static char *const options[] = { "bind", "ro", "nosuid", "nodev" };
+      if (!json_is (mounts, JSON_ARRAY))
+        {
+          json_set (ctx->doc, "mounts", json_new_array ());
+          mounts = json_get (ctx->doc, "mounts");
+        }
+      json_set (m, "destination", json_new_string (LL_CONTAINER_PATH));
+      json_set (m, "type", json_new_string ("bind"));
+      json_set (m, "source", json_new_string (ctx->host->landlock_helper));
+      json_set (m, "options", string_array ((char **) options, 4));
+      /* Last, so that it covers anything the document mounts there. */
+      json_array_append (mounts, m);
+    }
+  ll_helper_args (&s->ll, &rules);
+  prefixed = json_new_array ();
+  json_array_append (prefixed, json_new_string (LL_CONTAINER_PATH));
+  for (i = 0; i < rules.n; i++)
+    json_array_append (prefixed, json_new_string (rules.v[i]));
+  json_array_append (prefixed, json_new_string ("--"));
+  for (i = 0; i < args->count; i++)
+    json_array_append (prefixed, json_clone (args->items[i]));
+  json_set (ctx->process, "args", prefixed);
+  strv_free (&rules);
+}
+
+static int
+check_landlock (struct eval_ctx *ctx, const struct apparmor_state *s)
+{
+  struct json_value *args = json_get (ctx->process, "args");
+  cleanup_with (json_free) struct json_value *before = NULL;
+  const char *path = ctx->kind == DOC_PROCESS ? "args" : "process.args";
+  cleanup_free char *what = NULL;
+
+  xasprintf (&what, "%zu file rule%s%s%s", s->ll.n, s->ll.n == 1 ? "" : "s",
+             !s->ll.deny_tcp                ? ""
+             : ctx->host->landlock_abi >= 4 ? ", TCP bind/connect denied"
+                                            : ", TCP not restricted (Landlock ABI < 4)",
+             s->ll.n_widened ? ", globs widened to their directory" : "");
+  /* TCP rules alone need ABI 4: on older kernels there is nothing to do. */
+  if (s->ll.n == 0 && (!s->ll.deny_tcp || ctx->host->landlock_abi < 4))
+    {
+      report_as (ctx, ACTION_AUDIT, profile_path (ctx),
+                 "AppArmor is not enabled on this host: no AppArmor profile applied (policy profile `%s` has no file "
+                 "or TCP rules for Landlock)",
+                 s->profile);
+      return 0;
+    }
+  if (!json_is (args, JSON_ARRAY) || args->count == 0)
+    {
+      /* runc refuses a process without args; nothing to prefix. */
+      report_as (ctx, ACTION_AUDIT, path, "no process args to confine with Landlock (profile `%s`)", s->profile);
+      return 0;
+    }
+  if (eval_action (ctx) != ACTION_REWRITE)
+    {
+      report_as (ctx, eval_action (ctx) == ACTION_WARN ? ACTION_WARN : ACTION_AUDIT, path,
+                 "AppArmor is not enabled on this host: profile `%s` would be enforced by Landlock (%s) under "
+                 "action rewrite; not applied",
+                 s->profile, what);
+      return 0;
+    }
+  before = json_clone (args);
+  inject_landlock (ctx, s, args);
+  eval_report (ctx, path, before, json_get (ctx->process, "args"),
+               "AppArmor is not enabled on this host: profile `%s` enforced by Landlock ABI %d (%s)", s->profile,
+               ctx->host->landlock_abi, what);
+  return 0;
+}
+
 static int
 check_without_apparmor (struct eval_ctx *ctx, const struct apparmor_state *s)
 {
   struct json_value *cur = json_get (ctx->process, "apparmorProfile");
   cleanup_with (json_free) struct json_value *before = NULL;
+  const char *no_landlock = landlock_unusable (ctx, s);
 
-  if (s->mode == MODE_REQUIRED)
+  if (s->mode == MODE_REQUIRED && no_landlock)
     {
       report_as (ctx, ACTION_REJECT, profile_path (ctx),
-                 "AppArmor is not enabled on this host and the policy requires profile `%s`", s->profile);
-      return 0;
-    }
-  if (!names_a_profile (cur))
-    {
-      report_as (ctx, ACTION_AUDIT, profile_path (ctx),
-                 "AppArmor is not enabled on this host: no AppArmor profile applied (policy profile `%s`, "
-                 "mode if-available)",
+                 "AppArmor is not enabled on this host and %s; the policy requires profile `%s`", no_landlock,
                  s->profile);
       return 0;
     }
-  /* The document names a profile runc cannot apply: runc would fail the
-   * container with "write /proc/self/attr/exec: invalid argument". */
-  if (eval_action (ctx) != ACTION_REWRITE)
+  if (names_a_profile (cur))
     {
-      eval_report (ctx, profile_path (ctx), cur, NULL,
-                   "AppArmor is not enabled on this host, so runc cannot apply the requested profile");
-      return 0;
+      /* The document names a profile runc cannot apply: runc would fail the
+       * container with "write /proc/self/attr/exec: invalid argument". */
+      if (eval_action (ctx) != ACTION_REWRITE)
+        eval_report (ctx, profile_path (ctx), cur, NULL,
+                     "AppArmor is not enabled on this host, so runc cannot apply the requested profile");
+      else
+        {
+          before = json_clone (cur);
+          json_remove (ctx->process, "apparmorProfile");
+          eval_report (ctx, profile_path (ctx), before, NULL,
+                       "AppArmor is not enabled on this host: removed the profile runc cannot apply%s",
+                       no_landlock ? "; no AppArmor profile applied" : "");
+        }
     }
-  before = json_clone (cur);
-  json_remove (ctx->process, "apparmorProfile");
-  eval_report (ctx, profile_path (ctx), before, NULL,
-               "AppArmor is not enabled on this host: removed the profile runc cannot apply; no AppArmor "
-               "profile applied");
-  return 0;
+  else if (no_landlock)
+    report_as (ctx, ACTION_AUDIT, profile_path (ctx),
+               "AppArmor is not enabled on this host: no AppArmor profile applied (policy profile `%s`, "
+               "mode if-available; Landlock: %s)",
+               s->profile, no_landlock);
+  if (no_landlock)
+    return 0;
+  return check_landlock (ctx, s);
 }
 
-static int
-ensure_loaded (const struct eval_ctx *ctx, const struct apparmor_state *s, secshim_error_t *err)
+static void
+ensure_loaded (struct eval_ctx *ctx, const struct apparmor_state *s)
 {
-  if (ctx->host->apparmor_ensure == NULL)
-    return secshim_make_error (err, SECSHIM_EINPUT, "this host cannot load AppArmor profile `%s`", s->profile);
-  return ctx->host->apparmor_ensure (ctx->host, s->profile, s->text, s->len, err);
+  eval_defer_apparmor (ctx, s->profile, s->text, s->len);
 }
 
 static int
@@ -277,7 +412,10 @@ check_apparmor (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   cur = json_get (process, "apparmorProfile");
   cur_name = json_string (cur);
   if (cur_name && strcmp (cur_name, s->profile) == 0)
-    return ensure_loaded (ctx, s, err);
+    {
+      ensure_loaded (ctx, s);
+      return 0;
+    }
 
   if (eval_action (ctx) != ACTION_REWRITE)
     {
@@ -290,10 +428,9 @@ check_apparmor (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
         eval_report (ctx, profile_path (ctx), cur, NULL, "AppArmor profile is not the policy profile `%s`", s->profile);
       return 0;
     }
-  /* Load before attaching: a profile the kernel does not hold makes runc
-   * fail with a bare ENOENT (runc#5441). */
-  if (ensure_loaded (ctx, s, err) < 0)
-    return -1;
+  /* Loaded by the apply step, before runc runs: a profile the kernel does
+   * not hold makes runc fail with a bare ENOENT (runc#5441). */
+  ensure_loaded (ctx, s);
   before = cur ? json_clone (cur) : NULL;
   json_set (process, "apparmorProfile", json_new_string (s->profile));
   eval_report (ctx, profile_path (ctx), before, json_get (process, "apparmorProfile"),

@@ -196,6 +196,10 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
           return 1;
         }
     }
+  /* The one step that touches the host, now that the container is allowed
+   * (loading its AppArmor profile); a failure refuses it. */
+  if (policy_apply (findings, host_real (), err) < 0)
+    return secshim_error_wrap (err, "%s", doc_path);
   if (json_write (doc, &out, &out_len, err) < 0 || doc_file_replace (f, out, out_len, err) < 0)
     return -1;
   report_warnings (m, findings);

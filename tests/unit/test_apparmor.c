@@ -302,7 +302,8 @@ load_policy (const char *rule_json, secshim_error_t *err)
 
 struct outcome
 {
-  int ret;
+  int ret;      /* evaluation, then (when allowed) the apply step, as in runtime mode */
+  int eval_ret; /* evaluation alone */
   bool refused;
   struct findings f;
   struct json_value *doc;
@@ -316,6 +317,7 @@ evaluate (const struct policy *p, const char *doc_json, enum doc_kind kind, bool
   struct identity id
       = { .verb = kind == DOC_PROCESS ? "exec" : "create", .container_id = "c1", .bundle = "/tmp/bundle" };
   secshim_error_t err = NULL;
+  int calls0;
 
   host_fake_init (&h, enabled, true);
   if (with_ensure)
@@ -323,7 +325,12 @@ evaluate (const struct policy *p, const char *doc_json, enum doc_kind kind, bool
   memset (o, 0, sizeof *o);
   if (json_parse (doc_json, strlen (doc_json), NULL, &o->doc, &err) < 0)
     abort ();
-  o->ret = policy_evaluate (p, o->doc, kind, &h, &id, &o->f, &o->refused, &err);
+  calls0 = ensure_calls;
+  o->ret = o->eval_ret = policy_evaluate (p, o->doc, kind, &h, &id, &o->f, &o->refused, &err);
+  /* Evaluation only decides; the host is touched by the apply step. */
+  TAP_CHECK (ensure_calls == calls0, "evaluation alone loads nothing");
+  if (o->ret == 0 && !o->refused)
+    o->ret = policy_apply (&o->f, &h, &err);
   secshim_error_release (&err);
 }
 
@@ -408,16 +415,39 @@ test_rule (void)
   outcome_free (&o);
 
   evaluate (rewrite, "{\"process\": {}}", DOC_CONFIG, true, false, &o);
-  TAP_CHECK (o.ret < 0 && profile_of (&o, DOC_CONFIG) == NULL,
-             "enabled, host cannot load profiles: evaluation fails closed, nothing attached");
+  TAP_CHECK (o.eval_ret == 0 && !o.refused && o.ret < 0,
+             "enabled, host cannot load profiles: the apply step fails closed (runtime refuses, runc never runs)");
   outcome_free (&o);
 
   ensure_result = -1;
   evaluate (rewrite, "{\"process\": {}}", DOC_CONFIG, true, true, &o);
-  TAP_CHECK (o.ret < 0 && profile_of (&o, DOC_CONFIG) == NULL,
-             "enabled, loading fails: evaluation fails, nothing attached");
+  TAP_CHECK (o.eval_ret == 0 && o.ret < 0, "enabled, loading fails: the apply step fails (runtime refuses)");
   ensure_result = 0;
   outcome_free (&o);
+
+  /* A container another rule refuses loads no profile. */
+  {
+    struct policy *two = NULL;
+    char *buf = NULL, path[4096];
+    xasprintf (&buf, "{\"version\": 1, \"rules\": {\"privileged\": {\"action\": \"reject\"}, "
+                     "\"apparmor\": {\"action\": \"rewrite\", \"source\": \"apparmor/default.toml\"}}}");
+    snprintf (path, sizeof path, "%s/policy/test.json", top);
+    if (policy_load_buffer (buf, strlen (buf), path, &two, &err) < 0)
+      two = NULL;
+    secshim_error_release (&err);
+    free (buf);
+    ensure_calls = 0;
+    if (two)
+      evaluate (two,
+                "{\"process\": {\"capabilities\": {\"bounding\": [\"CAP_SYS_ADMIN\"]}}, \"linux\": "
+                "{\"maskedPaths\": []}}",
+                DOC_CONFIG, true, true, &o);
+    TAP_CHECK (two && o.refused && ensure_calls == 0 && o.f.n_steps == 1,
+               "refused by another rule: the profile load was only queued, never done");
+    if (two)
+      outcome_free (&o);
+    policy_free (two);
+  }
 
   evaluate (rewrite, "{\"apparmorProfile\": \"docker-default\", \"args\": [\"sh\"]}", DOC_PROCESS, true, true, &o);
   TAP_CHECK (o.ret == 0 && str_equal (profile_of (&o, DOC_PROCESS), "secshim-default") && o.f.n == 1

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "secshim/apparmor.h"
+#include "secshim/json.h"
 #include "secshim/landlock.h"
+#include "secshim/policy.h"
 #include "secshim/util.h"
 #include "tap.h"
 
@@ -159,6 +161,188 @@ test_limit (void)
   aa_spec_free (&spec);
 }
 
+/* ---- the apparmor rule on hosts without AppArmor ---- */
+
+#define HELPER "/usr/lib/secshim/secshim-landlock"
+
+struct rule_case
+{
+  const char *name;
+  const char *rule;    /* the "apparmor" rule's JSON */
+  bool apparmor;       /* host has AppArmor */
+  int abi;             /* host's Landlock ABI */
+  bool helper;         /* helper installed */
+  enum doc_kind kind;  /* config or process.json */
+  const char *doc;     /* input document */
+  bool injected;       /* args prefixed (and, for a config, the helper mounted) */
+  bool refused;        /* verdict */
+  const char *message; /* some finding's message contains this (NULL: no finding) */
+};
+
+#define NGINX "\"source\": \"../tests/apparmor/nginx-sample.toml\""
+#define CFG "{\"process\": {\"args\": [\"nginx\", \"-g\", \"daemon off;\"]}, \"mounts\": []}"
+#define PROC "{\"args\": [\"sh\", \"-c\", \"id\"], \"cwd\": \"/\"}"
+
+static const struct rule_case rule_cases[] = {
+  { "no AppArmor, Landlock: the profile is enforced by the helper", "{\"action\": \"rewrite\", " NGINX "}", false, 7,
+    true, DOC_CONFIG, CFG, true, false, "profile `nginx-sample` enforced by Landlock ABI 7 (20 file rules)" },
+  { "exec's process.json: args prefixed, nothing mounted", "{\"action\": \"rewrite\", " NGINX "}", false, 7, true,
+    DOC_PROCESS, PROC, true, false, "enforced by Landlock" },
+  { "AppArmor present: AppArmor, not Landlock", "{\"action\": \"rewrite\", " NGINX "}", true, 7, true, DOC_CONFIG, CFG,
+    false, false, "set the AppArmor profile to `nginx-sample`" },
+  { "landlock: false turns the fallback off", "{\"action\": \"rewrite\", \"landlock\": false, " NGINX "}", false, 7,
+    true, DOC_CONFIG, CFG, false, false, "the policy turned the Landlock fallback off" },
+  { "no Landlock in the kernel: recorded", "{\"action\": \"rewrite\", " NGINX "}", false, 0, true, DOC_CONFIG, CFG,
+    false, false, "the kernel has no Landlock either" },
+  { "helper not installed: recorded", "{\"action\": \"rewrite\", " NGINX "}", false, 7, false, DOC_CONFIG, CFG, false,
+    false, "secshim-landlock is not installed" },
+  { "required, Landlock there: allowed and enforced", "{\"action\": \"rewrite\", \"mode\": \"required\", " NGINX "}",
+    false, 7, true, DOC_CONFIG, CFG, true, false, "enforced by Landlock" },
+  { "required, neither AppArmor nor Landlock: refused", "{\"action\": \"rewrite\", \"mode\": \"required\", " NGINX "}",
+    false, 0, true, DOC_CONFIG, CFG, false, true,
+    "AppArmor is not enabled on this host and the kernel has no Landlock either" },
+  { "required, Landlock turned off: refused",
+    "{\"action\": \"rewrite\", \"mode\": \"required\", \"landlock\": false, " NGINX "}", false, 7, true, DOC_CONFIG,
+    CFG, false, true, "turned the Landlock fallback off" },
+  { "action audit: transparent, says what it would do", "{\"action\": \"audit\", " NGINX "}", false, 7, true,
+    DOC_CONFIG, CFG, false, false, "would be enforced by Landlock" },
+  { "action reject: nothing rewritten, not refused", "{\"action\": \"reject\", " NGINX "}", false, 7, true, DOC_CONFIG,
+    CFG, false, false, "would be enforced by Landlock" },
+  { "a profile without file rules: nothing to inject",
+    "{\"action\": \"rewrite\", \"source\": \"apparmor/default.toml\"}", false, 7, true, DOC_CONFIG, CFG, false, false,
+    "has no file or TCP rules for Landlock" },
+  { "a profile named only: no fields for Landlock", "{\"action\": \"rewrite\", \"profile\": \"docker-default\"}", false,
+    7, true, DOC_CONFIG, CFG, false, false, "names the profile only" },
+  { "a named profile runc cannot apply is removed, and Landlock applied", "{\"action\": \"rewrite\", " NGINX "}", false,
+    7, true, DOC_CONFIG, "{\"process\": {\"args\": [\"nginx\"], \"apparmorProfile\": \"docker-default\"}}", true, false,
+    "removed the profile runc cannot apply" },
+  { "TCP rules alone on an ABI 3 kernel: nothing to inject",
+    "{\"action\": \"rewrite\", \"fields\": {\"Name\": \"n\", \"Network\": {\"Protocols\": [\"udp\"]}}}", false, 3, true,
+    DOC_CONFIG, CFG, false, false, "has no file or TCP rules for Landlock" },
+  { "TCP rules on an ABI 4 kernel: enforced",
+    "{\"action\": \"rewrite\", \"fields\": {\"Name\": \"n\", \"Network\": {\"Protocols\": [\"udp\"]}}}", false, 4, true,
+    DOC_CONFIG, CFG, true, false, "(0 file rules, TCP bind/connect denied)" },
+  { "TCP and file rules on an ABI 3 kernel: file rules, TCP said not restricted",
+    "{\"action\": \"rewrite\", \"fields\": {\"Name\": \"n\", \"Network\": {\"Protocols\": [\"udp\"]}, "
+    "\"Filesystem\": {\"ReadOnlyPaths\": [\"/etc/**\"]}}}",
+    false, 3, true, DOC_CONFIG, CFG, true, false, "(1 file rule, TCP not restricted (Landlock ABI < 4))" },
+};
+
+static struct policy *
+rule_policy (const char *rule_json, secshim_error_t *err)
+{
+  const char *top = getenv ("SECSHIM_TOP");
+  char *buf = NULL, path[4096];
+  struct policy *p = NULL;
+  xasprintf (&buf, "{\"version\": 1, \"rules\": {\"apparmor\": %s}}", rule_json);
+  snprintf (path, sizeof path, "%s/policy/test.json", top ? top : ".");
+  if (policy_load_buffer (buf, strlen (buf), path, &p, err) < 0)
+    p = NULL;
+  free (buf);
+  return p;
+}
+
+static void
+check_rule_case (const struct rule_case *c)
+{
+  struct host h;
+  struct identity id = { .verb = c->kind == DOC_PROCESS ? "exec" : "create", .container_id = "c1" };
+  struct findings f = { 0 };
+  struct json_value *doc = NULL, *args, *mounts, *last;
+  secshim_error_t err = NULL;
+  struct policy *p = rule_policy (c->rule, &err);
+  bool refused = false, injected, mounted, found = false, original_kept;
+  size_t i, n_orig;
+  int ret;
+
+  if (p == NULL)
+    {
+      TAP_CHECK (0, "%s: policy loads (%s)", c->name, err ? err->msg : "?");
+      secshim_error_release (&err);
+      return;
+    }
+  host_fake_init (&h, c->apparmor, true);
+  h.landlock_abi = c->abi;
+  h.landlock_helper = c->helper ? HELPER : NULL;
+  if (json_parse (c->doc, strlen (c->doc), NULL, &doc, &err) < 0)
+    abort ();
+  n_orig = json_get_path (doc, c->kind == DOC_PROCESS ? "args" : "process.args")->count;
+  ret = policy_evaluate (p, doc, c->kind, &h, &id, &f, &refused, &err);
+  args = json_get_path (doc, c->kind == DOC_PROCESS ? "args" : "process.args");
+  injected = args && args->count > 0 && str_equal (json_string (args->items[0]), LL_CONTAINER_PATH);
+  /* The original args follow "--", unchanged. */
+  original_kept
+      = !injected || (args->count > n_orig && str_equal (json_string (args->items[args->count - n_orig - 1]), "--"));
+  mounts = json_get (doc, "mounts");
+  last = mounts && mounts->count ? mounts->items[mounts->count - 1] : NULL;
+  mounted = last && str_equal (json_string (json_get (last, "destination")), LL_CONTAINER_PATH)
+            && str_equal (json_string (json_get (last, "source")), HELPER)
+            && str_equal (json_string (json_get (last, "type")), "bind")
+            && json_array_has_string (json_get (last, "options"), "ro");
+  for (i = 0; i < f.n; i++)
+    if (c->message && strstr (f.v[i].message, c->message))
+      found = true;
+  TAP_CHECK (ret == 0 && refused == c->refused && injected == c->injected && original_kept
+                 && mounted == (c->injected && c->kind == DOC_CONFIG) && (c->message ? found : f.n == 0),
+             "%s (ret %d, refused %d, injected %d, mounted %d, finding: %s)", c->name, ret, refused, injected, mounted,
+             f.n ? f.v[f.n - 1].message : "none");
+  findings_free (&f);
+  json_free (doc);
+  policy_free (p);
+  secshim_error_release (&err);
+}
+
+static void
+test_rule_settings (void)
+{
+  secshim_error_t err = NULL;
+  struct policy *p = rule_policy ("{\"action\": \"rewrite\", \"landlock\": \"yes\", \"profile\": \"x\"}", &err);
+  TAP_CHECK (p == NULL && err && strstr (err->msg, "rules.apparmor.landlock"), "landlock must be a boolean (%s)",
+             err ? err->msg : "accepted");
+  policy_free (p);
+  secshim_error_release (&err);
+}
+
+/* The helper's arguments, exactly, for a small profile. */
+static void
+test_rule_args (void)
+{
+  struct host h;
+  struct identity id = { .verb = "create", .container_id = "c1" };
+  struct findings f = { 0 };
+  struct json_value *doc = NULL;
+  secshim_error_t err = NULL;
+  char *out = NULL;
+  size_t len;
+  bool refused;
+  struct policy *p = rule_policy ("{\"action\": \"rewrite\", \"fields\": {\"Name\": \"n\", \"Filesystem\": "
+                                  "{\"ReadOnlyPaths\": [\"/etc/**\"], \"DenyExec\": [\"/bin/sh\"]}}}",
+                                  &err);
+  host_fake_init (&h, false, true);
+  h.landlock_abi = 7;
+  h.landlock_helper = HELPER;
+  static const char input[] = "{\"process\": {\"args\": [\"a b\", \"--\"]}}";
+  if (p == NULL || json_parse (input, strlen (input), NULL, &doc, &err) < 0)
+    {
+      TAP_CHECK (0, "args policy loads (%s)", err ? err->msg : "?");
+      secshim_error_release (&err);
+      policy_free (p);
+      return;
+    }
+  policy_evaluate (p, doc, DOC_CONFIG, &h, &id, &f, &refused, &err);
+  json_write (json_get_path (doc, "process.args"), &out, &len, &err);
+  TAP_CHECK (out
+                 && strcmp (out, "[\"" LL_CONTAINER_PATH "\",\"-d\",\"wt:/etc\",\"-d\",\"rwx:/bin/sh\",\"--\","
+                                 "\"a b\",\"--\"]")
+                        == 0,
+             "process.args: helper, its rules, --, the original args as they were (%s)", out ? out : "?");
+  free (out);
+  findings_free (&f);
+  json_free (doc);
+  policy_free (p);
+  secshim_error_release (&err);
+}
+
 int
 main (void)
 {
@@ -167,6 +351,10 @@ main (void)
     check_case (&cases[i]);
   test_nginx_sample ();
   test_limit ();
+  for (i = 0; i < sizeof rule_cases / sizeof rule_cases[0]; i++)
+    check_rule_case (&rule_cases[i]);
+  test_rule_settings ();
+  test_rule_args ();
   TAP_CHECK (ll_abi_version () >= 0, "ll_abi_version: %d on this kernel", ll_abi_version ());
   return tap_done ();
 }
