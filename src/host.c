@@ -1,5 +1,6 @@
 /* Host facts for the rules: see host.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -161,6 +162,27 @@ find_landlock_helper (void)
   return usable_helper (beside) ? beside : NULL;
 }
 
+static int
+real_engine_oom_score_adj (const struct host *h, int *score)
+{
+  char buf[16] = { 0 };
+  int64_t v;
+  ssize_t n;
+  int fd = open ("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return n < 0 ? -errno : -EIO;
+  if (buf[n - 1] == '\n')
+    buf[n - 1] = '\0';
+  if (parse_i64 (buf, &v) < 0 || v < -1000 || v > 1000)
+    return -EINVAL;
+  *score = (int) v;
+  return 0;
+}
+
 const struct host *
 host_real (void)
 {
@@ -175,6 +197,7 @@ host_real (void)
       h.sys_readlink = real_readlink;
       h.sys_statfs_type = real_statfs_type;
       h.file_identity = real_file_identity;
+      h.engine_oom_score_adj = real_engine_oom_score_adj;
       h.apparmor_enabled = aa_is_enabled () == 1;
       h.apparmor_ensure = apparmor_host_ensure;
       h.cgroupns_supported = access ("/proc/self/ns/cgroup", F_OK) == 0;

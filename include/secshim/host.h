@@ -48,6 +48,11 @@ struct host
   long (*sys_readlink) (const struct host *h, const char *path, char *buf, size_t size);
   int (*sys_statfs_type) (const struct host *h, const char *path, unsigned long *magic);
 
+  /* secshim's own oom_score_adj, which it inherits from the engine process
+   * that started it (containerd's shim sets its own to containerd's + 1,
+   * conmon keeps podman's): 0 or -errno.  NULL in fake hosts: unknown. */
+  int (*engine_oom_score_adj) (const struct host *h, int *score);
+
   bool apparmor_enabled;   /* aa_is_enabled() */
   bool cgroupns_supported; /* /proc/self/ns/cgroup exists */
 

@@ -8,7 +8,12 @@
  *    are refused.  NUL cannot occur: the JSON loader refuses it.
  *  - oomScoreAdj below the floor (default 0) is raised to the floor or
  *    refused: runc writes it while still privileged, so -1000 makes the
- *    container immune to the OOM killer at the host's expense.
+ *    container immune to the OOM killer at the host's expense.  With
+ *    oomScoreAdjEngine, a value below the floor that is not below the
+ *    engine's own score (inherited by secshim: containerd's shim runs at
+ *    containerd's + 1) is kept: kubelet gives pause containers -998 and
+ *    Guaranteed pods -997, and a container as protected as its shim still
+ *    dies before the engine and the node agents.
  *  - apparmorProfile "unconfined" is refused (attaching a profile is the
  *    apparmor rule's job; this only stops an explicit opt-out, and
  *    refuseUnconfined: false leaves it to the apparmor rule, whose rewrite
@@ -42,6 +47,7 @@ struct rlimit_max
 struct process_state
 {
   int64_t oom_min;
+  bool oom_engine;
   struct strv deny_cwd;
   bool allow_realtime;
   bool refuse_unconfined;
@@ -100,6 +106,7 @@ load_process (struct json_value *settings, const char *policy_dir, void **state,
   have_deny = json_get (settings, "denyCwd") != NULL;
   if (take_i64 (settings, "rules.process", "oomScoreAdjMin", &s->oom_min, err) < 0
       || take_strv (settings, "rules.process", "denyCwd", &s->deny_cwd, err) < 0
+      || take_bool (settings, "rules.process", "oomScoreAdjEngine", &s->oom_engine, err) < 0
       || take_bool (settings, "rules.process", "allowRealtime", &s->allow_realtime, err) < 0
       || take_bool (settings, "rules.process", "refuseUnconfined", &s->refuse_unconfined, err) < 0
       || load_rlimits (s, settings, err) < 0)
@@ -191,6 +198,18 @@ check_env (struct eval_ctx *ctx)
     }
 }
 
+/* Only asked for a value below the floor.  An engine score that cannot
+ * be read leaves the floor as it is: the stricter reading. */
+static bool
+not_below_engine (const struct eval_ctx *ctx, const struct process_state *s, int64_t v)
+{
+  int engine;
+  if (!s->oom_engine || ctx->host->engine_oom_score_adj == NULL
+      || ctx->host->engine_oom_score_adj (ctx->host, &engine) < 0)
+    return false;
+  return v >= engine;
+}
+
 static void
 check_oom (struct eval_ctx *ctx, const struct process_state *s)
 {
@@ -198,7 +217,7 @@ check_oom (struct eval_ctx *ctx, const struct process_state *s)
   cleanup_free char *path = NULL;
   struct json_value *before = NULL;
   int64_t v = 0;
-  if (oom == NULL || json_get_i64 (oom, &v) < 0 || v >= s->oom_min)
+  if (oom == NULL || json_get_i64 (oom, &v) < 0 || v >= s->oom_min || not_below_engine (ctx, s, v))
     return;
   path = process_field_path (ctx, "oomScoreAdj");
   if (eval_action (ctx) != ACTION_REWRITE)
