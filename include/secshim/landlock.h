@@ -65,6 +65,15 @@ bool ll_ruleset_empty (const struct ll_ruleset *r);
  * malloc'd strv (strv_free). */
 void ll_helper_args (const struct ll_ruleset *r, struct strv *out);
 
+/* The mount secshim adds for the helper, exactly: {"destination":
+ * LL_CONTAINER_PATH, "type": "bind", "source": helper, "options": ["bind",
+ * "ro", "nosuid", "nodev"]} and nothing else.  The mounts rule lets it
+ * through (a read-only bind of a file secshim ships), so that a rewritten
+ * config.json evaluates the same again. */
+struct json_value;
+struct json_value *ll_helper_mount (const char *helper);
+bool ll_is_helper_mount (const struct json_value *m, const char *helper);
+
 /* The running kernel's Landlock ABI version, 0 when there is none. */
 int ll_abi_version (void);
 

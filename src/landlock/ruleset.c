@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/json.h"
 #include "secshim/landlock.h"
 #include "secshim/util.h"
 
@@ -138,6 +139,39 @@ ll_helper_args (const struct ll_ruleset *r, struct strv *out)
     }
   if (r->deny_tcp)
     push (out, xstrdup ("-n"));
+}
+
+static const char *const helper_options[] = { "bind", "ro", "nosuid", "nodev" };
+#define N_HELPER_OPTIONS (sizeof helper_options / sizeof helper_options[0])
+
+struct json_value *
+ll_helper_mount (const char *helper)
+{
+  struct json_value *m = json_new_object (), *opts = json_new_array ();
+  size_t i;
+  json_set (m, "destination", json_new_string (LL_CONTAINER_PATH));
+  json_set (m, "type", json_new_string ("bind"));
+  json_set (m, "source", json_new_string (helper));
+  for (i = 0; i < N_HELPER_OPTIONS; i++)
+    json_array_append (opts, json_new_string (helper_options[i]));
+  json_set (m, "options", opts);
+  return m;
+}
+
+bool
+ll_is_helper_mount (const struct json_value *m, const char *helper)
+{
+  const struct json_value *opts = json_get (m, "options");
+  size_t i;
+  if (helper == NULL || !json_is (m, JSON_OBJECT) || m->count != 4 || !json_is (opts, JSON_ARRAY)
+      || opts->count != N_HELPER_OPTIONS || !str_equal (json_string (json_get (m, "destination")), LL_CONTAINER_PATH)
+      || !str_equal (json_string (json_get (m, "type")), "bind")
+      || !str_equal (json_string (json_get (m, "source")), helper))
+    return false;
+  for (i = 0; i < N_HELPER_OPTIONS; i++)
+    if (!str_equal (json_string (opts->items[i]), helper_options[i]))
+      return false;
+  return true;
 }
 
 int

@@ -257,14 +257,52 @@ landlock_unusable (const struct eval_ctx *ctx, const struct apparmor_state *s)
   return NULL;
 }
 
+/* process.args with the helper and its rules in front. */
 static struct json_value *
-string_array (char **v, size_t n)
+prefixed_args (const struct apparmor_state *s, const struct json_value *args)
 {
-  struct json_value *a = json_new_array ();
+  struct strv rules = { 0 };
+  struct json_value *prefixed = json_new_array ();
   size_t i;
-  for (i = 0; i < n; i++)
-    json_array_append (a, json_new_string (v[i]));
-  return a;
+
+  ll_helper_args (&s->ll, &rules);
+  json_array_append (prefixed, json_new_string (LL_CONTAINER_PATH));
+  for (i = 0; i < rules.n; i++)
+    json_array_append (prefixed, json_new_string (rules.v[i]));
+  json_array_append (prefixed, json_new_string ("--"));
+  for (i = 0; i < args->count; i++)
+    json_array_append (prefixed, json_clone (args->items[i]));
+  strv_free (&rules);
+  return prefixed;
+}
+
+/* args already begin with exactly this rule's prefix. */
+static bool
+already_prefixed (const struct apparmor_state *s, const struct json_value *args)
+{
+  cleanup_with (json_free) struct json_value *empty = json_new_array ();
+  cleanup_with (json_free) struct json_value *want = prefixed_args (s, empty);
+  size_t i;
+  if (args->count < want->count)
+    return false;
+  for (i = 0; i < want->count; i++)
+    if (!str_equal (json_string (args->items[i]), json_string (want->items[i])))
+      return false;
+  return true;
+}
+
+/* The last mount at LL_CONTAINER_PATH is secshim's helper mount. */
+static bool
+helper_mounted (const struct eval_ctx *ctx)
+{
+  const struct json_value *mounts = json_get (ctx->doc, "mounts");
+  size_t i;
+  if (ctx->kind == DOC_PROCESS)
+    return true; /* the container's init has it (config.json) */
+  for (i = json_is (mounts, JSON_ARRAY) ? mounts->count : 0; i-- > 0;)
+    if (str_equal (json_string (json_get (mounts->items[i], "destination")), LL_CONTAINER_PATH))
+      return ll_is_helper_mount (mounts->items[i], ctx->host->landlock_helper);
+  return false;
 }
 
 /* Bind-mount the helper (config only: an exec'd process finds the
@@ -272,37 +310,18 @@ string_array (char **v, size_t n)
 static void
 inject_landlock (struct eval_ctx *ctx, const struct apparmor_state *s, struct json_value *args)
 {
-  struct strv rules = { 0 };
-  struct json_value *prefixed;
-  size_t i;
-
   if (ctx->kind == DOC_CONFIG)
     {
       struct json_value *mounts = json_get (ctx->doc, "mounts");
-      struct json_value *m = json_new_object ();
-      static char *const options[] = { "bind", "ro", "nosuid", "nodev" };
       if (!json_is (mounts, JSON_ARRAY))
         {
           json_set (ctx->doc, "mounts", json_new_array ());
           mounts = json_get (ctx->doc, "mounts");
         }
-      json_set (m, "destination", json_new_string (LL_CONTAINER_PATH));
-      json_set (m, "type", json_new_string ("bind"));
-      json_set (m, "source", json_new_string (ctx->host->landlock_helper));
-      json_set (m, "options", string_array ((char **) options, 4));
       /* Last, so that it covers anything the document mounts there. */
-      json_array_append (mounts, m);
+      json_array_append (mounts, ll_helper_mount (ctx->host->landlock_helper));
     }
-  ll_helper_args (&s->ll, &rules);
-  prefixed = json_new_array ();
-  json_array_append (prefixed, json_new_string (LL_CONTAINER_PATH));
-  for (i = 0; i < rules.n; i++)
-    json_array_append (prefixed, json_new_string (rules.v[i]));
-  json_array_append (prefixed, json_new_string ("--"));
-  for (i = 0; i < args->count; i++)
-    json_array_append (prefixed, json_clone (args->items[i]));
-  json_set (ctx->process, "args", prefixed);
-  strv_free (&rules);
+  json_set (ctx->process, "args", prefixed_args (s, args));
 }
 
 static int
@@ -331,6 +350,15 @@ check_landlock (struct eval_ctx *ctx, const struct apparmor_state *s)
     {
       /* runc refuses a process without args; nothing to prefix. */
       report_as (ctx, ACTION_AUDIT, path, "no process args to confine with Landlock (profile `%s`)", s->profile);
+      return 0;
+    }
+  if (already_prefixed (s, args) && helper_mounted (ctx))
+    {
+      /* A config.json secshim rewrote before (the same bundle run again). */
+      report_as (ctx, ACTION_AUDIT, path,
+                 "AppArmor is not enabled on this host: profile `%s` enforced by Landlock ABI %d (%s; already in "
+                 "the document)",
+                 s->profile, ctx->host->landlock_abi, what);
       return 0;
     }
   if (eval_action (ctx) != ACTION_REWRITE)

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/landlock.h"
 #include "secshim/policy.h"
 #include "secshim/resolve.h"
 #include "secshim/settings.h"
@@ -337,6 +338,9 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   for (i = 0; i < mounts->count; i++)
     {
       const struct json_value *m = mounts->items[i];
+      /* The apparmor rule's own read-only bind of the Landlock helper. */
+      if (ll_is_helper_mount (m, ctx->host->landlock_helper))
+        continue;
       if (check_bind_source (ctx, s, &resolved, i, m, err) < 0)
         {
           resolved_deny_free (&resolved);

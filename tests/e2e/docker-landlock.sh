@@ -66,6 +66,13 @@ assert_contains "landlock: the helper says permission denied" "$out" 'exec: "/bi
 out=$(ll_run "$L" busybox cat /bin/sh 2>&1)
 assert_contains "landlock: /bin/sh cannot be read either (deny mrwklx)" "$out" "Permission denied"
 
+# Under secshim's own seccomp profile (injected for seccomp=unconfined)
+# instead of Docker's, the helper's landlock_* calls are allowed too.
+out=$(ll_run --security-opt seccomp=unconfined "$L" /bin/sh -c 'echo shell-ran' 2>&1)
+assert_contains "landlock under secshim's seccomp profile: /bin/sh still denied" "$out" 'exec: "/bin/sh": permission denied'
+out=$(ll_run --security-opt seccomp=unconfined "$L" busybox echo runs 2>&1)
+assert_eq "landlock under secshim's seccomp profile: allowed commands run" "$out" runs
+
 # --- /etc is read-only, /var is not (files mode 0666: only Landlock can refuse) ---
 w='echo new >/etc/open-file && echo wrote; cat /etc/open-file'
 out=$(dk_run --rm --network none --runtime runc -u 65534 "$L" busybox sh -c "$w" 2>&1)

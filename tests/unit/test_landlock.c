@@ -343,6 +343,76 @@ test_rule_args (void)
   secshim_error_release (&err);
 }
 
+static bool
+rewrote (const struct findings *f)
+{
+  size_t i;
+  for (i = 0; i < f->n; i++)
+    if (f->v[i].action == ACTION_REWRITE)
+      return true;
+  return false;
+}
+
+/* A config.json secshim rewrote evaluates the same again (the mounts rule
+ * lets the helper's own mount through, the args are not prefixed twice),
+ * and a look-alike mount of another file is still judged. */
+static void
+test_idempotent (void)
+{
+  static const char rules[] = "{\"version\": 1, \"rules\": {\"mounts\": {\"action\": \"reject\", \"deny\": "
+                              "[\"/usr\"]}, \"apparmor\": {\"action\": \"rewrite\", " NGINX "}}}";
+  const char *top = getenv ("SECSHIM_TOP");
+  struct host h;
+  struct identity id = { .verb = "create", .container_id = "c1" };
+  struct findings f1 = { 0 }, f2 = { 0 }, f3 = { 0 };
+  struct json_value *doc = NULL, *doc2 = NULL, *doc3 = NULL;
+  secshim_error_t err = NULL;
+  struct policy *p = NULL;
+  char path[4096], *out1 = NULL, *out2 = NULL, *fake = NULL;
+  size_t len1 = 0, len2 = 0;
+  bool r1 = false, r2 = false, r3 = false;
+
+  snprintf (path, sizeof path, "%s/policy/test.json", top ? top : ".");
+  if (policy_load_buffer (rules, strlen (rules), path, &p, &err) < 0
+      || json_parse (CFG, strlen (CFG), NULL, &doc, &err) < 0)
+    {
+      TAP_CHECK (0, "idempotence: policy loads (%s)", err ? err->msg : "?");
+      secshim_error_release (&err);
+      policy_free (p);
+      return;
+    }
+  host_fake_init (&h, false, true);
+  h.landlock_abi = 7;
+  h.landlock_helper = HELPER;
+  policy_evaluate (p, doc, DOC_CONFIG, &h, &id, &f1, &r1, &err);
+  json_write (doc, &out1, &len1, &err);
+  json_parse (out1, len1, NULL, &doc2, &err);
+  policy_evaluate (p, doc2, DOC_CONFIG, &h, &id, &f2, &r2, &err);
+  json_write (doc2, &out2, &len2, &err);
+  TAP_CHECK (!r1 && rewrote (&f1) && !r2 && !rewrote (&f2) && len1 == len2 && memcmp (out1, out2, len1) == 0,
+             "a rewritten config evaluates the same again: helper mount (under a denied /usr) let through, args not "
+             "prefixed twice (%s)",
+             f2.n ? f2.v[f2.n - 1].message : "no finding");
+  /* The same mount shape naming another file under /usr is still a bind of /usr. */
+  xasprintf (&fake, "{\"process\": {\"args\": [\"sh\"]}, \"mounts\": [{\"destination\": \"" LL_CONTAINER_PATH
+                    "\", \"type\": \"bind\", \"source\": \"/usr/bin/env\", \"options\": [\"bind\", \"ro\", "
+                    "\"nosuid\", \"nodev\"]}]}");
+  json_parse (fake, strlen (fake), NULL, &doc3, &err);
+  policy_evaluate (p, doc3, DOC_CONFIG, &h, &id, &f3, &r3, &err);
+  TAP_CHECK (r3, "a look-alike mount of another host file is still judged by the mounts rule (refused)");
+  free (out1);
+  free (out2);
+  free (fake);
+  findings_free (&f1);
+  findings_free (&f2);
+  findings_free (&f3);
+  json_free (doc);
+  json_free (doc2);
+  json_free (doc3);
+  policy_free (p);
+  secshim_error_release (&err);
+}
+
 int
 main (void)
 {
@@ -355,6 +425,7 @@ main (void)
     check_rule_case (&rule_cases[i]);
   test_rule_settings ();
   test_rule_args ();
+  test_idempotent ();
   TAP_CHECK (ll_abi_version () >= 0, "ll_abi_version: %d on this kernel", ll_abi_version ());
   return tap_done ();
 }
