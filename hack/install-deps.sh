@@ -20,6 +20,8 @@ packages=(
   clang llvm libclang-rt-14-dev clang-format valgrind hyperfine bc
   # OCI spec sources (cross-checking field names)
   golang-go golang-github-opencontainers-specs-dev golang-github-cyphar-filepath-securejoin-dev
+  # the oracle parses runc flags with runc's own urfave/cli v1 (tests/oracle/numbers.go)
+  golang-github-urfave-cli-dev
 )
 
 # One dpkg-query for all: "name ii " per installed package.

@@ -170,6 +170,68 @@ parse_i64 (const char *s, int64_t *out)
 }
 
 int
+go_parse_uint (const char *s, int bits, uint64_t *out)
+{
+  uint64_t n = 0, max;
+  if (s == NULL || *s == '\0' || bits < 1 || bits > 64)
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  max = bits == 64 ? UINT64_MAX : (UINT64_C (1) << bits) - 1;
+  for (; *s; s++)
+    {
+      unsigned d;
+      if (*s < '0' || *s > '9')
+        {
+          errno = EINVAL;
+          return -1;
+        }
+      d = (unsigned) (*s - '0');
+      /* Go stops at the first overflow with a range error, even when a
+       * bad digit follows. */
+      if (n > (max - d) / 10)
+        {
+          errno = ERANGE;
+          return -1;
+        }
+      n = n * 10 + d;
+    }
+  *out = n;
+  return 0;
+}
+
+int
+go_parse_int (const char *s, int bits, int64_t *out)
+{
+  bool negative = false;
+  uint64_t mag, cutoff;
+  if (s == NULL || *s == '\0' || bits < 1 || bits > 64)
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  if (*s == '+' || *s == '-')
+    negative = *s++ == '-';
+  if (go_parse_uint (s, 64, &mag) < 0)
+    return -1;
+  cutoff = UINT64_C (1) << (bits - 1);
+  if (negative ? mag > cutoff : mag >= cutoff)
+    {
+      errno = ERANGE;
+      return -1;
+    }
+  *out = negative ? (int64_t) (0 - mag) : (int64_t) mag;
+  return 0;
+}
+
+int
+go_atoi (const char *s, int64_t *out)
+{
+  return go_parse_int (s, 64, out);
+}
+
+int
 read_all_fd (int fd, size_t max, char **out, size_t *out_len)
 {
   size_t cap = 4096, len = 0;

@@ -28,6 +28,19 @@ int parse_u32 (const char *s, uint32_t *out);
 int parse_u64 (const char *s, uint64_t *out);
 int parse_i64 (const char *s, int64_t *out);
 
+/* Go's strconv, exactly, for numbers runc reads from its command line.
+ * go_parse_int is strconv.ParseInt (s, 10, bits): an optional '+' or '-',
+ * then one or more decimal digits, leading zeros allowed ("-0", "+0" and
+ * "00" are 0), no space, no '_', range-checked for bits (8..64).
+ * go_atoi is strconv.Atoi on a 64-bit Go (ParseInt (s, 10, 64)).
+ * go_parse_uint is strconv.ParseUint (s, 10, bits): digits only.
+ * Return 0, or -1 with errno EINVAL (syntax) or ERANGE, as Go's errors.
+ * What runc then does with the value is the caller's: runc's exec keeps
+ * uint32 (v) of --user's Atoi, so 4294967296 and -4294967296 are 0. */
+int go_parse_int (const char *s, int bits, int64_t *out);
+int go_parse_uint (const char *s, int bits, uint64_t *out);
+int go_atoi (const char *s, int64_t *out);
+
 /* Read a whole regular file from fd, at most max bytes (EFBIG above). */
 int read_all_fd (int fd, size_t max, char **out, size_t *out_len);
 /* A growable byte buffer, NUL-terminated after every append (the JSON
