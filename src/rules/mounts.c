@@ -1,12 +1,23 @@
-/* Rule "mounts": host paths that must never be bind-mounted into a container.
+/* Rule "mounts": every mount judged by what runc 1.1.5 will do with it.
  *
- * A mount is a bind mount when its options hold "bind" or "rbind", whatever
- * its type (runc's createLibcontainerMount), or when its type is "bind".
- * The source is canonicalised on the host ("//", "/./", "..", trailing "/",
- * symlinks such as /var/run -> /run) and compared with each denied path, its
- * descendants and its ancestors: mounting /run exposes /run/systemd, and
- * mounting / exposes everything.  Read-only does not make a denied path
- * allowed: a read-only docker.sock is still a root shell on the host.
+ * Types are an allowlist, each with its constraints (runc decides a bind
+ * mount by MS_BIND, "bind"/"rbind" in the options, whatever the type):
+ *  - bind (or type "bind"): the source as runc resolves it (view.h,
+ *    resolve.h: joined to the bundle with Go's lexical filepath.Join, then
+ *    walked physically) must resolve, must not be a block device or on a
+ *    kernel filesystem, and is compared with each denied path, its
+ *    descendants and its ancestors: mounting /run exposes /run/systemd, and
+ *    mounting / exposes everything.  Read-only does not make a denied path
+ *    allowed: a read-only docker.sock is still a root shell on the host.
+ *  - tmpfs, devpts, mqueue: no host path (the source is a name).
+ *  - cgroup, cgroup2, sysfs: read-only.  proc only where it lands on /proc,
+ *    sysfs only on /sys: elsewhere maskedPaths and readonlyPaths do not
+ *    apply.
+ *  - overlay: every lowerdir/upperdir/workdir path (lowerdir split on ':',
+ *    relative ones taken from the rootfs, runc's cwd at mount time) judged
+ *    exactly like a bind source.
+ *  - anything else (ext4 on /dev/sda, "none" without bind, ...) only when
+ *    the policy names the type in allowTypes.
  * CIS Docker Benchmark 5.6 (sensitive host directories), 5.32 (docker socket);
  * PSS baseline "HostPath volumes".
  *
@@ -14,11 +25,11 @@
  *  - shared/rshared propagation, in options or linux.rootfsPropagation: the
  *    container's mounts would propagate back to the host (CIS 5.20,
  *    CVE-2025-31133/52565/52881 need it);
- *  - sysfs and cgroup mounts without "ro" (cgroup v1 release_agent,
- *    /sys/kernel/uevent_helper; CVE-2022-0492);
- *  - destinations under /proc or /sys other than the standard proc, sysfs
- *    and /sys/fs/cgroup mounts (CVE-2019-16884, CVE-2023-27561: mounts over
- *    /proc defeat AppArmor and masks). */
+ *  - destinations that land (securejoin over the rootfs and the mounts
+ *    before) under /proc or /sys other than the standard proc, sysfs and
+ *    /sys/fs/cgroup mounts, or inside a kernel filesystem mounted elsewhere
+ *    (CVE-2019-16884, CVE-2023-27561: mounts over /proc defeat AppArmor and
+ *    masks). */
 #include <errno.h>
 #include <string.h>
 
@@ -28,11 +39,13 @@
 #include "secshim/resolve.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
+#include "view.h"
 
 struct mounts_state
 {
-  struct strv deny;       /* the path, everything below it, every ancestor */
-  struct strv deny_exact; /* the path and its ancestors; below it is allowed */
+  struct strv deny;        /* the path, everything below it, every ancestor */
+  struct strv deny_exact;  /* the path and its ancestors; below it is allowed */
+  struct strv allow_types; /* filesystem types allowed beyond the built-in ones */
 };
 
 static void
@@ -41,6 +54,7 @@ free_mounts (void *p)
   struct mounts_state *s = p;
   strv_free (&s->deny);
   strv_free (&s->deny_exact);
+  strv_free (&s->allow_types);
   free (s);
 }
 
@@ -50,8 +64,16 @@ load_mounts (struct json_value *settings, const char *policy_dir, void **state, 
   struct mounts_state *s = xzalloc (sizeof *s);
   size_t i;
   if (take_strv (settings, "rules.mounts", "deny", &s->deny, err) < 0
-      || take_strv (settings, "rules.mounts", "denyExact", &s->deny_exact, err) < 0)
+      || take_strv (settings, "rules.mounts", "denyExact", &s->deny_exact, err) < 0
+      || take_strv (settings, "rules.mounts", "allowTypes", &s->allow_types, err) < 0)
     goto fail;
+  for (i = 0; i < s->allow_types.n; i++)
+    if (s->allow_types.v[i][0] == '\0' || strpbrk (s->allow_types.v[i], ",/ \t") != NULL)
+      {
+        secshim_make_error (err, SECSHIM_ECONFIG, "rules.mounts.allowTypes[%zu]: `%s` is not a filesystem type", i,
+                            s->allow_types.v[i]);
+        goto fail;
+      }
   for (i = 0; i < s->deny.n + s->deny_exact.n; i++)
     {
       const char *e = i < s->deny.n ? s->deny.v[i] : s->deny_exact.v[i - s->deny.n];
@@ -67,14 +89,6 @@ load_mounts (struct json_value *settings, const char *policy_dir, void **state, 
 fail:
   free_mounts (s);
   return -1;
-}
-
-static bool
-is_bind (const struct json_value *m)
-{
-  const struct json_value *opts = json_get (m, "options");
-  return str_equal (json_string (json_get (m, "type")), "bind") || json_array_has_string (opts, "bind")
-         || json_array_has_string (opts, "rbind");
 }
 
 /* inner is outer or lies below it ("/" contains everything). */
@@ -209,22 +223,18 @@ report_denied (struct eval_ctx *ctx, const struct mounts_state *s, struct resolv
   return 0;
 }
 
-/* A bind mount's source as runc resolves it (resolve_bind_source), failing
- * closed: a source secshim cannot resolve is refused, as runc's os.Stat
- * would fail on it too. */
+/* A bind mount's source as runc resolves it (view.h), failing closed: a
+ * source secshim cannot resolve is refused, as runc's os.Stat would fail on
+ * it too. */
 static int
 check_bind_source (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, size_t i,
-                   const struct json_value *m, secshim_error_t *err)
+                   const struct json_value *m, const struct mount_view *mv, secshim_error_t *err)
 {
-  cleanup_free char *joined = NULL;
-  cleanup_free char *host = NULL;
   cleanup_free char *field = NULL;
   const struct json_value *src = json_get (m, "source");
   const char *source = json_string (src);
-  int rc;
+  struct stat st;
 
-  if (!is_bind (m))
-    return 0;
   xasprintf (&field, "mounts[%zu].source", i);
   if (source == NULL || source[0] == '\0')
     {
@@ -232,26 +242,213 @@ check_bind_source (struct eval_ctx *ctx, const struct mounts_state *s, struct re
                    json_string (json_get (m, "destination")) ?: "?");
       return 0;
     }
-  rc = resolve_bind_source (ctx->host, ctx->id->bundle, source, &joined, &host);
-  if (rc == -EINVAL && source[0] != '/')
+  if (mv->host_err == -EINVAL && source[0] != '/')
     {
       eval_report (ctx, field, src, NULL, "relative bind source `%s` and no bundle to resolve it against", source);
       return 0;
     }
-  if (rc < 0)
+  if (mv->host_err < 0)
     {
       /* Named as written, it may already be denied: say so rather than
        * that it is missing. */
-      cleanup_free char *lexical = go_path_clean (joined ? joined : source);
+      cleanup_free char *lexical = go_path_clean (mv->joined ? mv->joined : source);
       int denied = report_denied (ctx, s, resolved, field, m, src, "bind mount", lexical, err);
       if (denied != 0)
         return denied < 0 ? -1 : 0;
       eval_report (ctx, field, src, NULL,
                    "bind mount source %s cannot be resolved on the host (%s): refused, runc could not mount it either",
-                   joined ? joined : source, errno_text (rc));
+                   mv->joined ? mv->joined : source, errno_text (mv->host_err));
       return 0;
     }
-  return judge_host_path (ctx, s, resolved, field, m, src, "bind mount", host, err);
+  if (ctx->host->sys_stat && ctx->host->sys_stat (ctx->host, mv->host, &st) == 0 && S_ISBLK (st.st_mode))
+    {
+      eval_report (ctx, field, src, NULL, "bind mount of block device %s (into %s) is denied", mv->host,
+                   json_string (json_get (m, "destination")) ?: "?");
+      return 0;
+    }
+  return judge_host_path (ctx, s, resolved, field, m, src, "bind mount", mv->host, err);
+}
+
+/* The next overlay option of data (options joined with ',' as runc's
+ * m.Data), split like the kernel's ovl_next_opt: a backslash escapes the
+ * next character.  Returns the option's length, 0 at the end. */
+static size_t
+next_data_opt (const char **p)
+{
+  const char *start, *q;
+  while (**p == ',')
+    (*p)++;
+  start = q = *p;
+  while (*q && *q != ',')
+    {
+      if (*q == '\\' && q[1])
+        q++;
+      q++;
+    }
+  *p = q;
+  return (size_t) (q - start);
+}
+
+/* One overlay directory (escapes removed) as the kernel resolves it: runc
+ * mounts with its cwd in the rootfs, so a relative one is taken from there. */
+static int
+check_overlay_dir (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved,
+                   const char *field, const struct json_value *m, const struct config_view *cv, const char *dir,
+                   secshim_error_t *err)
+{
+  cleanup_free char *path = NULL;
+  cleanup_free char *host = NULL;
+  const struct json_value *opts = json_get (m, "options");
+  int rc;
+  if (dir[0] == '\0')
+    return 0;
+  if (dir[0] != '/')
+    {
+      if (cv->rootfs == NULL)
+        {
+          eval_report (ctx, field, opts, NULL, "overlay directory `%s` is relative and the rootfs is unknown", dir);
+          return 0;
+        }
+      xasprintf (&path, "%s/%s", cv->rootfs, dir);
+    }
+  else
+    path = xstrdup (dir);
+  rc = resolve_host (ctx->host, path, 0, &host);
+  if (rc < 0)
+    {
+      cleanup_free char *lexical = go_path_clean (path);
+      int denied = report_denied (ctx, s, resolved, field, m, opts, "overlay layer", lexical, err);
+      if (denied != 0)
+        return denied < 0 ? -1 : 0;
+      eval_report (ctx, field, opts, NULL, "overlay directory %s cannot be resolved on the host (%s): refused", path,
+                   errno_text (rc));
+      return 0;
+    }
+  return judge_host_path (ctx, s, resolved, field, m, opts, "overlay layer", host, err);
+}
+
+static int
+check_overlay (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, size_t i,
+               const struct json_value *m, const struct config_view *cv, secshim_error_t *err)
+{
+  static const char *const keys[] = { "lowerdir=", "lowerdir+=", "upperdir=", "workdir=", "datadir+=" };
+  const struct json_value *opts = json_get (m, "options");
+  cleanup_free char *field = NULL;
+  struct strbuf data = { 0 };
+  const char *p;
+  size_t k, n;
+  int ret = 0;
+
+  if (!json_is (opts, JSON_ARRAY))
+    return 0;
+  xasprintf (&field, "mounts[%zu].options", i);
+  for (k = 0; k < opts->count; k++)
+    {
+      const char *o = json_string (opts->items[k]);
+      if (o == NULL)
+        continue;
+      if (data.len)
+        strbuf_append (&data, ",", 1, 256);
+      strbuf_append (&data, o, strlen (o), 256);
+    }
+  p = data.buf ? data.buf : "";
+  while (ret == 0 && (n = next_data_opt (&p)) > 0)
+    {
+      const char *opt = p - n;
+      for (k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        {
+          size_t kl = strlen (keys[k]);
+          cleanup_free char *dir = NULL;
+          size_t j, dl = 0;
+          bool split = keys[k][0] == 'l';
+          if (n < kl || strncmp (opt, keys[k], kl) != 0)
+            continue;
+          dir = xmalloc (n - kl + 1);
+          /* lowerdir holds ':'-separated layers; '\' escapes ':' and ','. */
+          for (j = kl; j <= n && ret == 0; j++)
+            {
+              if (j < n && opt[j] == '\\' && j + 1 < n)
+                {
+                  dir[dl++] = opt[++j];
+                  continue;
+                }
+              if (j == n || (split && opt[j] == ':'))
+                {
+                  dir[dl] = '\0';
+                  ret = check_overlay_dir (ctx, s, resolved, field, m, cv, dir, err);
+                  dl = 0;
+                  continue;
+                }
+              dir[dl++] = opt[j];
+            }
+          break;
+        }
+    }
+  free (data.buf);
+  return ret;
+}
+
+/* The built-in allowlist; the policy adds to it with allowTypes. */
+static bool
+type_allowed (const struct mounts_state *s, const char *type)
+{
+  static const char *const builtin[]
+      = { "tmpfs", "devpts", "mqueue", "cgroup", "cgroup2", "proc", "sysfs", "overlay", "bind" };
+  size_t i;
+  if (type == NULL)
+    return false;
+  for (i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
+    if (strcmp (type, builtin[i]) == 0)
+      return true;
+  for (i = 0; i < s->allow_types.n; i++)
+    if (strcmp (type, s->allow_types.v[i]) == 0)
+      return true;
+  return false;
+}
+
+static bool
+policy_allows_type (const struct mounts_state *s, const char *type)
+{
+  size_t i;
+  for (i = 0; type && i < s->allow_types.n; i++)
+    if (strcmp (type, s->allow_types.v[i]) == 0)
+      return true;
+  return false;
+}
+
+/* Everything but bind mounts: the type allowlist and its constraints. */
+static int
+check_type (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, size_t i,
+            const struct json_value *m, const struct config_view *cv, secshim_error_t *err)
+{
+  const char *type = json_string (json_get (m, "type"));
+  const char *landed = cv->m[i].landed;
+  cleanup_free char *field = NULL;
+
+  if (!type_allowed (s, type))
+    {
+      xasprintf (&field, "mounts[%zu].type", i);
+      eval_report (ctx, field, json_get (m, "type"), NULL,
+                   "mount type `%s` (into %s) is not allowed: only bind, tmpfs, devpts, mqueue, cgroup, cgroup2, "
+                   "proc on /proc, sysfs on /sys and overlay, or a type the policy names in allowTypes",
+                   type ? type : "", json_string (json_get (m, "destination")) ?: "?");
+      return 0;
+    }
+  if (policy_allows_type (s, type))
+    return 0; /* the administrator's choice, as written */
+  if (landed != NULL
+      && ((str_equal (type, "proc") && strcmp (landed, "/proc") != 0)
+          || (str_equal (type, "sysfs") && strcmp (landed, "/sys") != 0)))
+    {
+      xasprintf (&field, "mounts[%zu].destination", i);
+      eval_report (ctx, field, json_get (m, "destination"), NULL,
+                   "%s mounted at %s: only at %s, where maskedPaths and readonlyPaths apply", type, landed,
+                   str_equal (type, "proc") ? "/proc" : "/sys");
+      return 0;
+    }
+  if (str_equal (type, "overlay"))
+    return check_overlay (ctx, s, resolved, i, m, cv, err);
+  return 0;
 }
 
 static bool
@@ -298,27 +495,37 @@ is_standard_kernel_mount (const char *dest, const char *type)
 }
 
 static void
-check_destination (struct eval_ctx *ctx, size_t i, const struct json_value *m)
+check_destination (struct eval_ctx *ctx, size_t i, const struct json_value *m, const struct mount_view *mv)
 {
-  const char *dest = json_string (json_get (m, "destination"));
   const char *type = json_string (json_get (m, "type"));
-  cleanup_free char *canon = NULL;
   cleanup_free char *path = NULL;
 
-  if (dest == NULL)
-    return;
-  /* Destinations live in the container's rootfs: lexical only, and runc
-   * takes a relative destination from the rootfs root. */
-  canon = path_lexical_normalize (dest);
-  if (!contains ("/proc", canon) && !contains ("/sys", canon))
-    return;
-  if (is_standard_kernel_mount (canon, type))
+  if (json_get (m, "destination") == NULL && !mv->bind)
     return;
   xasprintf (&path, "mounts[%zu].destination", i);
+  if (mv->dest_err < 0)
+    {
+      eval_report (ctx, path, json_get (m, "destination"), NULL,
+                   mv->dest_err == -EINVAL ? "mount has no destination%s"
+                                           : "mount destination cannot be resolved in the rootfs (%s): refused",
+                   mv->dest_err == -EINVAL ? "" : errno_text (mv->dest_err));
+      return;
+    }
+  /* Where runc's securejoin lands it, over the rootfs and the mounts
+   * before it (a symlink in the rootfs to /proc/sys lands there). */
+  if (!mv->bind && is_standard_kernel_mount (mv->landed, type))
+    return;
+  if (!contains ("/proc", mv->landed) && !contains ("/sys", mv->landed))
+    {
+      if (mv->dest_in_kernel)
+        eval_report (ctx, path, json_get (m, "destination"), NULL,
+                     "mount destination lands on %s, inside a kernel filesystem mounted before it", mv->landed);
+      return;
+    }
   eval_report (ctx, path, json_get (m, "destination"), NULL,
                "mount destination %s is under /proc or /sys: only the standard proc, sysfs and cgroup mounts may be "
                "there",
-               canon);
+               mv->landed);
 }
 
 static int
@@ -328,6 +535,7 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   const struct json_value *mounts = json_get (ctx->doc, "mounts");
   const struct json_value *rootprop = json_get_path (ctx->doc, "linux.rootfsPropagation");
   struct resolved_deny resolved = { 0 };
+  struct config_view cv;
   size_t i;
 
   if (is_shared (json_string (rootprop)))
@@ -335,22 +543,29 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
                  "rootfs propagation %s would let the container's mounts reach the host", json_string (rootprop));
   if (!json_is (mounts, JSON_ARRAY))
     return 0;
+  config_view_build (ctx, &cv);
   for (i = 0; i < mounts->count; i++)
     {
       const struct json_value *m = mounts->items[i];
+      const struct mount_view *mv = &cv.m[i];
+      int rc;
       /* The apparmor rule's own read-only bind of the Landlock helper. */
       if (ll_is_helper_mount (m, ctx->host->landlock_helper))
         continue;
-      if (check_bind_source (ctx, s, &resolved, i, m, err) < 0)
+      rc = mv->bind ? check_bind_source (ctx, s, &resolved, i, m, mv, err)
+                    : check_type (ctx, s, &resolved, i, m, &cv, err);
+      if (rc < 0)
         {
           resolved_deny_free (&resolved);
+          config_view_free (&cv);
           return -1;
         }
-      check_destination (ctx, i, m);
+      check_destination (ctx, i, m, mv);
       check_propagation (ctx, i, m);
       check_kernel_fs_readonly (ctx, i, m);
     }
   resolved_deny_free (&resolved);
+  config_view_free (&cv);
   return 0;
 }
 

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "view.h"
 #include "secshim/cleanup.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
@@ -147,6 +148,32 @@ path_within (const char *outer, const char *inner)
   return strncmp (outer, inner, lo) == 0 && (inner[lo] == '\0' || inner[lo] == '/');
 }
 
+/* Where runc's chdir(cwd) after pivot_root lands: securejoin semantics in
+ * the rootfs with the config's mounts over it (a symlink in the image to
+ * /proc/self, a procfs mounted at /x then cwd /x/self/cwd).  A cwd inside a
+ * kernel filesystem is refused, whatever its spelling. */
+static void
+check_cwd_landing (struct eval_ctx *ctx, const struct json_value *cwd)
+{
+  struct config_view cv;
+  struct rview_landing l;
+  cleanup_free char *path = NULL;
+  int rc;
+
+  config_view_build (ctx, &cv);
+  rc = rview_resolve (&cv.v, json_string (cwd), &l);
+  path = process_field_path (ctx, "cwd");
+  if (rc < 0)
+    eval_report_unfixable (ctx, path, cwd, "working directory %s cannot be resolved in the rootfs (%s)",
+                           json_string (cwd), strerror (-rc));
+  else if (l.in_kernel)
+    eval_report_unfixable (ctx, path, cwd,
+                           "working directory %s lands on %s, inside a kernel filesystem (CVE-2024-21626)",
+                           json_string (cwd), l.path);
+  free (l.path);
+  config_view_free (&cv);
+}
+
 static void
 check_cwd (struct eval_ctx *ctx, const struct process_state *s)
 {
@@ -166,6 +193,8 @@ check_cwd (struct eval_ctx *ctx, const struct process_state *s)
       eval_report_unfixable (ctx, path, cwd, "working directory %s is under %s (CVE-2024-21626)", norm, deny);
       return;
     }
+  if (ctx->kind == DOC_CONFIG)
+    check_cwd_landing (ctx, cwd);
 }
 
 static void

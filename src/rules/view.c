@@ -1,0 +1,117 @@
+/* The container's file system as runc builds it: see view.h. */
+#include <errno.h>
+#include <string.h>
+
+#include "secshim/cleanup.h"
+#include "secshim/util.h"
+#include "view.h"
+
+bool
+mount_sets_bind (const struct json_value *m)
+{
+  const struct json_value *opts = json_get (m, "options");
+  return json_array_has_string (opts, "bind") || json_array_has_string (opts, "rbind");
+}
+
+bool
+mount_type_is_kernel_fs (const char *type)
+{
+  static const char *const kernel[]
+      = { "proc",     "sysfs",    "cgroup", "cgroup2", "debugfs",     "tracefs",   "securityfs", "bpf",
+          "configfs", "efivarfs", "pstore", "fusectl", "binfmt_misc", "selinuxfs", "hugetlbfs" };
+  size_t i;
+  for (i = 0; type && i < sizeof kernel / sizeof kernel[0]; i++)
+    if (strcmp (type, kernel[i]) == 0)
+      return true;
+  return false;
+}
+
+/* spec_linux.go: rootfsPath = filepath.Join(cwd, root.path) when relative;
+ * the validator requires it to be its own EvalSymlinks. */
+static char *
+rootfs_of (const struct eval_ctx *ctx)
+{
+  const char *path = json_string (json_get_path (ctx->doc, "root.path"));
+  cleanup_free char *joined = NULL;
+  char *out = NULL;
+  if (path == NULL || path[0] == '\0')
+    return NULL;
+  if (path[0] != '/')
+    {
+      if (ctx->id == NULL || ctx->id->bundle == NULL)
+        return NULL;
+      joined = go_path_join (ctx->id->bundle, path);
+    }
+  else
+    joined = go_path_clean (path);
+  if (resolve_host (ctx->host, joined, RESOLVE_MISSING_OK, &out) < 0)
+    return NULL;
+  return out;
+}
+
+void
+config_view_build (const struct eval_ctx *ctx, struct config_view *cv)
+{
+  const struct json_value *mounts = json_get (ctx->doc, "mounts");
+  size_t i;
+
+  memset (cv, 0, sizeof *cv);
+  cv->rootfs = rootfs_of (ctx);
+  rview_init (&cv->v, ctx->host, cv->rootfs);
+  if (!json_is (mounts, JSON_ARRAY) || mounts->count == 0)
+    return;
+  cv->n = mounts->count;
+  cv->m = xzalloc (cv->n * sizeof *cv->m);
+  for (i = 0; i < cv->n; i++)
+    {
+      const struct json_value *m = mounts->items[i];
+      struct mount_view *mv = &cv->m[i];
+      const char *dest = json_string (json_get (m, "destination"));
+      const char *type = json_string (json_get (m, "type"));
+      const char *source = json_string (json_get (m, "source"));
+      enum rview_kind kind = RVIEW_EMPTY;
+      struct rview_landing l;
+
+      mv->bind = mount_sets_bind (m) || str_equal (type, "bind");
+      if (mv->bind && source != NULL && source[0] != '\0')
+        {
+          mv->host_err
+              = resolve_bind_source (ctx->host, ctx->id ? ctx->id->bundle : NULL, source, &mv->joined, &mv->host);
+          if (mv->host_err == 0 && resolve_fs_type (ctx->host, mv->host, &mv->magic) < 0)
+            mv->magic = 0;
+        }
+      else if (mv->bind)
+        mv->host_err = -EINVAL;
+      if (mv->bind)
+        kind = mv->host_err < 0 ? RVIEW_EMPTY : resolve_magic_is_kernel_fs (mv->magic) ? RVIEW_KERNEL : RVIEW_HOST;
+      else if (mount_type_is_kernel_fs (type))
+        kind = RVIEW_KERNEL;
+      if (dest == NULL || dest[0] == '\0')
+        {
+          mv->dest_err = -EINVAL;
+          continue;
+        }
+      mv->dest_err = rview_resolve (&cv->v, dest, &l);
+      if (mv->dest_err < 0)
+        continue;
+      mv->landed = l.path;
+      mv->dest_in_kernel = l.in_kernel;
+      rview_add (&cv->v, l.path, kind, kind == RVIEW_HOST ? mv->host : NULL, i);
+    }
+}
+
+void
+config_view_free (struct config_view *cv)
+{
+  size_t i;
+  for (i = 0; i < cv->n; i++)
+    {
+      free (cv->m[i].landed);
+      free (cv->m[i].joined);
+      free (cv->m[i].host);
+    }
+  free (cv->m);
+  free (cv->rootfs);
+  rview_free (&cv->v);
+  memset (cv, 0, sizeof *cv);
+}

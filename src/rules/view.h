@@ -1,0 +1,45 @@
+/* The container's file system as runc 1.1.5 will build it from a config:
+ * the rootfs (root.path joined to the bundle), and each mount in order,
+ * its destination landed with securejoin semantics over the rootfs and the
+ * mounts before it, its host source (bind mounts) resolved by resolve.h.
+ * Built by the rules that judge where a path lands (mounts, process.cwd).
+ * Private to src/rules. */
+#ifndef SECSHIM_RULES_VIEW_H
+#define SECSHIM_RULES_VIEW_H
+
+#include <stdbool.h>
+
+#include "secshim/policy.h"
+#include "secshim/resolve.h"
+
+struct mount_view
+{
+  bool bind;           /* runc sets MS_BIND ("bind"/"rbind" in options), or type "bind" */
+  char *landed;        /* container path the destination lands on, NULL on error */
+  int dest_err;        /* -errno when landing failed (EINVAL: no destination) */
+  bool dest_in_kernel; /* it lands inside a kernel filesystem mounted before it */
+  char *joined;        /* bind: the source after runc's join (bundle-relative made absolute) */
+  char *host;          /* bind: physical host path of the source, NULL on error */
+  int host_err;        /* bind: -errno of the resolution */
+  unsigned long magic; /* bind: filesystem of the source (statfs), 0 unknown */
+};
+
+struct config_view
+{
+  struct rview v;
+  char *rootfs;         /* physical host path of the rootfs, NULL when unknown */
+  struct mount_view *m; /* one per element of "mounts" */
+  size_t n;
+};
+
+/* runc's MS_BIND: "bind" or "rbind" among the options (no option clears it). */
+bool mount_sets_bind (const struct json_value *m);
+/* A filesystem type whose files are kernel objects (proc, sysfs, cgroup, ...). */
+bool mount_type_is_kernel_fs (const char *type);
+
+/* Build the view of ctx->doc (a config.json).  Never fails: what cannot be
+ * resolved is recorded per mount for the rules to refuse. */
+void config_view_build (const struct eval_ctx *ctx, struct config_view *cv);
+void config_view_free (struct config_view *cv);
+
+#endif
