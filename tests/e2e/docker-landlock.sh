@@ -26,7 +26,7 @@ log=/var/log/secshim/audit-landlock.jsonl
 restore() {
   docker_e2e_teardown
   dk rmi -f secshim-test/landlock:latest >/dev/null 2>&1
-  SECSHIM_BIN=$SECSHIM_BIN "$SECSHIM_TOP/hack/dockerd.sh" start >/dev/null 2>&1
+  env -u SECSHIM_POLICY_DIR -u SECSHIM_POLICY SECSHIM_BIN=$SECSHIM_BIN "$SECSHIM_TOP/hack/dockerd.sh" start >/dev/null 2>&1
   rm -rf "$pdir"
 }
 jq --arg toml "$SECSHIM_TOP/tests/apparmor/nginx-sample.toml" --arg seccomp "$SECSHIM_TOP/policy/seccomp/default.json" \
