@@ -19,6 +19,8 @@
  *                  enforced, as AppArmor would not match it either.
  * -n               deny TCP bind and connect (Landlock ABI >= 4).
  *
+ *   secshim-landlock --abi    print the kernel's Landlock ABI (0: none)
+ *
  * Landlock only grants, so "everything except the denied trees" is built by
  * granting, on each directory on the way down to a denied path, the rights
  * no deeper rule denies, and on every other entry of that directory
@@ -574,6 +576,19 @@ main (int argc, char **argv, char **envp)
   size_t r, k;
 
   abi = SYS (__NR_landlock_create_ruleset, 0, 0, LANDLOCK_CREATE_RULESET_VERSION, 0, 0);
+  if (argc == 2 && seq (argv[1], "--abi"))
+    {
+      char out[24];
+      int j = (int) sizeof out;
+      long v = abi > 0 ? abi : 0;
+      out[--j] = '\0';
+      out[--j] = '\n';
+      do
+        out[--j] = (char) ('0' + v % 10);
+      while ((v /= 10) && j > 0);
+      SYS (__NR_write, 1, out + j, sizeof out - 1 - (size_t) j, 0, 0);
+      return 0;
+    }
   if (abi < 1)
     die ("Landlock is not available (landlock_create_ruleset); refusing to run the command unconfined", -abi, 126);
   handled = FS_ABI1 | (abi >= 2 ? FS_REFER : 0) | (abi >= 3 ? FS_TRUNCATE : 0);

@@ -13,7 +13,7 @@ source "$(dirname "$0")/../lib/lib.sh"
 source "$SECSHIM_TOP/tests/lib/docker.sh"
 
 [ -x "$SECSHIM_BUILD/secshim-landlock" ] || { fail "helper $SECSHIM_BUILD/secshim-landlock not built (make)"; done_testing; exit; }
-abi=$(python3 -c 'import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0, 1))' 2>/dev/null || echo -1)
+abi=$("$SECSHIM_BUILD/secshim-landlock" --abi 2>/dev/null || echo -1)
 [ "${abi:--1}" -ge 1 ] || { skip "docker-landlock: this kernel has no Landlock"; done_testing; exit; }
 if [ -d /sys/kernel/security/apparmor ] && [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ]; then
   skip "docker-landlock: AppArmor is enabled here, so the rule uses AppArmor (tests/vm covers it)"; done_testing; exit

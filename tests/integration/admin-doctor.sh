@@ -74,4 +74,13 @@ assert_not_contains "runc 1.3.3: no CVE warning" "$out" "predates"
 echo N >"$root/sys/module/apparmor/parameters/enabled"
 out=$(doctor)
 assert_contains "apparmor disabled is a warning" "$out" "WARN  AppArmor not enabled"
+abi=$("$SECSHIM_BUILD/secshim-landlock" --abi 2>/dev/null || echo 0)
+out=$(SECSHIM_LANDLOCK_HELPER=$SECSHIM_BUILD/secshim-landlock doctor)
+if [ "$abi" -ge 1 ]; then
+  assert_contains "apparmor disabled: the Landlock fallback is reported" "$out" "OK    Landlock ABI $abi: the apparmor rule enforces"
+else
+  assert_contains "apparmor disabled, no Landlock: warned" "$out" "no Landlock in this kernel either"
+fi
+out=$(SECSHIM_LANDLOCK_HELPER=/nonexistent SECSHIM_BIN=/nonexistent/secshim doctor)
+assert_contains "apparmor disabled, helper missing: warned" "$out" "WARN  Landlock helper secshim-landlock not installed"
 done_testing

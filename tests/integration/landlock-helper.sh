@@ -7,9 +7,13 @@
 . "$(dirname "$0")/../lib/lib.sh"
 H=$SECSHIM_BUILD/secshim-landlock
 [ -x "$H" ] || { fail "helper $H not built"; done_testing; exit; }
-abi=$(python3 -c 'import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0, 1))' 2>/dev/null || echo -1)
+abi=$("$SECSHIM_BUILD/secshim-landlock" --abi 2>/dev/null || echo -1)
 if [ "${abi:--1}" -lt 1 ]; then skip "no Landlock in this kernel"; done_testing; exit; fi
 diag "Landlock ABI $abi"
+if command -v python3 >/dev/null; then
+  assert_eq "--abi prints the kernel's ABI (as the raw system call gives it)" "$abi" \
+    "$(python3 -c 'import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0, 1))')"
+fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 chmod 0755 "$tmp"
 mkdir -p "$tmp/ro/sub" "$tmp/rw" "$tmp/bin"
