@@ -147,9 +147,12 @@ resolve_deny (struct eval_ctx *ctx, const struct mounts_state *s, struct resolve
   if (r->v != NULL || total == 0)
     return 0;
   r->v = xzalloc (total * sizeof *r->v);
+  /* A deny entry secshim cannot resolve (EACCES below /var/lib/docker for
+   * a user running `secshim check`) is compared as written: it still
+   * denies, the resolved form only adds what its symlinks lead to. */
   for (r->n = 0; r->n < total; r->n++)
-    if (ctx->host->canonicalize (ctx->host, deny_entry (s, r->n), &r->v[r->n], err) < 0)
-      return -1;
+    if (resolve_host (ctx->host, deny_entry (s, r->n), RESOLVE_MISSING_OK, &r->v[r->n]) < 0)
+      r->v[r->n] = go_path_clean (deny_entry (s, r->n));
   return 0;
 }
 

@@ -160,7 +160,13 @@ check_cwd_landing (struct eval_ctx *ctx, const struct json_value *cwd)
   cleanup_free char *path = NULL;
   int rc;
 
-  config_view_build (ctx, &cv);
+  if (ctx->kind == DOC_CONFIG)
+    config_view_build (ctx, &cv);
+  else if (config_view_build_from_state (ctx, &cv) < 0)
+    {
+      config_view_free (&cv);
+      return; /* no container to land it in: judged by spelling only */
+    }
   rc = rview_resolve (&cv.v, json_string (cwd), &l);
   path = process_field_path (ctx, "cwd");
   if (rc < 0)
@@ -193,8 +199,7 @@ check_cwd (struct eval_ctx *ctx, const struct process_state *s)
       eval_report_unfixable (ctx, path, cwd, "working directory %s is under %s (CVE-2024-21626)", norm, deny);
       return;
     }
-  if (ctx->kind == DOC_CONFIG)
-    check_cwd_landing (ctx, cwd);
+  check_cwd_landing (ctx, cwd);
 }
 
 static void

@@ -100,6 +100,68 @@ config_view_build (const struct eval_ctx *ctx, struct config_view *cv)
     }
 }
 
+DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
+
+int
+config_view_build_from_state (const struct eval_ctx *ctx, struct config_view *cv)
+{
+  cleanup_free char *path = NULL;
+  cleanup_free char *bytes = NULL;
+  cleanup_with (json_free) struct json_value *state = NULL;
+  const struct json_value *mounts;
+  const char *id = ctx->id ? ctx->id->container_id : NULL;
+  const char *root = ctx->id && ctx->id->root ? ctx->id->root : "/run/runc";
+  const char *rootfs;
+  secshim_error_t err = NULL;
+  size_t len = 0, i;
+
+  memset (cv, 0, sizeof *cv);
+  if (id == NULL || id[0] == '\0' || strchr (id, '/') || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
+    return -1;
+  xasprintf (&path, "%s/%s/state.json", root, id);
+  if (read_data_file (path, 16u << 20, &bytes, &len, &err) < 0 || json_parse (bytes, len, NULL, &state, &err) < 0)
+    {
+      secshim_error_release (&err);
+      return -1;
+    }
+  rootfs = json_string (json_get_path (state, "config.rootfs"));
+  if (rootfs == NULL || rootfs[0] != '/' || resolve_host (ctx->host, rootfs, RESOLVE_MISSING_OK, &cv->rootfs) < 0)
+    return -1;
+  rview_init (&cv->v, ctx->host, cv->rootfs);
+  mounts = json_get_path (state, "config.mounts");
+  if (!json_is (mounts, JSON_ARRAY) || mounts->count == 0)
+    return 0;
+  cv->n = mounts->count;
+  cv->m = xzalloc (cv->n * sizeof *cv->m);
+  for (i = 0; i < cv->n; i++)
+    {
+      const struct json_value *m = mounts->items[i];
+      struct mount_view *mv = &cv->m[i];
+      const char *dest = json_string (json_get (m, "destination"));
+      const char *device = json_string (json_get (m, "device"));
+      const char *source = json_string (json_get (m, "source"));
+      enum rview_kind kind = RVIEW_EMPTY;
+      struct rview_landing l;
+
+      mv->bind = str_equal (device, "bind");
+      if (mv->bind && source && source[0] == '/')
+        {
+          mv->host_err = resolve_host (ctx->host, source, 0, &mv->host);
+          if (mv->host_err == 0 && resolve_fs_type (ctx->host, mv->host, &mv->magic) < 0)
+            mv->magic = 0;
+          kind = mv->host_err < 0 ? RVIEW_EMPTY : resolve_magic_is_kernel_fs (mv->magic) ? RVIEW_KERNEL : RVIEW_HOST;
+        }
+      else if (mount_type_is_kernel_fs (device))
+        kind = RVIEW_KERNEL;
+      if (dest == NULL || rview_resolve (&cv->v, dest, &l) < 0)
+        continue;
+      mv->landed = l.path;
+      mv->dest_in_kernel = l.in_kernel;
+      rview_add (&cv->v, l.path, kind, kind == RVIEW_HOST ? mv->host : NULL, i);
+    }
+  return 0;
+}
+
 void
 config_view_free (struct config_view *cv)
 {

@@ -40,6 +40,12 @@ bool mount_type_is_kernel_fs (const char *type);
 /* Build the view of ctx->doc (a config.json).  Never fails: what cannot be
  * resolved is recorded per mount for the rules to refuse. */
 void config_view_build (const struct eval_ctx *ctx, struct config_view *cv);
+/* The same view for `runc exec` of an existing container: built from
+ * runc's own record of it, <root>/<id>/state.json (config.rootfs and
+ * config.mounts, sources already joined by runc at create).  Returns 0, or
+ * -1 when there is no such record to read (not a runc container, secshim
+ * check): the caller then has nothing to land a path in. */
+int config_view_build_from_state (const struct eval_ctx *ctx, struct config_view *cv);
 void config_view_free (struct config_view *cv);
 
 #endif

@@ -74,6 +74,31 @@ both class2-overlay-etc "$b" "^$host_hostname\$"
 b=$(case_bundle cwd-proc "$(jq_args /bin/stat -f -c %T .) | .process.cwd = \"/ap/root/proc\"")
 both cwd-lands-in-proc "$b" "^proc$"
 
+# -- exec's process.json cwd, landed in the running container (runc's state.json):
+# a symlink the container's image gained after create
+b=$(case_bundle exec-cwd "$(jq_args /bin/sleep 300)")
+if secshim_rt create --bundle "$b" exec-cwd </dev/null >/dev/null 2>"$WORK/exec-cwd.err" && secshim_rt start exec-cwd; then
+  ln -s /proc/self "$ROOTFS/ap2"
+  jq '.process | .args = ["/bin/stat", "-f", "-c", "%T", "."] | .cwd = "/ap2/root/proc"' "$b/config.json" >"$WORK/exec-process.json"
+  cp "$WORK/exec-process.json" "$WORK/exec-process.orig"
+  out=$("$RUNC" --root "$RUNC_ROOT" exec --process "$WORK/exec-process.json" exec-cwd 2>&1 </dev/null); rc=$?
+  if [ "$rc" -eq 0 ] && [ "$out" = proc ]; then ok "exec cwd: control: plain runc exec lands in procfs (stat -f: $out)"
+  else fail "exec cwd: control: plain runc exec did not land in procfs (exit $rc): $(printf '%s' "$out" | head -c 200)"; fi
+  cp "$WORK/exec-process.orig" "$WORK/exec-process.json"
+  out=$(secshim_rt exec --process "$WORK/exec-process.json" exec-cwd 2>&1 </dev/null); rc=$?
+  if [ "$rc" -eq 255 ] && printf '%s' "$out" | grep -q 'lands on' && [ "$out" != proc ]; then
+    ok "exec cwd: through secshim: refused: $(printf '%s' "$out" | grep -o 'secshim: [a-z]*: [^"]*' | head -n 1 | cut -c1-110)"
+  else
+    fail "exec cwd: through secshim: exit $rc: $(printf '%s' "$out" | head -c 300)"
+  fi
+  jq '.cwd = "/tmp"' "$WORK/exec-process.orig" >"$WORK/exec-process.json"
+  out=$(secshim_rt exec --process "$WORK/exec-process.json" exec-cwd 2>&1 </dev/null); rc=$?
+  assert_status "exec cwd: twin: cwd /tmp runs through secshim" "$rc" 0
+  secshim_rt delete --force exec-cwd >/dev/null 2>&1
+else
+  fail "exec cwd: could not create the container: $(head -c 300 "$WORK/exec-cwd.err")"; skip "exec cwd: secshim"; skip "exec cwd: twin"
+fi
+
 # -- the benign twin: a bundle-relative source inside the bundle runs through secshim
 b=$(case_bundle twin "$(jq_args /bin/cat /data/hello) | .mounts += [{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"vol\",\"options\":[\"rbind\",\"ro\"]}]")
 mkdir -p "$b/vol" && echo hello-volume >"$b/vol/hello"
