@@ -57,6 +57,12 @@ ln -s ro "$tmp/rolink"
 out=$("$H" -d "wt:$tmp/rolink" -- sh -c "echo x >$tmp/ro/f" 2>&1)
 assert_contains "a glob rule through a symlinked directory confines the target tree" "$out" "Permission denied"
 
+# Merged /usr: an exact rule resolves its directories, so `DenyExec
+# /bin/denied` holds when /bin is a symlink to usr/bin.
+mkdir -p "$tmp/m/usr/bin" && cp "$(type -P true)" "$tmp/m/usr/bin/denied" && ln -s usr/bin "$tmp/m/bin"
+out=$("$H" -d "rwx:$tmp/m/bin/denied" -- "$tmp/m/usr/bin/denied" 2>&1); rc=$?
+assert_eq "merged /usr: a rule on /bin/X denies /usr/bin/X (the file the path reaches)" "$rc" 126
+
 # Landlock is not reversible: the confined process's children inherit it.
 out=$("$H" -d "wt:$tmp/ro" -- sh -c "sh -c 'echo x >$tmp/ro/f'" 2>&1)
 assert_contains "a child of the confined process is confined too" "$out" "Permission denied"
