@@ -15,6 +15,8 @@ packages=(
   # real runtimes and engines for integration/e2e tests
   runc crun containerd docker.io podman iptables apparmor
   # test image (busybox --install -s) and tools used by the tests
+  # the VM lane (tests/vm, hack/vm.sh): QEMU; the kernel is apt-get download'ed
+  qemu-system-x86
   busybox-static util-linux procps iproute2 strace jq python3 python3-yaml man-db
   # sanitizers, fuzzing, benchmarks
   clang llvm libclang-rt-14-dev clang-format valgrind hyperfine bc

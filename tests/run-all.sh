@@ -38,7 +38,7 @@ if [ "${SECSHIM_TEST_NS:-}" = 1 ] && [ -z "${SECSHIM_TEST_NS_READY:-}" ]; then
 fi
 BUILD=${BUILD:-build}
 export SECSHIM_TOP=$top SECSHIM_BUILD=$top/$BUILD SECSHIM_BIN=$top/$BUILD/secshim
-SUITES=${SUITES:-"lint unit policy integration adversarial e2e asan fuzz"}
+SUITES=${SUITES:-"lint unit policy integration adversarial e2e vm asan fuzz"}
 logdir=$top/$BUILD/test-logs
 mkdir -p "$logdir"
 
@@ -82,6 +82,9 @@ for suite in $SUITES; do
       [ -x tests/policy/run.sh ] && run_one policy tests/policy/run.sh ;;
     lint|integration|adversarial|e2e)
       for t in tests/$suite/*.sh; do [ -x "$t" ] && run_one "$suite/${t##*/}" "$t"; done ;;
+    vm)
+      # Debian's own kernel (AppArmor on) under QEMU: hack/vm.sh.
+      run_one vm tests/vm/run.sh ;;
     asan)
       # The whole offline suite again against the ASan+UBSan build.
       if [ "$BUILD" = build ]; then
