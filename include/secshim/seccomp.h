@@ -120,6 +120,7 @@ struct seccomp_problems
 {
   struct seccomp_problem *v;
   size_t n;
+  size_t cap; /* allocated: grows by doubling */
 };
 void seccomp_problems_free (struct seccomp_problems *p);
 

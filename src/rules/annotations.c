@@ -57,38 +57,43 @@ matches_any (const struct strv *list, const char *key)
   return false;
 }
 
+struct annotation_walk
+{
+  struct eval_ctx *ctx;
+  const struct annotations_state *s;
+  bool remove;
+};
+
+/* json_object_retain callback: one pass, linear in the map. */
+static bool
+keep_annotation (struct json_member *m, size_t index, void *data)
+{
+  struct annotation_walk *w = data;
+  cleanup_free char *path = NULL;
+  const char *why = NULL;
+  (void) index;
+
+  if (strchr (m->key, '='))
+    why = "contains '=' (runc stores annotations as k=v labels)";
+  else if (matches_any (&w->s->deny, m->key) && !matches_any (&w->s->allow, m->key))
+    why = "is acted on by the runtime and is not allowed by the policy";
+  if (why == NULL)
+    return true;
+  xasprintf (&path, "annotations.%s", m->key);
+  if (w->remove)
+    {
+      eval_report (w->ctx, path, m->value, NULL, "removed annotation %s: it %s", m->key, why);
+      return false;
+    }
+  eval_report (w->ctx, path, m->value, NULL, "annotation %s %s", m->key, why);
+  return true;
+}
+
 static int
 check_annotations (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 {
-  const struct annotations_state *s = state;
-  struct json_value *map = json_get (ctx->doc, "annotations");
-  size_t i = 0;
-
-  while (json_is (map, JSON_OBJECT) && i < map->count)
-    {
-      /* A copy: json_remove frees the member's own key. */
-      cleanup_free char *key = xstrdup (map->members[i].key);
-      cleanup_free char *path = NULL;
-      const char *why = NULL;
-      if (strchr (key, '='))
-        why = "contains '=' (runc stores annotations as k=v labels)";
-      else if (matches_any (&s->deny, key) && !matches_any (&s->allow, key))
-        why = "is acted on by the runtime and is not allowed by the policy";
-      if (why == NULL)
-        {
-          i++;
-          continue;
-        }
-      xasprintf (&path, "annotations.%s", key);
-      if (eval_action (ctx) == ACTION_REWRITE)
-        {
-          eval_report (ctx, path, map->members[i].value, NULL, "removed annotation %s: it %s", key, why);
-          json_remove (map, key);
-          continue;
-        }
-      eval_report (ctx, path, map->members[i].value, NULL, "annotation %s %s", key, why);
-      i++;
-    }
+  struct annotation_walk w = { ctx, state, eval_action (ctx) == ACTION_REWRITE };
+  json_object_retain (json_get (ctx->doc, "annotations"), keep_annotation, &w);
   return 0;
 }
 

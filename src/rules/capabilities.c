@@ -80,13 +80,51 @@ set_may_hold (const struct caps_state *s, const char *set, const char *canon)
 }
 
 /* Append ", name" (or just name to an empty list), in place. */
-static void
-append_name (char **list, const char *name)
+/* The names a message lists, built in linear time: each name is appended
+ * once (a document may repeat CAP_SYS_ADMIN 65536 times: the old
+ * strlen-and-realloc per name was quadratic), at most NAMES_SHOWN of them,
+ * the rest counted ("and 12 more"), so the message stays short. */
+#define NAMES_SHOWN 48
+
+struct name_list
 {
-  size_t old = *list ? strlen (*list) : 0, sep = *list ? 2 : 0, n = strlen (name);
-  *list = xrealloc (*list, old + sep + n + 1);
-  memcpy (*list + old, ", ", sep);
-  memcpy (*list + old + sep, name, n + 1);
+  struct strbuf text;
+  const char *seen[NAMES_SHOWN];
+  size_t n_seen, more;
+};
+
+static void
+name_list_add (struct name_list *l, const char *name)
+{
+  size_t i, n = strlen (name);
+  for (i = 0; i < l->n_seen; i++)
+    if (strcmp (l->seen[i], name) == 0)
+      return;
+  if (l->n_seen == NAMES_SHOWN)
+    {
+      l->more++;
+      return;
+    }
+  if (l->text.len)
+    strbuf_append (&l->text, ", ", 2, 256);
+  l->seen[l->n_seen++] = name;
+  strbuf_append (&l->text, name, n, 256);
+}
+
+/* The list as text (malloc'd), or NULL when empty. */
+static char *
+name_list_take (struct name_list *l)
+{
+  char *out;
+  if (l->n_seen == 0)
+    return NULL;
+  if (l->more)
+    {
+      xasprintf (&out, "%s, and %zu more", l->text.buf, l->more);
+      free (l->text.buf);
+      return out;
+    }
+  return l->text.buf;
 }
 
 static int
@@ -104,17 +142,36 @@ check_set (struct eval_ctx *ctx, const struct caps_state *s, struct json_value *
   if (!json_is (arr, JSON_ARRAY) || arr->count == 0)
     return 0;
   kept = json_new_array ();
-  for (i = 0; i < arr->count; i++)
-    {
-      const char *name = json_string (arr->items[i]);
-      cleanup_free char *canon = name ? cap_normalize_document_name (name) : NULL;
-      if (canon == NULL)
-        append_name (&unknown, name ? name : "(not a string)");
-      else if (!set_may_hold (s, set, canon))
-        append_name (&denied, canon);
-      else
-        json_array_append (kept, json_clone (arr->items[i]));
-    }
+  {
+    /* seen[] points into the document and into canon_keep, which lives
+     * until both lists are taken. */
+    struct name_list u = { 0 }, d = { 0 };
+    struct strv canon_keep = { 0 };
+    for (i = 0; i < arr->count; i++)
+      {
+        const char *name = json_string (arr->items[i]);
+        char *canon = name ? cap_normalize_document_name (name) : NULL;
+        if (canon == NULL)
+          name_list_add (&u, name ? name : "(not a string)");
+        else if (!set_may_hold (s, set, canon))
+          {
+            size_t before_n = d.n_seen;
+            name_list_add (&d, canon);
+            if (d.n_seen > before_n)
+              {
+                canon_keep.v = xreallocarray (canon_keep.v, canon_keep.n + 1, sizeof *canon_keep.v);
+                canon_keep.v[canon_keep.n++] = canon;
+                canon = NULL;
+              }
+          }
+        else
+          json_array_append (kept, json_clone (arr->items[i]));
+        free (canon);
+      }
+    unknown = name_list_take (&u);
+    denied = name_list_take (&d);
+    strv_free (&canon_keep);
+  }
   if (unknown == NULL && denied == NULL)
     {
       json_free (kept);

@@ -104,43 +104,48 @@ value_has_shape (const char *key, const char *value)
   return true;
 }
 
+struct sysctl_walk
+{
+  struct eval_ctx *ctx;
+  const struct sysctls_state *s;
+  bool remove;
+};
+
+/* json_object_retain callback: one pass over the map, so removing many
+ * members costs linear time (docs/threat-model.md §2.9). */
+static bool
+keep_sysctl (struct json_member *m, size_t index, void *data)
+{
+  struct sysctl_walk *w = data;
+  const char *key = m->key;
+  const char *value = json_string (m->value);
+  cleanup_free char *path = NULL;
+  cleanup_free char *why = NULL;
+  (void) index;
+
+  if (!strv_contains (&w->s->allow, key))
+    xasprintf (&why, "sysctl %s is not in the allowed set", key);
+  else if (value == NULL || has_smuggling (key) || has_smuggling (value))
+    xasprintf (&why, "sysctl %s has a value with '=', '+', ',' or a newline", key);
+  else if (!value_has_shape (key, value))
+    xasprintf (&why, "sysctl %s value \"%s\" is not what the kernel expects", key, value);
+  if (why == NULL)
+    return true;
+  xasprintf (&path, "linux.sysctl.%s", key);
+  if (w->remove)
+    {
+      eval_report (w->ctx, path, m->value, NULL, "removed: %s", why);
+      return false;
+    }
+  eval_report (w->ctx, path, m->value, NULL, "%s", why);
+  return true;
+}
+
 static int
 check_sysctls (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 {
-  const struct sysctls_state *s = state;
-  struct json_value *map = json_get_path (ctx->doc, "linux.sysctl");
-  size_t i = 0;
-
-  while (json_is (map, JSON_OBJECT) && i < map->count)
-    {
-      /* A copy: json_remove frees the member's own key. */
-      cleanup_free char *key = xstrdup (map->members[i].key);
-      const struct json_value *val = map->members[i].value;
-      const char *value = json_string (val);
-      cleanup_free char *path = NULL;
-      cleanup_free char *why = NULL;
-
-      if (!strv_contains (&s->allow, key))
-        xasprintf (&why, "sysctl %s is not in the allowed set", key);
-      else if (value == NULL || has_smuggling (key) || has_smuggling (value))
-        xasprintf (&why, "sysctl %s has a value with '=', '+', ',' or a newline", key);
-      else if (!value_has_shape (key, value))
-        xasprintf (&why, "sysctl %s value \"%s\" is not what the kernel expects", key, value);
-      if (why == NULL)
-        {
-          i++;
-          continue;
-        }
-      xasprintf (&path, "linux.sysctl.%s", key);
-      if (eval_action (ctx) == ACTION_REWRITE)
-        {
-          eval_report (ctx, path, val, NULL, "removed: %s", why);
-          json_remove (map, key);
-          continue;
-        }
-      eval_report (ctx, path, val, NULL, "%s", why);
-      i++;
-    }
+  struct sysctl_walk w = { ctx, state, eval_action (ctx) == ACTION_REWRITE };
+  json_object_retain (json_get_path (ctx->doc, "linux.sysctl"), keep_sysctl, &w);
   return 0;
 }
 

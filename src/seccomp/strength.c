@@ -237,7 +237,11 @@ add_problem (struct seccomp_problems *out, char *path, const char *fmt, ...)
 {
   va_list ap;
   struct seccomp_problem *p;
-  out->v = xreallocarray (out->v, out->n + 1, sizeof out->v[0]);
+  if (out->n == out->cap)
+    {
+      out->cap = out->cap ? out->cap * 2 : 8;
+      out->v = xreallocarray (out->v, out->cap, sizeof out->v[0]);
+    }
   p = &out->v[out->n++];
   p->path = path;
   va_start (ap, fmt);
@@ -303,33 +307,40 @@ caps_permit (const struct strv *caps, const struct json_value *bounding)
   return false;
 }
 
+struct flags_walk
+{
+  const struct seccomp_check_opts *o;
+  bool fix;
+  struct seccomp_problems *out;
+};
+
+static bool
+keep_flag (struct json_value *item, size_t orig, void *data)
+{
+  struct flags_walk *w = data;
+  const char *f = json_string (item);
+  char *path = NULL;
+  if (f && seccomp_flag_known (f) && w->o->flags && strv_contains (w->o->flags, f))
+    return true;
+  xasprintf (&path, "linux.seccomp.flags[%zu]", orig);
+  if (f == NULL || !seccomp_flag_known (f))
+    add_problem (w->out, path, "unknown seccomp flag `%s`", f ? f : "(not a string)");
+  else if (strcmp (f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+    add_problem (w->out, path, "%s turns off the speculative store bypass mitigation and is not allowed", f);
+  else
+    add_problem (w->out, path, "seccomp flag %s is not allowed by the policy", f);
+  return !w->fix;
+}
+
+/* Every removal below is one json_array_retain pass: a profile of many
+ * names costs linear time (docs/threat-model.md §2.9). */
 static void
 check_flags (struct json_value *profile, const struct seccomp_check_opts *o, bool fix, struct seccomp_problems *out)
 {
   struct json_value *flags = json_get (profile, "flags");
-  size_t i = 0, orig = 0;
+  struct flags_walk w = { o, fix, out };
 
-  for (; json_is (flags, JSON_ARRAY) && i < flags->count; orig++)
-    {
-      const char *f = json_string (flags->items[i]);
-      char *path = NULL;
-      if (f && seccomp_flag_known (f) && o->flags && strv_contains (o->flags, f))
-        {
-          i++;
-          continue;
-        }
-      xasprintf (&path, "linux.seccomp.flags[%zu]", orig);
-      if (f == NULL || !seccomp_flag_known (f))
-        add_problem (out, path, "unknown seccomp flag `%s`", f ? f : "(not a string)");
-      else if (strcmp (f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
-        add_problem (out, path, "%s turns off the speculative store bypass mitigation and is not allowed", f);
-      else
-        add_problem (out, path, "seccomp flag %s is not allowed by the policy", f);
-      if (fix)
-        json_array_remove_at (flags, i);
-      else
-        i++;
-    }
+  json_array_retain (flags, keep_flag, &w);
   if (fix && json_is (flags, JSON_ARRAY) && flags->count == 0)
     json_remove (profile, "flags");
 }
@@ -376,6 +387,54 @@ enosys_clone3_rule (void)
   return rule;
 }
 
+struct names_walk
+{
+  const struct json_value *rule;
+  size_t orig;
+  const char *action;
+  const struct seccomp_check_opts *o;
+  bool fix;
+  struct seccomp_problems *out;
+  bool *removed_clone, *removed_clone3;
+};
+
+static bool
+keep_name (struct json_value *item, size_t jorig, void *data)
+{
+  struct names_walk *w = data;
+  const char *name = json_string (item);
+  const struct seccomp_dangerous *d = name ? find_dangerous (w->o->dangerous, name) : NULL;
+  const char *action = w->action;
+  char *path = NULL;
+  bool is_clone = name && strcmp (name, "clone") == 0;
+
+  if (is_clone)
+    {
+      if (sc_caps_have (w->o->bounding, "CAP_SYS_ADMIN") || sc_args_block_clone_ns (json_get (w->rule, "args")))
+        return true;
+      xasprintf (&path, "linux.seccomp.syscalls[%zu].names[%zu]", w->orig, jorig);
+      add_problem (w->out, path,
+                   "`clone` is allowed (%s) without CAP_SYS_ADMIN and without a mask of its namespace flags "
+                   "(arg 0 & 0x7E020000 == 0)",
+                   action ? action : "?");
+    }
+  else if (d == NULL || caps_permit (&d->caps, w->o->bounding))
+    return true;
+  else
+    {
+      cleanup_free char *need = caps_text (&d->caps);
+      xasprintf (&path, "linux.seccomp.syscalls[%zu].names[%zu]", w->orig, jorig);
+      add_problem (w->out, path, "`%s` is allowed (%s) %s", name, action ? action : "?", need);
+    }
+  if (!w->fix)
+    return true;
+  if (is_clone)
+    *w->removed_clone = true;
+  else if (strcmp (name, "clone3") == 0)
+    *w->removed_clone3 = true;
+  return false;
+}
+
 /* Check the names of one permitting rule; returns true when the rule is
  * left without names (and should go). */
 static bool
@@ -383,52 +442,43 @@ check_rule_names (struct json_value *rule, size_t orig, const struct seccomp_che
                   struct seccomp_problems *out, bool *removed_clone, bool *removed_clone3)
 {
   struct json_value *names = json_get (rule, "names");
-  const char *action = json_string (json_get (rule, "action"));
-  size_t j = 0, jorig = 0;
+  struct names_walk w
+      = { rule, orig, json_string (json_get (rule, "action")), o, fix, out, removed_clone, removed_clone3 };
 
-  for (; json_is (names, JSON_ARRAY) && j < names->count; jorig++)
-    {
-      const char *name = json_string (names->items[j]);
-      const struct seccomp_dangerous *d = name ? find_dangerous (o->dangerous, name) : NULL;
-      char *path = NULL;
-      bool is_clone = name && strcmp (name, "clone") == 0;
-
-      if (is_clone)
-        {
-          if (sc_caps_have (o->bounding, "CAP_SYS_ADMIN") || sc_args_block_clone_ns (json_get (rule, "args")))
-            {
-              j++;
-              continue;
-            }
-          xasprintf (&path, "linux.seccomp.syscalls[%zu].names[%zu]", orig, jorig);
-          add_problem (out, path,
-                       "`clone` is allowed (%s) without CAP_SYS_ADMIN and without a mask of its namespace flags "
-                       "(arg 0 & 0x7E020000 == 0)",
-                       action ? action : "?");
-        }
-      else if (d == NULL || caps_permit (&d->caps, o->bounding))
-        {
-          j++;
-          continue;
-        }
-      else
-        {
-          cleanup_free char *need = caps_text (&d->caps);
-          xasprintf (&path, "linux.seccomp.syscalls[%zu].names[%zu]", orig, jorig);
-          add_problem (out, path, "`%s` is allowed (%s) %s", name, action ? action : "?", need);
-        }
-      if (!fix)
-        {
-          j++;
-          continue;
-        }
-      if (is_clone)
-        *removed_clone = true;
-      else if (strcmp (name, "clone3") == 0)
-        *removed_clone3 = true;
-      json_array_remove_at (names, j);
-    }
+  json_array_retain (names, keep_name, &w);
   return fix && json_is (names, JSON_ARRAY) && names->count == 0;
+}
+
+struct rules_walk
+{
+  const struct seccomp_check_opts *o;
+  bool fix, trusted;
+  struct seccomp_problems *out;
+  bool removed_clone, removed_clone3;
+};
+
+static bool
+keep_rule (struct json_value *rule, size_t orig, void *data)
+{
+  struct rules_walk *w = data;
+  const char *action = json_string (json_get (rule, "action"));
+  bool drop = false;
+
+  if (action && strcmp (action, "SCMP_ACT_NOTIFY") == 0 && !w->trusted)
+    {
+      char *path = NULL;
+      xasprintf (&path, "linux.seccomp.syscalls[%zu]", orig);
+      add_problem (w->out, path, "SCMP_ACT_NOTIFY without an allowed listener");
+      drop = w->fix;
+      /* fork and threads must keep working without the agent */
+      w->removed_clone = w->removed_clone || (w->fix && json_array_has_string (json_get (rule, "names"), "clone"));
+      w->removed_clone3 = w->removed_clone3 || (w->fix && json_array_has_string (json_get (rule, "names"), "clone3"));
+    }
+  else if (action && strcmp (action, "SCMP_ACT_NOTIFY") == 0)
+    ; /* an allowlisted agent decides */
+  else if (sc_action_permits (action))
+    drop = check_rule_names (rule, orig, w->o, w->fix, w->out, &w->removed_clone, &w->removed_clone3);
+  return !drop;
 }
 
 void
@@ -439,7 +489,6 @@ seccomp_check_profile (struct json_value *profile, const struct seccomp_check_op
   bool trusted = listener && o->listeners && strv_contains (o->listeners, listener);
   struct json_value *rules = json_get (profile, "syscalls");
   bool removed_clone = false, removed_clone3 = false;
-  size_t i = 0, orig = 0;
 
   check_flags (profile, o, fix, out);
   if (json_get (profile, "listenerPath") && !trusted)
@@ -454,31 +503,12 @@ seccomp_check_profile (struct json_value *profile, const struct seccomp_check_op
         }
     }
 
-  for (; json_is (rules, JSON_ARRAY) && i < rules->count; orig++)
-    {
-      struct json_value *rule = rules->items[i];
-      const char *action = json_string (json_get (rule, "action"));
-      bool drop = false;
-
-      if (action && strcmp (action, "SCMP_ACT_NOTIFY") == 0 && !trusted)
-        {
-          char *path = NULL;
-          xasprintf (&path, "linux.seccomp.syscalls[%zu]", orig);
-          add_problem (out, path, "SCMP_ACT_NOTIFY without an allowed listener");
-          drop = fix;
-          /* fork and threads must keep working without the agent */
-          removed_clone = removed_clone || (fix && json_array_has_string (json_get (rule, "names"), "clone"));
-          removed_clone3 = removed_clone3 || (fix && json_array_has_string (json_get (rule, "names"), "clone3"));
-        }
-      else if (action && strcmp (action, "SCMP_ACT_NOTIFY") == 0)
-        ; /* an allowlisted agent decides */
-      else if (sc_action_permits (action))
-        drop = check_rule_names (rule, orig, o, fix, out, &removed_clone, &removed_clone3);
-      if (drop)
-        json_array_remove_at (rules, i);
-      else
-        i++;
-    }
+  {
+    struct rules_walk w = { o, fix, trusted, out, false, false };
+    json_array_retain (rules, keep_rule, &w);
+    removed_clone = w.removed_clone;
+    removed_clone3 = w.removed_clone3;
+  }
 
   /* Put back what ordinary programs need: fork and threads through clone
    * without namespace flags, and clone3 answered ENOSYS so libc falls back
