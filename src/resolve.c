@@ -292,6 +292,9 @@ rview_free (struct rview *v)
     {
       free (v->m[i].dest);
       free (v->m[i].host);
+      for (size_t j = 0; j < v->m[i].nlayers; j++)
+        free (v->m[i].layers[j]);
+      free (v->m[i].layers);
     }
   free (v->m);
   free (v->slots);
@@ -342,6 +345,8 @@ rview_add (struct rview *v, const char *dest, enum rview_kind kind, const char *
   m->kind = kind;
   m->host = host ? xstrdup (host) : NULL;
   m->index = index;
+  m->layers = NULL;
+  m->nlayers = 0;
   v->n++;
   if (v->n * 2 > v->nslots)
     {
@@ -358,32 +363,87 @@ rview_add (struct rview *v, const char *dest, enum rview_kind kind, const char *
     rview_insert_slot (v->slots, v->nslots, v->m, v->n - 1);
 }
 
+void
+rview_add_layers (struct rview *v, const char *dest, char *const *layers, size_t n, size_t index)
+{
+  struct rview_mount *m;
+  size_t i;
+  rview_add (v, dest, n > 0 ? RVIEW_HOST : RVIEW_EMPTY, n > 0 ? layers[0] : NULL, index);
+  m = &v->m[v->n - 1];
+  if (n == 0)
+    return;
+  m->layers = xreallocarray (NULL, n, sizeof *m->layers);
+  for (i = 0; i < n; i++)
+    m->layers[i] = xstrdup (layers[i]);
+  m->nlayers = n;
+}
+
 static enum rview_kind
 kind_of (const struct rview *v, long b)
 {
   return b < 0 ? RVIEW_HOST : v->m[b].kind;
 }
 
-/* Host path backing container path cur (length len) in mount b, or NULL
- * when there is none to look at (lexical). */
+/* Host path backing container path cur in layer `layer` of mount b, or
+ * NULL when there is none to look at (lexical). */
 static char *
-host_path_of (const struct rview *v, long b, const char *cur)
+host_path_of (const struct rview *v, long b, size_t layer, const char *cur)
 {
   char *hp = NULL;
+  const char *base;
   if (b < 0)
     {
-      if (v->rootfs == NULL)
+      if (v->rootfs == NULL || layer > 0)
         return NULL;
       xasprintf (&hp, "%s%s", strcmp (v->rootfs, "/") == 0 ? "" : v->rootfs, cur);
       return hp;
     }
-  if (v->m[b].kind != RVIEW_HOST || v->m[b].host == NULL)
+  if (v->m[b].kind != RVIEW_HOST)
+    return NULL;
+  if (v->m[b].nlayers > 0)
+    base = layer < v->m[b].nlayers ? v->m[b].layers[layer] : NULL;
+  else
+    base = layer == 0 ? v->m[b].host : NULL;
+  if (base == NULL)
     return NULL;
   {
     const char *rel = cur + (strcmp (v->m[b].dest, "/") == 0 ? 0 : strlen (v->m[b].dest));
-    xasprintf (&hp, "%s%s", strcmp (v->m[b].host, "/") == 0 ? "" : v->m[b].host, rel);
+    xasprintf (&hp, "%s%s", strcmp (base, "/") == 0 ? "" : base, rel);
   }
   return hp;
+}
+
+/* lstat the name in the first layer of b that has it (overlay semantics);
+ * *hp gets that host path.  -ENOENT when none has it or a whiteout hides it. */
+static int
+layered_lstat (const struct rview *v, long b, const char *cur, char **hp, struct stat *st)
+{
+  size_t layer;
+  for (layer = 0;; layer++)
+    {
+      char *p = host_path_of (v, b, layer, cur);
+      int rc;
+      if (p == NULL)
+        return -ENOENT;
+      if (strlen (p) >= PATH_MAX)
+        {
+          free (p);
+          return -ENAMETOOLONG;
+        }
+      rc = v->h->sys_lstat (v->h, p, st);
+      if (rc == -ENOENT || rc == -ENOTDIR)
+        {
+          free (p);
+          continue;
+        }
+      if (rc == 0 && S_ISCHR (st->st_mode) && st->st_rdev == 0 && b >= 0 && v->m[b].nlayers > 0)
+        {
+          free (p);
+          return -ENOENT; /* an overlay whiteout */
+        }
+      *hp = p;
+      return rc;
+    }
 }
 
 int
@@ -462,12 +522,7 @@ rview_resolve (const struct rview *v, const char *path, struct rview_landing *ou
         }
       if (kind_of (v, b) == RVIEW_EMPTY || v->h == NULL || v->h->sys_lstat == NULL)
         continue;
-      hp = host_path_of (v, b, cur);
-      if (hp == NULL)
-        continue;
-      if (strlen (hp) >= PATH_MAX)
-        return -ENAMETOOLONG;
-      rc = v->h->sys_lstat (v->h, hp, &st);
+      rc = layered_lstat (v, b, cur, &hp, &st);
       if (rc == -ENOENT || rc == -ENOTDIR)
         continue; /* securejoin: a missing component is not a symlink */
       if (rc < 0)

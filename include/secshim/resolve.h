@@ -76,6 +76,11 @@ struct rview_mount
   enum rview_kind kind;
   char *host;   /* RVIEW_HOST: physical host path of the source */
   size_t index; /* position in the config's mounts */
+  /* RVIEW_HOST over several directories (an overlay: upper, then each
+   * lower), looked up in order, the first that has a name wins; a
+   * whiteout (0:0 character device) hides it.  NULL: just `host`. */
+  char **layers;
+  size_t nlayers;
 };
 
 struct rview
@@ -105,5 +110,7 @@ void rview_free (struct rview *v);
 int rview_resolve (const struct rview *v, const char *path, struct rview_landing *out);
 /* Lay a mount over the view (dest already landed with rview_resolve). */
 void rview_add (struct rview *v, const char *dest, enum rview_kind kind, const char *host, size_t index);
+/* An overlay: RVIEW_HOST over layers (physical host paths, top first). */
+void rview_add_layers (struct rview *v, const char *dest, char *const *layers, size_t n, size_t index);
 
 #endif

@@ -272,26 +272,6 @@ check_bind_source (struct eval_ctx *ctx, const struct mounts_state *s, struct re
   return judge_host_path (ctx, s, resolved, field, m, src, "bind mount", mv->host, err);
 }
 
-/* The next overlay option of data (options joined with ',' as runc's
- * m.Data), split like the kernel's ovl_next_opt: a backslash escapes the
- * next character.  Returns the option's length, 0 at the end. */
-static size_t
-next_data_opt (const char **p)
-{
-  const char *start, *q;
-  while (**p == ',')
-    (*p)++;
-  start = q = *p;
-  while (*q && *q != ',')
-    {
-      if (*q == '\\' && q[1])
-        q++;
-      q++;
-    }
-  *p = q;
-  return (size_t) (q - start);
-}
-
 /* One overlay directory (escapes removed) as the kernel resolves it: runc
  * mounts with its cwd in the rootfs, so a relative one is taken from there. */
 static int
@@ -334,60 +314,16 @@ static int
 check_overlay (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, size_t i,
                const struct json_value *m, const struct config_view *cv, secshim_error_t *err)
 {
-  static const char *const keys[] = { "lowerdir=", "lowerdir+=", "upperdir=", "workdir=", "datadir+=" };
-  const struct json_value *opts = json_get (m, "options");
   cleanup_free char *field = NULL;
-  struct strbuf data = { 0 };
-  const char *p;
-  size_t k, n;
+  struct overlay_dirs d;
+  size_t k;
   int ret = 0;
 
-  if (!json_is (opts, JSON_ARRAY))
-    return 0;
   xasprintf (&field, "mounts[%zu].options", i);
-  for (k = 0; k < opts->count; k++)
-    {
-      const char *o = json_string (opts->items[k]);
-      if (o == NULL)
-        continue;
-      if (data.len)
-        strbuf_append (&data, ",", 1, 256);
-      strbuf_append (&data, o, strlen (o), 256);
-    }
-  p = data.buf ? data.buf : "";
-  while (ret == 0 && (n = next_data_opt (&p)) > 0)
-    {
-      const char *opt = p - n;
-      for (k = 0; k < sizeof keys / sizeof keys[0]; k++)
-        {
-          size_t kl = strlen (keys[k]);
-          cleanup_free char *dir = NULL;
-          size_t j, dl = 0;
-          bool split = keys[k][0] == 'l';
-          if (n < kl || strncmp (opt, keys[k], kl) != 0)
-            continue;
-          dir = xmalloc (n - kl + 1);
-          /* lowerdir holds ':'-separated layers; '\' escapes ':' and ','. */
-          for (j = kl; j <= n && ret == 0; j++)
-            {
-              if (j < n && opt[j] == '\\' && j + 1 < n)
-                {
-                  dir[dl++] = opt[++j];
-                  continue;
-                }
-              if (j == n || (split && opt[j] == ':'))
-                {
-                  dir[dl] = '\0';
-                  ret = check_overlay_dir (ctx, s, resolved, field, m, cv, dir, err);
-                  dl = 0;
-                  continue;
-                }
-              dir[dl++] = opt[j];
-            }
-          break;
-        }
-    }
-  free (data.buf);
+  overlay_dirs_parse (m, &d);
+  for (k = 0; k < d.n && ret == 0; k++)
+    ret = check_overlay_dir (ctx, s, resolved, field, m, cv, d.v[k].dir, err);
+  overlay_dirs_free (&d);
   return ret;
 }
 

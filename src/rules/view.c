@@ -26,6 +26,145 @@ mount_type_is_kernel_fs (const char *type)
   return false;
 }
 
+/* The next overlay option of data (options joined with ',' as runc's
+ * m.Data), split like the kernel's ovl_next_opt: a backslash escapes the
+ * next character.  Returns the option's length, 0 at the end. */
+static size_t
+next_data_opt (const char **p)
+{
+  const char *start, *q;
+  while (**p == ',')
+    (*p)++;
+  start = q = *p;
+  while (*q && *q != ',')
+    {
+      if (*q == '\\' && q[1])
+        q++;
+      q++;
+    }
+  *p = q;
+  return (size_t) (q - start);
+}
+
+static void
+overlay_push (struct overlay_dirs *d, char key, const char *dir)
+{
+  if (dir[0] == '\0')
+    return;
+  if (d->n == d->cap)
+    {
+      d->cap = d->cap ? d->cap * 2 : 8;
+      d->v = xreallocarray (d->v, d->cap, sizeof *d->v);
+    }
+  d->v[d->n].key = key;
+  d->v[d->n].dir = xstrdup (dir);
+  d->n++;
+}
+
+void
+overlay_dirs_parse (const struct json_value *m, struct overlay_dirs *out)
+{
+  static const char *const keys[] = { "lowerdir=", "lowerdir+=", "upperdir=", "workdir=", "datadir+=" };
+  static const char kinds[] = { 'l', 'l', 'u', 'w', 'd' };
+  const struct json_value *opts = json_get (m, "options");
+  struct strbuf data = { 0 };
+  const char *p;
+  size_t k, n;
+
+  memset (out, 0, sizeof *out);
+  if (!json_is (opts, JSON_ARRAY))
+    return;
+  for (k = 0; k < opts->count; k++)
+    {
+      const char *o = json_string (opts->items[k]);
+      if (o == NULL)
+        continue;
+      if (data.len)
+        strbuf_append (&data, ",", 1, 256);
+      strbuf_append (&data, o, strlen (o), 256);
+    }
+  p = data.buf ? data.buf : "";
+  while ((n = next_data_opt (&p)) > 0)
+    {
+      const char *opt = p - n;
+      for (k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        {
+          size_t kl = strlen (keys[k]);
+          cleanup_free char *dir = NULL;
+          size_t j, dl = 0;
+          bool split = kinds[k] == 'l';
+          if (n < kl || strncmp (opt, keys[k], kl) != 0)
+            continue;
+          dir = xmalloc (n - kl + 1);
+          /* lowerdir holds ':'-separated layers; '\' escapes ':' and ','. */
+          for (j = kl; j <= n; j++)
+            {
+              if (j < n && opt[j] == '\\' && j + 1 < n)
+                {
+                  dir[dl++] = opt[++j];
+                  continue;
+                }
+              if (j == n || (split && opt[j] == ':'))
+                {
+                  dir[dl] = '\0';
+                  overlay_push (out, kinds[k], dir);
+                  dl = 0;
+                  continue;
+                }
+              dir[dl++] = opt[j];
+            }
+          break;
+        }
+    }
+  free (data.buf);
+}
+
+void
+overlay_dirs_free (struct overlay_dirs *d)
+{
+  size_t i;
+  for (i = 0; i < d->n; i++)
+    free (d->v[i].dir);
+  free (d->v);
+  memset (d, 0, sizeof *d);
+}
+
+/* The layers lookups see in an overlay, top first: upperdir, then each
+ * lowerdir in order; physical host paths (relative ones from the rootfs,
+ * runc's cwd when it mounts).  A layer that does not resolve is left out
+ * (the mounts rule refuses it). */
+static size_t
+overlay_layers (const struct eval_ctx *ctx, const char *rootfs, const struct json_value *m, char ***out)
+{
+  struct overlay_dirs d;
+  size_t i, n = 0;
+  char **v;
+  int pass;
+  overlay_dirs_parse (m, &d);
+  v = xzalloc ((d.n + 1) * sizeof *v);
+  for (pass = 0; pass < 2; pass++)
+    for (i = 0; i < d.n; i++)
+      {
+        cleanup_free char *path = NULL;
+        char *host = NULL;
+        if (d.v[i].key != (pass == 0 ? 'u' : 'l'))
+          continue;
+        if (d.v[i].dir[0] != '/')
+          {
+            if (rootfs == NULL)
+              continue;
+            xasprintf (&path, "%s/%s", rootfs, d.v[i].dir);
+          }
+        else
+          path = xstrdup (d.v[i].dir);
+        if (resolve_host (ctx->host, path, 0, &host) == 0)
+          v[n++] = host;
+      }
+  overlay_dirs_free (&d);
+  *out = v;
+  return n;
+}
+
 /* spec_linux.go: rootfsPath = filepath.Join(cwd, root.path) when relative;
  * the validator requires it to be its own EvalSymlinks. */
 static char *
@@ -96,6 +235,16 @@ config_view_build (const struct eval_ctx *ctx, struct config_view *cv)
         continue;
       mv->landed = l.path;
       mv->dest_in_kernel = l.in_kernel;
+      if (!mv->bind && str_equal (type, "overlay"))
+        {
+          char **layers = NULL;
+          size_t nl = overlay_layers (ctx, cv->rootfs, m, &layers), k;
+          rview_add_layers (&cv->v, l.path, layers, nl, i);
+          for (k = 0; k < nl; k++)
+            free (layers[k]);
+          free (layers);
+          continue;
+        }
       rview_add (&cv->v, l.path, kind, kind == RVIEW_HOST ? mv->host : NULL, i);
     }
 }

@@ -37,6 +37,23 @@ bool mount_sets_bind (const struct json_value *m);
 /* A filesystem type whose files are kernel objects (proc, sysfs, cgroup, ...). */
 bool mount_type_is_kernel_fs (const char *type);
 
+/* The directories an overlay mount names in its options, as the kernel
+ * parses runc's m.Data (the options joined with ','): options split on ','
+ * and lowerdir on ':', a backslash escaping the next character; keys
+ * lowerdir=, lowerdir+=, upperdir=, workdir=, datadir+=. */
+struct overlay_dir
+{
+  char key; /* 'l' lower (in order), 'u' upper, 'w' work, 'd' data-only */
+  char *dir;
+};
+struct overlay_dirs
+{
+  struct overlay_dir *v;
+  size_t n, cap;
+};
+void overlay_dirs_parse (const struct json_value *m, struct overlay_dirs *out);
+void overlay_dirs_free (struct overlay_dirs *d);
+
 /* Build the view of ctx->doc (a config.json).  Never fails: what cannot be
  * resolved is recorded per mount for the rules to refuse. */
 void config_view_build (const struct eval_ctx *ctx, struct config_view *cv);

@@ -26,6 +26,9 @@ ln -s "$H/safe" "$H/to-safe"
 ln -s "$H/loop" "$H/loop"
 ln -s /proc/1/ns/pid "$H/ns"
 ln -s /proc/self "$H/vol2/lnk"
+mkdir -p "$H/ovl-low/d" "$H/ovl-up"
+ln -s /proc/self "$H/ovl-low/lnk"
+ln -s /tmp "$H/ovl-up/lnk2"
 have_blk=0
 if mknod "$H/sda" b 7 250 2>/dev/null; then have_blk=1; fi
 
@@ -127,4 +130,8 @@ mcase "cwd through a host symlink inside a bind mount to /proc/self" forbidden \
   "$(bind /v "$H/vol2") | .process.cwd = \"/v/lnk/root\""
 mcase "twin: cwd inside the same bind mount, a plain directory" benign \
   "$(bind /v "$H/safe") | .process.cwd = \"/v\""
+mcase "cwd through a symlink in an overlay's lower layer to /proc/self" forbidden \
+  ".mounts += [{\"destination\":\"/o\",\"type\":\"overlay\",\"source\":\"overlay\",\"options\":[\"lowerdir=$H/l1:$H/ovl-low\",\"upperdir=$H/ovl-up\",\"workdir=$H/w\"]}] | .process.cwd = \"/o/lnk/root\""
+mcase "twin: cwd through an overlay's upper-layer symlink to /tmp" benign \
+  ".mounts += [{\"destination\":\"/o\",\"type\":\"overlay\",\"source\":\"overlay\",\"options\":[\"lowerdir=$H/l1:$H/ovl-low\",\"upperdir=$H/ovl-up\",\"workdir=$H/w\"]}] | .process.cwd = \"/o/lnk2\""
 done_testing

@@ -73,9 +73,10 @@ type reachResult struct {
 
 // The mount's backing, as laid over the rootfs in order.
 type layer struct {
-	dest   string // container path, clean
-	kind   string // "host", "kernel", "empty"
-	source string // host path for "host"
+	dest   string   // container path, clean
+	kind   string   // "host", "kernel", "empty", "overlay"
+	source string   // host path for "host"
+	layers []string // "overlay": upperdir, then each lowerdir (EvalSymlinks'd)
 }
 
 var kernelFsTypes = map[string]bool{"proc": true, "sysfs": true, "cgroup": true, "cgroup2": true,
@@ -123,6 +124,22 @@ func (v *viewVFS) hostPath(p string) (string, error) {
 	rel := strings.TrimPrefix(p, l.dest)
 	if l.dest == "/" {
 		rel = p
+	}
+	if l.kind == "overlay" {
+		// The kernel looks a name up in the upper layer, then in each lower
+		// one; the first that has it wins, a whiteout (0:0 char device) hides it.
+		for _, base := range l.layers {
+			hp := filepath.Join(base, rel)
+			fi, err := os.Lstat(hp)
+			if err != nil {
+				continue
+			}
+			if st, ok := fi.Sys().(*syscall.Stat_t); ok && fi.Mode()&os.ModeCharDevice != 0 && st.Rdev == 0 {
+				return "", os.ErrNotExist
+			}
+			return hp, nil
+		}
+		return "", os.ErrNotExist
 	}
 	return filepath.Join(l.source, rel), nil
 }
@@ -248,6 +265,37 @@ func overlayDirs(options []string) []string {
 	return dirs
 }
 
+// keep: the options (split on unescaped ',') that start with key.
+func keep(options []string, key string) []string {
+	var out []string
+	for _, o := range overlaySplit(strings.Join(options, ",")) {
+		if strings.HasPrefix(o, key) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func overlaySplit(data string) []string {
+	var opts []string
+	var cur strings.Builder
+	for i := 0; i < len(data); i++ {
+		if data[i] == '\\' && i+1 < len(data) {
+			cur.WriteByte(data[i])
+			cur.WriteByte(data[i+1])
+			i++
+			continue
+		}
+		if data[i] == ',' {
+			opts = append(opts, cur.String())
+			cur.Reset()
+			continue
+		}
+		cur.WriteByte(data[i])
+	}
+	return append(opts, cur.String())
+}
+
 // registered: /proc/filesystems lists the type; nodev when it needs no device.
 func registered(fstype string) (ok, nodev bool) {
 	b, err := os.ReadFile("/proc/filesystems")
@@ -327,6 +375,7 @@ func reachMain(args []string) int {
 			}
 		}
 		kind := "empty"
+		var overlayLayers []string
 		source := m.Source
 		dest := m.Destination
 		landed, inKernel, lerr := v.land(dest)
@@ -377,6 +426,18 @@ func reachMain(args []string) int {
 		case m.Type == "cgroup" || m.Type == "cgroup2":
 			kind = "kernel"
 		case m.Type == "overlay":
+			kind = "overlay"
+			for _, key := range []string{"upperdir=", "lowerdir="} {
+				for _, dir := range overlayDirs(keep(m.Options, key)) {
+					p := dir
+					if !filepath.IsAbs(p) {
+						p = res.Rootfs + "/" + dir
+					}
+					if real, err := filepath.EvalSymlinks(p); err == nil {
+						overlayLayers = append(overlayLayers, real)
+					}
+				}
+			}
 			for _, dir := range overlayDirs(m.Options) {
 				p := dir
 				if !filepath.IsAbs(p) {
@@ -423,7 +484,7 @@ func reachMain(args []string) int {
 			}
 		}
 		if lerr == nil {
-			v.layers = append(v.layers, layer{dest: landed, kind: kind, source: source})
+			v.layers = append(v.layers, layer{dest: landed, kind: kind, source: source, layers: overlayLayers})
 		}
 		if rm.Forbidden {
 			res.Forbidden = true

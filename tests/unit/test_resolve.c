@@ -161,6 +161,8 @@ static const struct view_case views[] = {
   { "/data/x/y", 0, "/data/x/y", 0 },         /* inside the bind of /srv/data */
   { "/data/tolink/viaetc", 0, "/x/self", 1 }, /* host link -> /mnt (container), rootfs link -> /x/self */
   { "/nonexistent/../tmp", 0, "/tmp", 0 },
+  { "/ov/abs-proc", 0, "/proc/self", 1 }, /* overlay: found in the second layer, a link to /proc/self */
+  { "/ov/x/y", 0, "/ov/x/y", 0 },         /* found in the first layer */
 };
 
 int
@@ -214,6 +216,10 @@ main (void)
   rview_add (&v, "/proc", RVIEW_KERNEL, NULL, 0);
   rview_add (&v, "/x", RVIEW_KERNEL, NULL, 1);
   rview_add (&v, "/data", RVIEW_HOST, "/srv/data", 2);
+  {
+    char *const layers[] = { (char *) "/srv/data", (char *) "/b/bundle/rootfs" };
+    rview_add_layers (&v, "/ov", layers, 2, 3);
+  }
   for (i = 0; i < sizeof views / sizeof views[0]; i++)
     {
       struct rview_landing l;
