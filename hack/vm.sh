@@ -88,7 +88,7 @@ cp hack/vm-init.sh "$root/init"
 chmod 0755 "$root/init"
 # The test image: busybox-static with its applets as symlinks, in a
 # Debian 12 (merged-/usr) layout: /bin -> usr/bin, /sbin -> usr/sbin.
-img=$root/vm/rootfs
+img=$root/vm/rootfs.tmp
 mkdir -p "$img"/{usr/bin,usr/sbin,etc,proc,sys,dev,tmp,var/tmp,var/run,root}
 ln -s usr/bin "$img/bin"
 ln -s usr/sbin "$img/sbin"
@@ -97,6 +97,32 @@ for a in sh cat echo ls mkdir touch rm id sleep true false head wc grep; do ln -
 echo 'root:x:0:0:root:/root:/bin/sh' >"$img/etc/passwd"
 echo 'root:x:0:' >"$img/etc/group"
 echo 'original' >"$img/etc/motd"
+# Regular files (not busybox links) for the DenyExec and read cases.
+cp /bin/busybox "$img/usr/bin/top"
+cp /bin/busybox "$img/usr/bin/dash"
+# Writable by the container's uid 65534 without any profile, so only
+# AppArmor can refuse the writes (the control run shows they succeed).
+chmod 0666 "$img/etc/motd"
+chmod 1777 "$img/tmp" "$img/var/tmp"
+mkdir -p "$root/vm/bundle"
+mv "$img" "$root/vm/bundle/rootfs"
+python3 - "$root" <<'PY'
+import json, subprocess, sys, tempfile
+root = sys.argv[1]
+with tempfile.TemporaryDirectory() as d:
+    subprocess.run(["runc", "spec", "-b", d], check=True)
+    c = json.load(open(d + "/config.json"))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["/bin/sh", "/probe"]
+c["process"]["user"] = {"uid": 65534, "gid": 65534}
+c["root"]["readonly"] = False
+c["hostname"] = "vm-ctr"
+json.dump(c, open(root + "/vm/config.json", "w"), indent=1)
+# The bane workflow: the default policy with nginx-sample.toml as the source.
+p = json.load(open(root + "/etc/secshim/default.json"))
+p["rules"]["apparmor"]["source"] = "/vm/nginx-sample.toml"
+json.dump(p, open(root + "/etc/secshim/vm-nginx.json", "w"), indent=1)
+PY
 (cd "$root" && find . | busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$vm/initrd.gz.tmp"
 mv "$vm/initrd.gz.tmp" "$vm/initrd.gz"
 

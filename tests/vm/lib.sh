@@ -2,10 +2,10 @@
 # "not ok - ..."; hack/vm-init.sh numbers them and prints the plan.
 # t DESC CMD...: ok when CMD succeeds; on failure its output as comments.
 t() {
-  local desc=$1 out
+  local desc=$1 t_out
   shift
-  if out=$("$@" 2>&1); then echo "ok - $desc"; else
+  if t_out=$("$@" 2>&1); then echo "ok - $desc"; else
     echo "not ok - $desc"
-    printf '%s\n' "$out" | head -n 15 | sed 's/^/    /'
+    printf "%s\n" "$t_out" | head -n 15 | sed 's/^/    /'
   fi
 }
