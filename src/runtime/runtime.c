@@ -19,6 +19,7 @@
 #include "secshim/exec.h"
 #include "secshim/json.h"
 #include "secshim/policy.h"
+#include "secshim/refusal.h"
 #include "secshim/runtime.h"
 #include "secshim/spec.h"
 #include "secshim/util.h"
@@ -183,7 +184,7 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
     return secshim_error_wrap (err, "%s", doc_path);
   if (refused)
     {
-      cleanup_free char *msg = findings_refusal_message (findings);
+      cleanup_free char *msg = refusal_message (findings, doc, refusal_engine (doc, m->root, f->dir), p->path);
       refuse (m, p, doc_path, findings, "refused", msg);
       return 1;
     }

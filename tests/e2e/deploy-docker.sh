@@ -64,7 +64,7 @@ assert_contains "default runtime: output" "$out" hello-default
 assert_eq "default runtime goes through secshim (NoNewPrivs forced)" "$(nnp "$(drun "$IMAGE" grep NoNewPrivs /proc/self/status)")" "NoNewPrivs: 1"
 out=$(drun -v /run/systemd:/run/systemd "$IMAGE" echo should-not-run); rc=$?
 if [ "$rc" -ne 0 ]; then ok "default runtime: -v /run/systemd refused (exit $rc)"; else fail "default runtime: -v /run/systemd ran"; fi
-assert_contains "default runtime: docker shows secshim's reason" "$out" "secshim: mounts: bind mount of host path /run/systemd"
+assert_contains "default runtime: docker shows secshim's reason" "$out" "secshim: mounts: -v /run/systemd:/run/systemd is refused"
 # The bypass doctor warns about: dockerd's reserved runc runtime.
 out=$(drun --runtime runc -v /run/systemd:/run/systemd "$IMAGE" echo bypass-ran); rc=$?
 assert_contains "without runc mode, --runtime runc bypasses secshim (the documented gap)" "$out" bypass-ran
@@ -97,7 +97,7 @@ assert_contains "runc mode: output" "$out" hello-runc-mode
 assert_eq "runc mode: --runtime runc goes through secshim" "$(nnp "$(drun --runtime runc "$IMAGE" grep NoNewPrivs /proc/self/status)")" "NoNewPrivs: 1"
 out=$(drun --runtime runc -v /run/systemd:/run/systemd "$IMAGE" echo should-not-run); rc=$?
 if [ "$rc" -ne 0 ]; then ok "runc mode: --runtime runc -v /run/systemd refused (exit $rc)"; else fail "runc mode: --runtime runc -v /run/systemd ran"; fi
-assert_contains "runc mode: docker shows secshim's reason" "$out" "secshim: mounts: bind mount of host path /run/systemd"
+assert_contains "runc mode: docker shows secshim's reason" "$out" "secshim: mounts: -v /run/systemd:/run/systemd is refused"
 out=$(drun "$IMAGE" echo hello-secure-in-runc-mode); rc=$?
 assert_status "runc mode: the secure runtime still finds the real runc" "$rc" 0
 out=$(SECSHIM_BIN=$SECSHIM_BIN "$ADMIN" doctor 2>&1)

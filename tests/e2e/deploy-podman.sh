@@ -2,7 +2,8 @@
 # podman with `--runtime secshim` (private storage root and run root; the
 # host's podman storage is not touched): a normal container runs with
 # no_new_privileges forced, a /run/systemd bind is refused with secshim's
-# message, and plain runc runs that same bind (control).
+# message (the exact text, in podman's words: -v, --privileged, --pid host),
+# and plain runc runs that same bind (control).
 . "$(dirname "$0")/../lib/lib.sh"
 . "$SECSHIM_TOP/tests/lib/deploy.sh"
 deploy_need podman jq
@@ -36,6 +37,20 @@ assert_status "control: plain runc runs the /run/systemd bind" "$rc" 0
 out=$(prun "$SECSHIM_BIN" -v /run/systemd:/run/systemd --rootfs "$ROOTFS" /bin/echo should-not-run); rc=$?
 if [ "$rc" -ne 0 ]; then ok "podman -v /run/systemd refused (exit $rc)"; else fail "podman -v /run/systemd ran"; fi
 assert_not_contains "refused container never ran" "$out" should-not-run
-assert_contains "podman shows secshim's reason" "$out" "secshim: mounts: bind mount of host path /run/systemd"
+assert_contains "podman shows secshim's reason" "$out" "secshim: mounts: -v /run/systemd:/run/systemd is refused"
+# The exact text, in podman's words, and short enough for podman to show
+# (it could not display an 8 KiB line).
+want="secshim: mounts: -v /run/systemd:/run/systemd is refused: host path /run/systemd is listed in rules.mounts (deny or denyExact); mount a narrower path or a volume, or exempt the container from rule mounts (policy /etc/secshim/default.json; details: secshim check / audit log)"
+assert_eq "podman: the exact message" "$(printf '%s\n' "$out" | grep -o 'secshim: mounts: .*audit log)' | head -n 1)" "$want"
+out=$(prun "$SECSHIM_BIN" --privileged --rootfs "$ROOTFS" /bin/echo should-not-run); rc=$?
+if [ "$rc" -ne 0 ]; then ok "podman --privileged refused (exit $rc)"; else fail "podman --privileged ran"; fi
+msg=$(printf '%s\n' "$out" | grep -o 'secshim: privileged: .*' | head -n 1)
+assert_contains "podman --privileged: one clause in podman's words" "$msg" \
+  "secshim: privileged: --privileged is refused: it gives every capability and host device and no seccomp filter"
+n=$(printf '%s' "$msg" | wc -c)
+if [ "$n" -gt 0 ] && [ "$n" -lt 1024 ]; then ok "podman --privileged: the message is $n bytes"; else fail "podman --privileged: $n bytes: $out"; fi
+out=$(prun "$SECSHIM_BIN" --pid host --rootfs "$ROOTFS" /bin/echo should-not-run); rc=$?
+assert_contains "podman --pid host: in podman's words" "$out" \
+  "secshim: namespaces: --pid host is refused: the container would share the host's namespace; drop it, or exempt the container from rule namespaces (policy /etc/secshim/default.json; details: secshim check / audit log)"
 assert_eq "no container left behind" "$(pm ps -aq | wc -l)" 0
 done_testing

@@ -52,6 +52,6 @@ done
 # refused outright, with the reason.
 out=$(secure_run --cap-add SYS_ADMIN --security-opt seccomp=unconfined "$IMAGE" true 2>&1); rc=$?
 assert_status "cap-add SYS_ADMIN + seccomp=unconfined: refused" "$rc" 125
-assert_contains "cap-add SYS_ADMIN + seccomp=unconfined: secshim says why" "$out" "secshim: privileged: container looks privileged"
+assert_contains "cap-add SYS_ADMIN + seccomp=unconfined: secshim says why" "$out" "secshim: privileged: --cap-add SYS_ADMIN with --security-opt seccomp=unconfined together make the container privileged"
 
 done_testing

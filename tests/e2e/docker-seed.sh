@@ -35,24 +35,24 @@ refused_net() {
 }
 
 # --- host namespaces (CIS 5.10, 5.16, 5.17, 5.21) -----------------------------------
-refused "--pid host" "secshim: namespaces: no pid namespace" --pid host
-refused_net "--network host" "secshim: namespaces: network namespace path" --network host
-refused "--ipc host" "namespaces: no ipc namespace" --ipc host
-refused "--uts host" "secshim: namespaces: no uts namespace" --uts host
+refused "--pid host" "secshim: namespaces: --pid host is refused" --pid host
+refused_net "--network host" "secshim: namespaces: --network host is refused" --network host
+refused "--ipc host" "secshim: namespaces: --ipc host is refused" --ipc host
+refused "--uts host" "secshim: namespaces: --uts host is refused" --uts host
 
 # --- host paths (CIS 5.6, 5.32) --------------------------------------------------------
 # docker creates a missing bind source as a directory: leave none behind.
 sock_existed=false
 [ -e /var/run/docker.sock ] && sock_existed=true
-refused "-v /var/run/docker.sock" "secshim: mounts: bind mount of host path /run/docker.sock" \
+refused "-v /var/run/docker.sock" "secshim: mounts: -v /var/run/docker.sock:/var/run/docker.sock is refused" \
   -v /var/run/docker.sock:/var/run/docker.sock
 if ! $sock_existed && [ -d /var/run/docker.sock ] && [ ! -L /var/run/docker.sock ]; then rmdir /var/run/docker.sock 2>/dev/null; fi
-refused "-v /:/host" "secshim: mounts: bind mount of host path / (into /host) is denied" -v /:/host
+refused "-v /:/host" "secshim: mounts: -v /:/host is refused: it is the host's root filesystem" -v /:/host
 
 # --- privileged, devices, sysctls (CIS 5.5, 5.18; PSS sysctls) -----------------------------
-refused "--privileged" "secshim: privileged: container looks privileged" --privileged
-refused "--device /dev/kmsg" "secshim: devices: device /dev/kmsg" --device /dev/kmsg
-refused "--sysctl kernel.msgmax=65536" "secshim: sysctls: sysctl kernel.msgmax is not in the allowed set" \
+refused "--privileged" "secshim: privileged: --privileged is refused" --privileged
+refused "--device /dev/kmsg" "secshim: devices: --device /dev/kmsg is refused" --device /dev/kmsg
+refused "--sysctl kernel.msgmax=65536" "secshim: sysctls: --sysctl kernel.msgmax is refused: sysctl kernel.msgmax is not in the allowed set (rules.sysctls.allow)" \
   --sysctl kernel.msgmax=65536
 
 # --- AppArmor unconfined (CIS 5.2) ------------------------------------------------------------

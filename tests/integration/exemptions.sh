@@ -68,7 +68,7 @@ assert_eq "containerId: audit finding for user is not exempted" "$(exempted_of t
 assert_eq "containerId: audit outcome" "$(audit_of trusted-1 | jq -r .outcome)" rewritten
 
 create id "$WORK/b-systemd" other-1
-refused "containerId other-1 does not match trusted-*" other-1 "mounts: bind mount of host path /run/systemd"
+refused "containerId other-1 does not match trusted-*" other-1 "mounts: -v /run/systemd:/run/systemd is refused"
 assert_contains "containerId other-1: --log has a runc error line naming mounts" \
   "$(jq -c 'select(.level == "error")' "$WORK/other-1.log" 2>&1)" "secshim: mounts:"
 assert_eq "containerId other-1: audit outcome refused" "$(audit_of other-1 | jq -r .outcome)" refused
@@ -77,7 +77,7 @@ create id "$WORK/b-systemd" xtrusted-1
 refused "containerId glob is anchored (xtrusted-1)" xtrusted-1 "mounts:"
 
 create id "$WORK/b-systemd-uts" trusted-2
-refused "containerId exempts mounts only: --uts host still refused" trusted-2 "namespaces: no uts namespace"
+refused "containerId exempts mounts only: --uts host still refused" trusted-2 "namespaces: --uts host is refused"
 assert_not_contains "containerId exempts mounts only: the refusal does not cite the exempted mounts" \
   "$(cat "$WORK/trusted-2.err")" "mounts:"
 
