@@ -25,6 +25,7 @@ static const char help_text[]
       "\n"
       "Commands:\n"
       "  check [--policy FILE] FILE     evaluate a config.json or process.json offline (--help for more)\n"
+      "  explain [--log FILE] CONTAINER what secshim refused or rewrote for a container, and why\n"
       "  apparmor generate|load FILE    the AppArmor profile of a bane TOML file\n"
       "  install [ENGINES] [--dry-run]  register secshim with docker, containerd, CRI-O, podman\n"
       "  uninstall [ENGINES]            take it out again\n"
@@ -102,6 +103,8 @@ main (int argc, char **argv)
       const char *verb = argv[1];
       if (strcmp (verb, "check") == 0)
         return check_main (argc - 1, argv + 1);
+      if (strcmp (verb, "explain") == 0)
+        return explain_main (argc - 1, argv + 1);
       if (strcmp (verb, "apparmor") == 0)
         return apparmor_cli_main (argc - 1, argv + 1);
       if (strcmp (verb, "install") == 0 || strcmp (verb, "uninstall") == 0 || strcmp (verb, "doctor") == 0)

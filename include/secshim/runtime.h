@@ -21,4 +21,7 @@ int update_main (struct cli_model *m);
 /* `secshim check`: exit 0 allowed, 1 refused, 2 unusable input or policy. */
 int check_main (int argc, char **argv);
 
+/* `secshim explain [--log FILE] [--all] CONTAINER` (src/runtime/explain.c). */
+int explain_main (int argc, char **argv);
+
 #endif

@@ -241,6 +241,14 @@ mount_of (const struct finding *fd, const struct json_value *doc, char **src, ch
   cleanup_free char *from_before = NULL;
   if (s == NULL && fd->path && strstr (fd->path, ".source"))
     s = from_before = unquote (fd->before);
+  cleanup_free char *into = NULL;
+  if (d == NULL && fd->message && (d = strstr (fd->message, "(into ")) != NULL)
+    {
+      /* The audit record has no document: the rule's message names it. */
+      const char *start = d + strlen ("(into ");
+      const char *end = strstr (start, ") ");
+      d = into = end ? xstrndup (start, (size_t) (end - start)) : NULL;
+    }
   *src = s ? piece (s) : NULL;
   *dst = d ? piece (d) : NULL;
 }
@@ -516,8 +524,8 @@ clause_of (const struct finding *fd, const struct json_value *doc, enum engine e
       *prio = P_CAPS;
       if (fd->action == ACTION_REWRITE)
         xasprintf (&out,
-                   "capabilities %s were dropped (not in rules.capabilities.allow): e.g. ping needs NET_RAW, "
-                   "chown of other users' files CHOWN; add what it needs to rules.capabilities.allow",
+                   "capabilities %s were dropped (not in rules.capabilities.allow): e.g. ping needs NET_RAW; "
+                   "add what it needs to rules.capabilities.allow",
                    caps);
       else
         {
@@ -562,8 +570,7 @@ clause_of (const struct finding *fd, const struct json_value *doc, enum engine e
                  "no-new-privileges %s (rules.noNewPrivileges): setuid programs such as su or sudo gain "
                  "nothing; %s",
                  fd->action == ACTION_REWRITE ? "was set" : "is required",
-                 cli_engine (e) ? "run them as root with -u 0 where the policy allows it, or exempt the container"
-                                : "exempt the container from rule noNewPrivileges");
+                 "a program that needs setuid needs an exemption from rule noNewPrivileges");
       return out;
     }
   if (strcmp (rule, "sysctls") == 0 && str_has_prefix (msg, "sysctl "))

@@ -76,4 +76,19 @@ assert_contains "everything at once: the others are counted" "$got" "; and 3 mor
 n=$(printf '%s' "$got" | wc -c)
 if [ "$n" -gt 0 ] && [ "$n" -lt 1024 ]; then ok "everything at once: $n bytes"; else fail "everything at once: $n bytes"; fi
 
+# secshim explain: by name and by the id prefix docker shows, the rewrite
+# in the same words, from the audit log the runtime wrote.
+name=secshim-e2e-explain-$$
+dk_run -d --name "$name" --network none --runtime secure "$IMAGE" sleep 60 >/dev/null 2>&1
+assert_status "explain: a root container runs (rewritten)" "$?" 0
+out=$("$SECSHIM_BIN" explain "$name" 2>&1); rc=$?
+assert_status "explain NAME: exit 0" "$rc" 0
+assert_contains "explain NAME: the uid rewrite and its fix" "$out" \
+  "rewritten: the container runs as uid 65534 instead of root (rules.user.uid): files root owns in the image are not writable for it (touch: Permission denied); run it with -u UID:GID of the files' owner (or chown them in the image)"
+assert_contains "explain NAME: ping after the NET_RAW drop" "$out" "e.g. ping needs NET_RAW"
+short=$(dk inspect -f '{{.Id}}' "$name" 2>/dev/null | cut -c1-12)
+out=$("$SECSHIM_BIN" explain "$short" 2>&1); rc=$?
+assert_status "explain ${short:-ID}: by the id docker ps shows" "$rc" 0
+assert_contains "explain ID: the create decision" "$out" "create $short: rewritten"
+dk rm -f "$name" >/dev/null 2>&1
 done_testing
