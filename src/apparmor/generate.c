@@ -41,14 +41,36 @@ needs_quotes (const char *p)
   return p[strspn (p, bare)] != '\0';
 }
 
+/* Merged /usr (every Debian 12 and Ubuntu image: /bin -> usr/bin): AppArmor
+ * judges the path a symlink resolves to, so a rule for /bin/dash matches
+ * nothing there, and one for /usr/bin/dash nothing in a split image.  A path
+ * under /bin, /sbin, /lib* or /usr/{bin,sbin,lib*} is written for both
+ * spellings, as AppArmor's own abstractions do: `/{,usr/}bin/dash`.
+ * Returns the length of the prefix to replace ("/" or "/usr/"), 0 if none. */
+static size_t
+usr_alias_prefix (const char *path)
+{
+  static const char *const dirs[] = { "bin/", "sbin/", "lib/", "lib32/", "lib64/", "libx32/" };
+  size_t skip = strncmp (path, "/usr/", 5) == 0 ? 5 : 1, i;
+  if (path[0] != '/')
+    return 0;
+  for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+    if (strncmp (path + skip, dirs[i], strlen (dirs[i])) == 0)
+      return skip;
+  return 0;
+}
+
 static void
 put_path_rule (FILE *f, const char *prefix, const char *path, const char *perms)
 {
+  size_t skip = usr_alias_prefix (path);
+  const char *alias = skip ? "/{,usr/}" : "";
+  const char *rest = skip ? path + skip : path;
   /* aa_spec_check refused '"' and '\\', so quoting needs no escapes. */
   if (needs_quotes (path))
-    fprintf (f, "  %s\"%s\" %s,\n", prefix, path, perms);
+    fprintf (f, "  %s\"%s%s\" %s,\n", prefix, alias, rest, perms);
   else
-    fprintf (f, "  %s%s %s,\n", prefix, path, perms);
+    fprintf (f, "  %s%s%s %s,\n", prefix, alias, rest, perms);
 }
 
 static void

@@ -24,8 +24,8 @@ profile special.paths_1 flags=(attach_disconnected,mediate_deleted) {
   deny "/etc/{passwd,shadow}" wl,
   audit /var/log/** w,
   "/run/app (x)/sock" w,
-  /usr/bin/[a-z]* ix,
-  deny "/usr/bin/with space" mrwklx,
+  /{,usr/}bin/[a-z]* ix,
+  deny "/{,usr/}bin/with space" mrwklx,
 
   # [Capabilities]
   # no Allow or Deny: every capability is denied (as with bane)

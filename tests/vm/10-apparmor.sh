@@ -58,6 +58,7 @@ t "nginx-sample: the kernel holds nginx-sample in enforce mode" grep -qx 'nginx-
 t "nginx-sample: a write under ReadOnlyPaths /etc/** is denied" has etc-write=denied
 t "nginx-sample: a read of DenyExec /usr/bin/top (regular file) is denied" has top-read=denied
 t "nginx-sample: DenyExec /usr/bin/top cannot run (126, EACCES)" has top-exec=126
+t "nginx-sample: DenyExec /bin/dash holds in a merged-/usr image (/usr/bin/dash: 126)" has dash-exec=126
 t "nginx-sample: an allowed write (/var/tmp, no rule) works" has var-write=ok
 t "nginx-sample: an allowed read (/etc/passwd) works" has etc-read=ok
 printf 'echo x >/etc/motd\n' >$B/rootfs/probe
@@ -69,6 +70,7 @@ t "nginx-sample: the denied write fails with EACCES (Permission denied)" sh -c '
 run plain "$probe"
 t "control: plain runc runs (rc 0)" test "$rc" = 0
 t "control: attr/current is 'unconfined'" has unconfined
+t "control: /bin/dash runs (not 126)" sh -c 'printf "%s\n" "$1" | grep -qE "^dash-exec=(0|1|127)$"' - "$out"
 t "control: the same /etc write succeeds" has etc-write=ok
 t "control: the same /usr/bin/top read succeeds" has top-read=ok
 t "control: /usr/bin/top runs (busybox: exit 0 or 1, not 126)" sh -c 'printf "%s\n" "$1" | grep -qE "^top-exec=(0|1)$"' - "$out"
