@@ -76,6 +76,8 @@ proc_ns_name (const char *oci_type)
   return oci_type;
 }
 
+#define NSFS_MAGIC_NUMBER 0x6e736673UL /* linux/magic.h NSFS_MAGIC */
+
 /* "The host's namespace" is the one runc itself runs in, which is
  * secshim's own (/proc/self/ns/<type>); /proc/1/ns/<type> is compared too
  * where it is readable (it is not inside some sandboxes). */
@@ -86,17 +88,29 @@ real_ns_is_host (const struct host *h, const char *type, const char *path, bool 
   struct stat target;
   size_t i;
 
+  struct statfs fs;
+
   *is_host = false;
   if (strlen (type) > 16 || strchr (type, '/'))
     return secshim_make_error (err, SECSHIM_EINPUT, "namespace type `%s` is not valid", type);
   if (stat (path, &target) < 0)
-    return 0; /* runc cannot join it either; not the host's */
+    return secshim_make_error (err, errno, "cannot be resolved on the host");
+  if (statfs (path, &fs) < 0 || (unsigned long) fs.f_type != NSFS_MAGIC_NUMBER)
+    return secshim_make_error (err, SECSHIM_EINPUT, "is not a namespace file");
   for (i = 0; i < sizeof refs / sizeof refs[0]; i++)
     {
       char ref[64];
       struct stat st;
       snprintf (ref, sizeof ref, "%s%s", refs[i], proc_ns_name (type));
-      if (stat (ref, &st) == 0 && st.st_dev == target.st_dev && st.st_ino == target.st_ino)
+      if (stat (ref, &st) < 0)
+        {
+          /* The runtime's own is the reference that matters; pid 1's is
+           * unreadable in some sandboxes (EACCES) and only a second check. */
+          if (i == 0)
+            return secshim_make_error (err, errno, "cannot be compared with %s", ref);
+          continue;
+        }
+      if (st.st_dev == target.st_dev && st.st_ino == target.st_ino)
         {
           *is_host = true;
           return 0;

@@ -33,10 +33,13 @@ struct host
   int (*canonicalize) (const struct host *h, const char *path, char **out, secshim_error_t *err);
 
   /* *is_host = true when path names the same namespace (st_dev, st_ino) as
-   * the runtime's own, /proc/self/ns/<name> (or /proc/1/ns/<name>), where
-   * <name> is the /proc spelling of the OCI type (network = net, mount =
-   * mnt).  A path that cannot be stat'ed is not the host's: runc cannot
-   * join it either. */
+   * the runtime's own, /proc/self/ns/<name> (or /proc/1/ns/<name> where it
+   * can be read), where <name> is the /proc spelling of the OCI type
+   * (network = net, mount = mnt).  stat follows every symlink and /proc
+   * magic link, so /proc/<pid>/root/proc/1/ns/net and /proc/self/ns/net
+   * land on the namespace itself.  Fails closed: a path that cannot be
+   * stat'ed (ENOENT, EACCES), that is no namespace file, or a reference
+   * that cannot be read returns -1 with err set, and the rule refuses. */
   int (*ns_is_host) (const struct host *h, const char *type, const char *path, bool *is_host, secshim_error_t *err);
 
   /* File system primitives of the resolution layer (resolve.h), so tests

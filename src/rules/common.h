@@ -1,4 +1,4 @@
-/* Helpers shared by the process-side rules (src/rules/{capabilities,user,
+/* Helpers shared by the process-side rules (src/rules/{capabilities,user,namespaces,
  * privileged,process,resources}.c).  Private to src/rules. */
 #ifndef SECSHIM_RULES_COMMON_H
 #define SECSHIM_RULES_COMMON_H

@@ -14,8 +14,10 @@
  * default, and adding one changes nothing a workload relies on. */
 #include <string.h>
 
+#include "common.h"
 #include "secshim/cleanup.h"
 #include "secshim/policy.h"
+#include "secshim/resolve.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
 
@@ -109,21 +111,89 @@ add_namespace (struct eval_ctx *ctx, const char *type)
   eval_report_as (ctx, ACTION_REWRITE, path, NULL, entry, "added a private %s namespace", type);
 }
 
+/* The rootfs as runc's init sees it before pivot_root: root.path, joined
+ * to the bundle when relative.  NULL when there is no bundle (check). */
+static char *
+host_rootfs (const struct eval_ctx *ctx)
+{
+  const char *root = json_string (json_get_path (ctx->doc, "root.path"));
+  if (root == NULL || root[0] == '\0')
+    return NULL;
+  if (root[0] == '/')
+    return xstrdup (root);
+  return ctx->id && ctx->id->bundle ? go_path_join (ctx->id->bundle, root) : NULL;
+}
+
+/* One place runc resolves the path from: the kernel walks it, so a plain
+ * concatenation (no lexical cleaning) resolves as a relative path from
+ * that directory would. */
+static char *
+resolved_from (const char *dir, const char *path)
+{
+  char *full = NULL;
+  if (path[0] == '/')
+    return xstrdup (path);
+  if (dir == NULL)
+    return NULL;
+  xasprintf (&full, "%s/%s", dir, path);
+  return full;
+}
+
+/* A joined namespace, judged where runc really opens it.  `runc create`
+ * Lstat()s the path from its cwd, the bundle (container_linux.go,
+ * orderNamespacePaths), and nsexec open()s it from its own cwd, the rootfs
+ * (newParentProcess sets cmd.Dir): a relative path means two files, and
+ * both must be another container's namespace.  What cannot be resolved, is
+ * no namespace file, or holds a ',' (runc's separator) is refused. */
 static int
 check_path (struct eval_ctx *ctx, const char *type, const struct json_value *entry, size_t index, secshim_error_t *err)
 {
-  cleanup_free char *where = NULL;
+  cleanup_free char *where = NULL, *rootfs = NULL;
   const char *path = json_string (json_get (entry, "path"));
-  bool is_host = false;
+  const char *bases[2];
+  const char *what[2] = { "from the bundle, where runc create looks it up", "from the rootfs, where runc opens it" };
+  size_t n = 1;
+
   if (path == NULL || path[0] == '\0')
     return 0;
-  if (ctx->host->ns_is_host (ctx->host, type, path, &is_host, err) < 0)
-    return -1;
-  if (!is_host)
-    return 0;
   xasprintf (&where, "linux.namespaces[%zu].path", index);
-  eval_report (ctx, where, json_get (entry, "path"), NULL, "%s namespace path %s is the host's %s namespace", type,
-               path, type);
+  if (strchr (path, ','))
+    {
+      eval_report_unfixable (ctx, where, json_get (entry, "path"), "%s namespace path %s holds a ','", type, path);
+      return 0;
+    }
+  rootfs = host_rootfs (ctx);
+  bases[0] = ctx->id ? ctx->id->bundle : NULL;
+  bases[1] = rootfs;
+  if (path[0] != '/')
+    n = 2;
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *full = resolved_from (bases[i], path);
+      secshim_error_t e = NULL;
+      bool is_host = false;
+      if (full == NULL)
+        {
+          eval_report_unfixable (ctx, where, json_get (entry, "path"),
+                                 "relative %s namespace path %s and no bundle to resolve it against", type, path);
+          return 0;
+        }
+      if (ctx->host->ns_is_host (ctx->host, type, full, &is_host, &e) < 0)
+        {
+          eval_report_unfixable (ctx, where, json_get (entry, "path"), "%s namespace path %s%s%s %s: refused", type,
+                                 path, n == 2 ? " " : "", n == 2 ? what[i] : "", e->msg);
+          secshim_error_release (&e);
+          return 0;
+        }
+      if (is_host)
+        {
+          eval_report (ctx, where, json_get (entry, "path"), NULL,
+                       "%s namespace path %s%s%s is the host's %s namespace", type, path, n == 2 ? " " : "",
+                       n == 2 ? what[i] : "", type);
+          return 0;
+        }
+    }
+  (void) err;
   return 0;
 }
 

@@ -11,8 +11,8 @@
  * root is then fine, but a mapping whose host range contains 0 gives the
  * container the host's root, and no rewrite of the process can undo that,
  * so it is refused under every enforcing action.  A user namespace joined
- * by path carries no mappings in the document: its ids are judged as host
- * ids (the conservative reading).  exec's process.json has no linux
+ * by path takes no mappings from the document (runc ignores them): its ids
+ * are judged as host ids (the conservative reading).  exec's process.json has no linux
  * section, so its ids are judged as host ids too: `docker exec -u 0` is
  * rewritten or refused even in a user-namespaced container.
  * CIS Docker Benchmark 5.24 (exec as root), 5.31 (user namespaces);
@@ -53,7 +53,11 @@ fail:
   return -1;
 }
 
-/* The document's linux.namespaces creates (or joins) a user namespace. */
+/* The document's linux.namespaces creates a user namespace of its own.
+ * One joined by path does not count: runc writes uidMappings/gidMappings
+ * only for a new one (container_linux.go bootstrapData, joinExistingUser),
+ * so mappings next to a path are ignored, and the ids are judged as host
+ * ids even when the mappings would map 0 away. */
 static bool
 has_user_namespace (const struct eval_ctx *ctx)
 {
@@ -63,7 +67,10 @@ has_user_namespace (const struct eval_ctx *ctx)
     return false;
   for (i = 0; i < ns->count; i++)
     if (str_equal (json_string (json_get (ns->items[i], "type")), "user"))
-      return true;
+      {
+        const char *path = json_string (json_get (ns->items[i], "path"));
+        return path == NULL || path[0] == '\0';
+      }
   return false;
 }
 

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Joined namespaces with real runc: where runc resolves a namespace path,
+# and that secshim judges the namespace it lands on, not the spelling.
+#
+# `runc create` Lstat()s linux.namespaces[].path from the bundle; nsexec
+# then open()s it from the rootfs.  A relative path is two files: here
+# bundle/netns leads to another container's network namespace (the check
+# runc makes passes) while rootfs/netns leads to /proc/self/ns/net, which
+# nsexec opens as itself, still in the host's namespace.  Plain runc puts
+# the container in the host's network namespace; secshim refuses it.
+source "$(dirname "$0")/../lib/lib.sh"
+source "$SECSHIM_TOP/tests/lib/bundle.sh"
+
+missing=
+[ -x "$SECSHIM_BIN" ] || missing+=" secshim binary $SECSHIM_BIN (run make);"
+[ -x "$RUNC" ] || missing+=" runc ($RUNC);"
+command -v jq >/dev/null || missing+=" jq;"
+command -v unshare >/dev/null || missing+=" unshare;"
+if [ -n "$missing" ]; then skip "ns paths: missing${missing%;}"; done_testing; exit; fi
+if [ "$(id -u)" -ne 0 ]; then skip "ns paths: needs root"; done_testing; exit; fi
+if ! bundle_setup; then fail "could not build the busybox image (hack/mkimage.sh)"; done_testing; exit; fi
+SECSHIM_TEST_POLICY=$SECSHIM_TOP/policy/default.json
+
+# Another "container": a process in a network namespace of its own.
+unshare --net --fork sleep 300 </dev/null >/dev/null 2>&1 &
+holder=$!
+other=
+for _ in $(seq 50); do
+  other=$(pgrep -P "$holder" sleep | head -n 1)
+  [ -n "$other" ] && break
+  sleep 0.1
+done
+trap 'kill "$holder" 2>/dev/null; bundle_teardown' EXIT
+host_net=$(readlink /proc/self/ns/net)
+other_net=$(readlink "/proc/$other/ns/net" 2>/dev/null)
+if [ -z "$other" ] || [ "$other_net" = "$host_net" ]; then
+  fail "could not start a process in its own network namespace"; done_testing; exit
+fi
+
+ns_of() { # runner bundle id -> the container's network namespace, or the error
+  "$@" </dev/null 2>&1 | tail -n 3
+}
+
+# 1. The legitimate shape: an absolute path to another container's namespace.
+b=$WORK/other
+make_bundle "$b" "$(jq_args readlink /proc/self/ns/net) | .linux.namespaces |= map(if .type == \"network\" then .path = \"/proc/$other/ns/net\" else . end)"
+assert_eq "secshim: joining another container's network namespace is allowed, and runc joins it" \
+  "$(ns_of secshim_rt run --bundle "$b" ns-other)" "$other_net"
+
+# 2. The relative path that means two files.
+b=$WORK/relative
+cp -a "$TEST_ROOTFS" "$WORK/rootfs"
+ln -s "/proc/$other/ns/net" "$b.netns" 2>/dev/null
+make_bundle "$b" "$(jq_args readlink /proc/self/ns/net) | .root.path = \"$WORK/rootfs\" | .linux.namespaces |= map(if .type == \"network\" then .path = \"netns\" else . end)"
+ln -s "/proc/$other/ns/net" "$b/netns"
+ln -s /proc/self/ns/net "$WORK/rootfs/netns"
+plain=$(ns_of "$RUNC" --root "$RUNC_ROOT" run --bundle "$b" ns-plain)
+assert_eq "plain runc: the relative path lands the container in the host's network namespace" "$plain" "$host_net"
+"$RUNC" --root "$RUNC_ROOT" delete --force ns-plain >/dev/null 2>&1
+out=$(ns_of secshim_rt run --bundle "$b" ns-rel)
+assert_contains "secshim: refused, in docker's words" "$out" "network namespace"
+out=$("$SECSHIM_BIN" check --policy "$SECSHIM_TEST_POLICY" "$b/config.json" 2>&1)
+assert_contains "secshim check: the finding says where runc opens it" "$out" \
+  "netns from the rootfs, where runc opens it is the host's network namespace"
+assert_eq "secshim: no container was created" "$(rt_status ns-rel)" absent
+rm -f "$b.netns"
+
+# 3. A path that cannot be resolved is refused, not waved through.
+b=$WORK/gone
+make_bundle "$b" "$(jq_args true) | .linux.namespaces |= map(if .type == \"network\" then .path = \"/proc/999999/ns/net\" else . end)"
+out=$(ns_of secshim_rt run --bundle "$b" ns-gone)
+assert_contains "secshim: an unresolvable namespace path is refused" "$out" "cannot be resolved on the host"
+done_testing
