@@ -141,7 +141,7 @@ resolved_from (const char *dir, const char *path)
 
 /* A joined namespace, judged where runc really opens it.  `runc create`
  * Lstat()s the path from its cwd, the bundle (container_linux.go,
- * orderNamespacePaths), and nsexec open()s it from its own cwd, the rootfs
+ * orderNamespacePaths), and nsexec opens it from its own cwd, the rootfs
  * (newParentProcess sets cmd.Dir): a relative path means two files, and
  * both must be another container's namespace.  What cannot be resolved, is
  * no namespace file, or holds a ',' (runc's separator) is refused. */
