@@ -44,6 +44,20 @@ mkdir -p "$logdir"
 
 passed=0 failed=0 skipped=0
 
+# Tests never leave files on the host: these stock paths (an engine's, or
+# secshim's own) must look the same after every test as before the run.  The
+# private mount namespace does not protect them: a directory made on the
+# host's /etc or /run as a mount point stays there.
+host_paths="/etc/secshim /etc/docker /etc/containerd /etc/audit/rules.d/secshim.rules /run/containerd /var/lib/containerd
+  /var/run/docker.sock /var/lib/docker /run/secshim /var/lib/kubelet /etc/cni/net.d /opt/cni"
+host_snapshot() {
+  local p
+  for p in $host_paths; do
+    if [ -e "$p" ] || [ -L "$p" ]; then stat -c '%n %F' "$p"; else echo "$p absent"; fi
+  done
+}
+host_before=$(host_snapshot)
+
 run_one() { # name command...
   local name=$1; shift
   local log=$logdir/$(echo "$name" | tr '/ ' '__').log
@@ -70,6 +84,14 @@ run_one() { # name command...
     echo "   not ok - $name: TAP plan ${plan:-missing} ($plans plan lines) for $((p + s + f)) results (see $log)"
     f=$((f + 1))
   fi
+  local host_now
+  host_now=$(host_snapshot)
+  if [ "$host_now" != "$host_before" ]; then
+    echo "   not ok - $name left the host changed:"
+    diff <(echo "$host_before") <(echo "$host_now") | grep '^[<>]' | sed 's/^/   | /'
+    f=$((f + 1))
+    host_before=$host_now # one report per culprit
+  fi
   echo "   $p passed, $f failed, $s skipped"
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 }
@@ -89,7 +111,10 @@ for suite in $SUITES; do
       # The whole offline suite again against the ASan+UBSan build.
       if [ "$BUILD" = build ]; then
         if make -s asan >"$logdir/asan-build.log" 2>&1; then
-          out=$(BUILD=build/asan SUITES="unit policy integration adversarial" "$0" | tail -n 1)
+          out=$(BUILD=build/asan SUITES="unit policy integration adversarial" "$0")
+          # What failed under the sanitizers, by name; then the count.
+          echo "$out" | grep -E '^== |^   not ok' | grep -B1 '^   not ok' | grep -v '^--$' | sed 's/^/   asan /'
+          out=$(echo "$out" | tail -n 1)
           echo "== asan: $out"
           p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
           f=$(echo "$out" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
