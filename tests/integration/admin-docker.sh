@@ -41,6 +41,31 @@ assert_status "uninstall succeeds" "$rc" 0
 assert_eq "uninstall restores the exact object (default-runtime crun back)" "$(jq -cS . "$dj")" "$(jq -cS . <<<"$orig")"
 check "uninstall clears the state" test ! -e "$root/var/lib/secshim/docker.json"
 
+# The original bytes come back, not a re-serialisation: odd spacing, key
+# order, a trailing newline missing, mode 0600.
+printf '{ "log-level" :"warn",\n\t"runtimes": {"crun": {"path": "/usr/bin/crun"}} ,"debug":false}' >"$dj"
+chmod 0600 "$dj"; before=$(sha_of "$dj")
+admin install --docker --default >/dev/null 2>&1
+check "install changed the odd file" test "$(sha_of "$dj")" != "$before"
+out=$(admin uninstall --docker 2>&1); rc=$?
+assert_status "uninstall of the odd file" "$rc" 0
+assert_eq "install+uninstall: daemon.json byte for byte" "$(sha_of "$dj")" "$before"
+assert_eq "install+uninstall: mode 0600 kept" "$(stat -c %a "$dj")" 600
+assert_contains "uninstall says it restored the bytes" "$out" "restored /etc/docker/daemon.json byte for byte"
+check "uninstall drops the saved original" test ! -e "$root/var/lib/secshim/docker.daemon.json.orig"
+# Installed twice: the first original still wins.
+admin install --docker >/dev/null 2>&1; admin install --docker --default >/dev/null 2>&1
+admin uninstall --docker >/dev/null 2>&1
+assert_eq "install twice + uninstall: byte for byte" "$(sha_of "$dj")" "$before"
+# Edited after install: only our keys go, the user's edit stays.
+admin install --docker --default >/dev/null 2>&1
+jq '.debug = true' "$dj" >"$dj.new" && mv "$dj.new" "$dj"
+out=$(admin uninstall --docker 2>&1); rc=$?
+assert_status "uninstall after an edit" "$rc" 0
+assert_contains "says the file changed since install" "$out" "changed since 'secshim install'"
+assert_eq "the edit survives, secshim's keys go" "$(jq -cS . "$dj")" '{"debug":true,"log-level":"warn","runtimes":{"crun":{"path":"/usr/bin/crun"}}}'
+chmod 0644 "$dj"
+
 # No daemon.json at all: install creates it, uninstall removes it.
 rm -f "$dj"
 admin install --docker >/dev/null 2>&1
