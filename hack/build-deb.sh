@@ -9,6 +9,7 @@
 #   /usr/lib/secshim/secshim-landlock     static helper bind-mounted into containers (Landlock)
 #   /etc/secshim/...                      policies, seccomp and AppArmor sources (conffiles)
 #   /usr/share/man/man1/secshim.1.gz      from docs/secshim.1.md (go-md2man)
+#   /etc/logrotate.d/secshim              rotation of /var/log/secshim/*.jsonl
 #   /usr/share/doc/secshim/               README, SECURITY.md, docs/*.md, k8s examples
 #
 # Prints the path of the .deb.  BUILD=dir selects the build directory.
@@ -21,7 +22,8 @@ umask 022
 for t in dpkg-deb go-md2man; do
   command -v "$t" >/dev/null 2>&1 || { echo "build-deb: $t missing (hack/install-deps.sh)" >&2; exit 1; }
 done
-version="$(cat VERSION)-1"
+# DEB_REVISION: a newer build of the same tree (the upgrade test).
+version="$(cat VERSION)-${DEB_REVISION:-1}"
 arch=$(dpkg --print-architecture)
 deb=$BUILD/secshim_${version}_${arch}.deb
 
@@ -47,6 +49,7 @@ for f in hack/k8s/*; do [ -f "$f" ] && install -m 0644 "$f" "$doc/examples/k8s/"
 install -m 0644 hack/debian/copyright "$doc/copyright"
 sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$(date -R)/" hack/debian/changelog | gzip -9n >"$doc/changelog.Debian.gz"
 
+install -D -m 0644 hack/debian/logrotate "$stage/etc/logrotate.d/secshim"
 # Everything under /etc is a conffile: local edits survive upgrades.
 (cd "$stage" && find etc -type f | sort | sed 's|^|/|') >"$stage/DEBIAN/conffiles"
 for s in postinst prerm postrm; do install -m 0755 "hack/debian/$s" "$stage/DEBIAN/$s"; done
