@@ -27,6 +27,11 @@ struct audit_event
   const char *error;               /* message when outcome is refused/error, else NULL */
 };
 
+/* What the document says about its caller, for the record of this
+ * process's one decision: the engine ("docker", "podman", "cri", "oci") and
+ * the image name when an annotation carries it (NULL when not known). */
+void audit_describe (const char *engine, const char *image);
+
 /* Best effort: failures to log are returned but never block a decision
  * already taken (the caller decides). */
 int audit_record (const struct audit_event *ev, secshim_error_t *err);

@@ -15,14 +15,33 @@
 
 DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
 
+/* The record's schema (docs/audit.md).  Version 1 is the records written
+ * before this field existed: second-resolution "time", no host, engine or
+ * image, no size cap. */
+#define AUDIT_SCHEMA_VERSION 2
+/* A record is one line a log pipeline can take whole: every string value is
+ * cut at AUDIT_VALUE_MAX bytes (with a marker saying how much is missing;
+ * `secshim check` prints the whole value), and findings that would push the
+ * line past AUDIT_LINE_MAX are left out and counted. */
+#define AUDIT_VALUE_MAX 512
+#define AUDIT_LINE_MAX 8192
+
+/* Set by audit_describe() for the one decision this process takes. */
+static char *described_engine;
+static char *described_image;
+
+/* RFC 3339 in UTC with microseconds: records of one container's create and
+ * start often share a second. */
 static void
 rfc3339_now (char buf[40])
 {
   struct timespec ts;
   struct tm tm;
+  size_t n;
   clock_gettime (CLOCK_REALTIME, &ts);
   gmtime_r (&ts.tv_sec, &tm);
-  strftime (buf, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  n = strftime (buf, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (buf + n, 40 - n, ".%06uZ", (unsigned) (ts.tv_nsec / 1000) % 1000000u);
 }
 
 static void
@@ -32,13 +51,35 @@ set_str (struct json_value *obj, const char *key, const char *val)
     json_set (obj, key, json_new_string (val));
 }
 
+/* Length of the longest prefix of s, at most max bytes, that does not end
+ * inside a UTF-8 sequence. */
+static size_t
+utf8_cut (const char *s, size_t max)
+{
+  size_t n = max;
+  while (n > 0 && ((unsigned char) s[n] >> 6) == 2)
+    n--;
+  return n;
+}
+
 /* Strings from the document are tenant-controlled: the JSON writer escapes
  * control characters and refuses invalid UTF-8, so a record is always one
- * line.  A string it cannot write is replaced by a hex rendering. */
+ * line.  A string it cannot write is replaced by a hex rendering.  Longer
+ * than AUDIT_VALUE_MAX: cut, with "...[+N bytes]" saying how much is gone. */
 static struct json_value *
 safe_string (const char *s)
 {
-  cleanup_free char *esc = json_escape_for_log (s);
+  cleanup_free char *cut = NULL;
+  cleanup_free char *esc = NULL;
+  size_t len = s ? strlen (s) : 0;
+
+  if (len > AUDIT_VALUE_MAX)
+    {
+      size_t keep = utf8_cut (s, AUDIT_VALUE_MAX);
+      xasprintf (&cut, "%.*s...[+%zu bytes]", (int) keep, s, len - keep);
+      s = cut;
+    }
+  esc = json_escape_for_log (s);
   return json_new_string (esc);
 }
 
@@ -59,39 +100,95 @@ finding_to_json (const struct finding *f)
   return o;
 }
 
-static char *
-build_record (const struct audit_event *ev)
+void
+audit_describe (const char *engine, const char *image)
 {
-  cleanup_with (json_free) struct json_value *rec = json_new_object ();
-  struct json_value *arr;
-  char now[40];
+  free (described_engine);
+  free (described_image);
+  described_engine = engine ? xstrdup (engine) : NULL;
+  described_image = image ? xstrdup (image) : NULL;
+}
+
+static char *
+write_value (const struct json_value *v, size_t *len)
+{
   char *out = NULL;
-  size_t len, i;
   secshim_error_t err = NULL;
+  if (json_write (v, &out, len, &err) < 0)
+    {
+      secshim_error_release (&err);
+      return NULL;
+    }
+  return out;
+}
+
+/* Every field but the findings. */
+static struct json_value *
+record_head (const struct audit_event *ev)
+{
+  struct json_value *rec = json_new_object ();
+  char now[40];
+  char host[256] = "";
 
   rfc3339_now (now);
+  json_set (rec, "schemaVersion", json_new_u64 (AUDIT_SCHEMA_VERSION));
   set_str (rec, "time", now);
+  if (gethostname (host, sizeof host - 1) == 0 && host[0])
+    json_set (rec, "host", safe_string (host));
   set_str (rec, "verb", ev->verb);
   if (ev->container_id)
     json_set (rec, "id", safe_string (ev->container_id));
   if (ev->bundle)
     json_set (rec, "bundle", safe_string (ev->bundle));
+  if (described_engine)
+    set_str (rec, "engine", described_engine);
+  if (described_image)
+    json_set (rec, "image", safe_string (described_image));
   set_str (rec, "policy", ev->policy ? ev->policy->path : ev->policy_path);
   if (ev->policy)
     set_str (rec, "policySha256", ev->policy->sha256);
   set_str (rec, "outcome", ev->outcome);
   if (ev->error)
     json_set (rec, "error", safe_string (ev->error));
-  arr = json_new_array ();
-  for (i = 0; ev->findings && i < ev->findings->n; i++)
-    json_array_append (arr, finding_to_json (&ev->findings->v[i]));
-  json_set (rec, "findings", arr);
-  if (json_write (rec, &out, &len, &err) < 0)
+  return rec;
+}
+
+/* The findings, in order, while they fit in what the line has left; the
+ * rest are counted in "findingsOmitted".  Each finding is written once to
+ * measure it: linear in the record's size. */
+static char *
+build_record (const struct audit_event *ev)
+{
+  cleanup_with (json_free) struct json_value *rec = record_head (ev);
+  struct json_value *arr = json_new_array ();
+  cleanup_free char *head = NULL;
+  size_t len = 0, used, i, omitted = 0, n = ev->findings ? ev->findings->n : 0;
+
+  head = write_value (rec, &len);
+  if (head == NULL)
     {
-      secshim_error_release (&err);
+      json_free (arr);
       return NULL;
     }
-  return out;
+  /* room for ,"findings":[],"findingsOmitted":NNNNNNNNNNNNNNNNNNNN */
+  used = len + 64;
+  for (i = 0; i < n; i++)
+    {
+      cleanup_with (json_free) struct json_value *o = finding_to_json (&ev->findings->v[i]);
+      cleanup_free char *one = NULL;
+      size_t one_len = 0;
+      if (omitted == 0 && (one = write_value (o, &one_len)) != NULL && used + one_len + 1 <= AUDIT_LINE_MAX)
+        {
+          used += one_len + 1;
+          json_array_append (arr, steal_pointer (&o));
+        }
+      else
+        omitted++;
+    }
+  json_set (rec, "findings", arr);
+  if (omitted)
+    json_set (rec, "findingsOmitted", json_new_u64 (omitted));
+  return write_value (rec, &len);
 }
 
 static int

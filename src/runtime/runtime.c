@@ -155,6 +155,22 @@ restore_lsm_refusal (const struct cli_model *m, const struct json_value *doc)
   return NULL;
 }
 
+/* The image the container was made from, where the engine writes it into
+ * the document: containerd's CRI and CRI-O annotate it; dockerd 20.10 and
+ * podman 4.3 do not (their records have no "image"). */
+static const char *
+image_of (const struct json_value *doc)
+{
+  static const char *const keys[]
+      = { "io.kubernetes.cri.image-name", "io.kubernetes.cri-o.ImageName", "org.opencontainers.image.ref.name" };
+  const struct json_value *ann = json_get (doc, "annotations");
+  size_t i;
+  for (i = 0; i < sizeof keys / sizeof *keys; i++)
+    if (json_string (json_get (ann, keys[i])))
+      return json_string (json_get (ann, keys[i]));
+  return NULL;
+}
+
 /* Parse, check and rewrite one document in place.  Returns 0 when runc may
  * run, 1 when refused (already reported), -1 on error (err set).  The tree
  * goes to *tree, for the caller to free only if execv fails: freeing it was
@@ -180,6 +196,7 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
   free (steal_pointer (&f->bytes));
   if (spec_normalize (doc, kind == DOC_PROCESS ? SPEC_PROCESS : SPEC_CONFIG, err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
+  audit_describe (engine_name (refusal_engine (doc, m->root, f->dir)), image_of (doc));
   if (policy_evaluate (p, doc, kind, host_real (), &id, findings, &refused, err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
   if (refused)
