@@ -72,7 +72,7 @@ assert_contains "dry-run diff names the installed binary" "$out" '"path": "/usr/
 d=$(mktemp -d /tmp/secshim-deb.XXXXXX)
 root=$d/root sock=$root/var/run/docker.sock IMAGE=secshim-deb/busybox:latest
 mkdir -p "$root/etc/docker" "$root/etc/secshim" "$root/var/run"
-cp /etc/secshim/default.json "$root/etc/secshim/default.json"   # where install checks the policy
+cp -R /etc/secshim/. "$root/etc/secshim/"   # where install checks that the policy loads
 printf '{"log-level": "warn", "shutdown-timeout": 5}\n' >"$root/etc/docker/daemon.json"
 dj_sha=$(sha_of "$root/etc/docker/daemon.json")
 dk() { timeout 90 docker -H "unix://$sock" "$@"; }

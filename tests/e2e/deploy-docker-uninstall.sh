@@ -29,6 +29,8 @@ printf '{"log-level": "warn",\n  "cgroup-parent":"secshim-deploy" ,\t"shutdown-t
 orig_sha=$(sha_of "$dj")
 out=$("$ADMIN" install --docker --default --root "$root" --bin "$d/bin/secshim" --policy "$d/policy/default.json" 2>&1); rc=$?
 assert_status "secshim install --docker --default" "$rc" 0
+out=$("$ADMIN" install --docker --name secure-restricted --root "$root" --bin "$d/bin/secshim" --policy "$d/policy/restricted.json" 2>&1); rc=$?
+assert_status "secshim install --docker --name secure-restricted (a second runtime)" "$rc" 0
 
 dk() { timeout 90 docker -H "unix://$sock" "$@"; }
 dd_pid=""
@@ -62,11 +64,11 @@ dk import "$(dirname "$ROOTFS")/rootfs.tar" "$IMAGE" >/dev/null 2>&1 || { fail "
 nnp() { dk run --rm --network none "$@" "$IMAGE" grep NoNewPrivs /proc/self/status 2>&1 | tr -s ' \t' ' '; }
 assert_eq "before uninstall the default runtime is secshim (NoNewPrivs forced)" "$(nnp)" "NoNewPrivs: 1"
 
-# Two long-running containers created through secshim.
-for n in keep kill; do
-  dk run -d --name "$n" --network none "$IMAGE" sleep 1000 >/dev/null 2>&1
-  assert_eq "$n: created through runtime secure" "$(dk inspect -f '{{.HostConfig.Runtime}} {{.State.Running}}' "$n" 2>&1)" "secure true"
-done
+# Two long-running containers created through secshim, one per runtime.
+dk run -d --name keep --network none "$IMAGE" sleep 1000 >/dev/null 2>&1
+assert_eq "keep: created through runtime secure" "$(dk inspect -f '{{.HostConfig.Runtime}} {{.State.Running}}' keep 2>&1)" "secure true"
+dk run -d --name kill --runtime secure-restricted --network none -u 1000:1000 --read-only --memory 64m --pids-limit 64 --cpus 0.5 "$IMAGE" sleep 1000 >/dev/null 2>&1
+assert_eq "kill: created through runtime secure-restricted" "$(dk inspect -f '{{.HostConfig.Runtime}} {{.State.Running}}' kill 2>&1)" "secure-restricted true"
 pid_keep=$(dk inspect -f '{{.State.Pid}}' keep); pid_kill=$(dk inspect -f '{{.State.Pid}}' kill)
 
 out=$("$ADMIN" uninstall --docker --root "$root" --bin "$d/bin/secshim" 2>&1); rc=$?
@@ -74,7 +76,8 @@ assert_status "secshim uninstall --docker with dockerd running" "$rc" 0
 assert_contains "uninstall says what dockerd now runs" "$out" "now runs runtime \"secure\" as plain runc, default runtime \"runc\""
 assert_contains "uninstall says to restart dockerd" "$out" "restart dockerd when convenient (systemctl restart docker)"
 assert_eq "daemon.json byte for byte" "$(sha_of "$dj")" "$orig_sha"
-assert_eq "dockerd in memory: default runc, secure -> runc" "$(dk info --format '{{.DefaultRuntime}} {{(index .Runtimes "secure").Path}}')" "runc runc"
+assert_eq "dockerd in memory: default runc, both runtimes -> runc" \
+  "$(dk info --format '{{.DefaultRuntime}} {{(index .Runtimes "secure").Path}} {{(index .Runtimes "secure-restricted").Path}}')" "runc runc runc"
 
 # Package removal: the binary the shims and the old runtime named is gone.
 rm -f "$d/bin/secshim"

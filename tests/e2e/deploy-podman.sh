@@ -3,7 +3,9 @@
 # host's podman storage is not touched): a normal container runs with
 # no_new_privileges forced, a /run/systemd bind is refused with secshim's
 # message (the exact text, in podman's words: -v, --privileged, --pid host),
-# and plain runc runs that same bind (control).
+# and plain runc runs that same bind (control).  Then `secshim install
+# --podman --default` (a drop-in under a private root, read through
+# CONTAINERS_CONF): podman run without --runtime goes through secshim.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$SECSHIM_TOP/tests/lib/deploy.sh"
 deploy_need podman jq
@@ -53,4 +55,18 @@ out=$(prun "$SECSHIM_BIN" --pid host --rootfs "$ROOTFS" /bin/echo should-not-run
 assert_contains "podman --pid host: in podman's words" "$out" \
   "secshim: namespaces: --pid host is refused: the container would share the host's namespace; drop it, or exempt the container from rule namespaces (policy /etc/secshim/default.json; details: secshim check / audit log)"
 assert_eq "no container left behind" "$(pm ps -aq | wc -l)" 0
+
+# --- secshim install --podman --default ---------------------------------------
+root=$d/root; mkdir -p "$root/etc"; cp -R "$SECSHIM_TOP/policy" "$root/etc/secshim"
+out=$(SECSHIM_BIN=$SECSHIM_BIN "$SECSHIM_TOP/hack/secshim-admin" install --podman --default --root "$root" --bin "$SECSHIM_BIN" 2>&1); rc=$?
+assert_status "secshim install --podman --default" "$rc" 0
+export CONTAINERS_CONF=$root/etc/containers/containers.conf.d/99-secshim.conf
+out=$(pm run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --rootfs "$ROOTFS" /bin/grep NoNewPrivs /proc/self/status 2>&1)
+assert_contains "podman run without --runtime goes through secshim" "$(printf '%s' "$out" | tr -s ' \t' ' ')" "NoNewPrivs: 1"
+out=$(pm run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 -v /run/systemd:/run/systemd --rootfs "$ROOTFS" /bin/echo should-not-run 2>&1)
+assert_contains "and its policy refuses -v /run/systemd" "$out" "secshim: mounts: -v /run/systemd:/run/systemd is refused"
+out=$(SECSHIM_BIN=$SECSHIM_BIN "$SECSHIM_TOP/hack/secshim-admin" uninstall --podman --root "$root" 2>&1); rc=$?
+assert_status "secshim uninstall --podman" "$rc" 0
+check "the drop-in is gone" test ! -e "$CONTAINERS_CONF"
+unset CONTAINERS_CONF
 done_testing

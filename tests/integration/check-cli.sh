@@ -57,6 +57,13 @@ assert_contains "--verbose shows the whole value before" "$long" "\"CAP_AUDIT_RE
 assert_status "two files: exit 2" "$?" 2
 assert_contains "two files: says so" "$(cat "$work/two.txt")" "one FILE only"
 
+# Long before/after values are shortened ("...") unless --verbose.
+short=$("$SECSHIM_BIN" check --policy="$P" "$fx/capadd-all.config.json" | grep -m 1 'process.capabilities.bounding')
+long=$("$SECSHIM_BIN" check --verbose --policy="$P" "$fx/capadd-all.config.json" | grep -m 1 'process.capabilities.bounding')
+assert_contains "without --verbose the before value is shortened" "$short" '"CAP_NET_BROADCAST","CAP...'
+assert_not_contains "with --verbose it is whole" "$long" '"CAP...'
+assert_contains "with --verbose the last capability is there" "$long" '"CAP_AUDIT_READ"] ->'
+
 # The admin verbs work from the build tree (before make install too).
 out=$("$SECSHIM_BIN" install --help 2>&1); rc=$?
 assert_status "install --help from the build tree: exit 0" "$rc" 0
