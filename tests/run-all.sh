@@ -50,10 +50,16 @@ passed=0 failed=0 skipped=0
 # host's /etc or /run as a mount point stays there.
 host_paths="/etc/secshim /etc/docker /etc/containerd /etc/audit/rules.d/secshim.rules /run/containerd /var/lib/containerd
   /var/run/docker.sock /var/lib/docker /run/secshim /var/lib/kubelet /etc/cni/net.d /opt/cni"
+# A path that did not exist on the host and whose parent is one of
+# stock-binds.sh's private tmpfs overlays (marked .secshim-stock; what
+# existed there is bind-mounted in) is created in that tmpfs, never on the
+# host: e.g. secshim's own /run/secshim/validated stamps.
 host_snapshot() {
   local p
   for p in $host_paths; do
-    if [ -e "$p" ] || [ -L "$p" ]; then stat -c '%n %F' "$p"; else echo "$p absent"; fi
+    if [ -e "$(dirname "$p")/.secshim-stock" ] && ! mountpoint -q "$p" 2>/dev/null && [ ! -L "$p" ]; then
+      echo "$p private overlay"
+    elif [ -e "$p" ] || [ -L "$p" ]; then stat -c '%n %F' "$p"; else echo "$p absent"; fi
   done
 }
 host_before=$(host_snapshot)
