@@ -6,7 +6,11 @@
 #     BinaryName = secshim;
 #   - `ctr run --runc-binary secshim`: a normal container runs (with
 #     no_new_privileges forced) and a /run/systemd bind mount is refused with
-#     secshim's message, while plain runc runs that same mount (control).
+#     secshim's message, while plain runc runs that same mount (control);
+#   - a long-running task through secshim is listed by `secshim in-use`
+#     (what the package's prerm asks), `secshim uninstall --containerd`
+#     gives config.toml back byte for byte, and after a containerd restart
+#     with it the task can still be killed.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$SECSHIM_TOP/tests/lib/deploy.sh"
 deploy_need containerd ctr jq
@@ -17,11 +21,11 @@ d=$(mktemp -d /tmp/secshim-ctd.XXXXXX)
 sock=$d/containerd.sock
 cfg=$d/etc/containerd/config.toml
 mkdir -p "$d/etc/containerd" "$d/etc/secshim"
-cp "$SECSHIM_TOP/policy/default.json" "$d/etc/secshim/default.json"
+cp -R "$SECSHIM_TOP/policy/." "$d/etc/secshim/"   # install checks that the policy loads
 cat >"$cfg" <<T
 version = 2
 root = "$d/root"
-state = "$d/state"
+state = "$d/run/containerd"
 [grpc]
   address = "$sock"
 [plugins]
@@ -30,13 +34,17 @@ state = "$d/state"
       bin_dir = "/usr/lib/cni"
       conf_dir = "$d/cni"
 T
+cfg_sha=$(sha_of "$cfg")
 out=$("$ADMIN" install --containerd --default --root "$d" --bin "$SECSHIM_BIN" 2>&1); rc=$?
 assert_status "secshim install --containerd --default on the private config" "$rc" 0
 
 CTR=$(command -v ctr)
 ctr() { timeout 60 "$CTR" -a "$sock" "$@"; }
-setsid containerd -c "$cfg" >"$d/containerd.log" 2>&1 </dev/null &
-ctd_pid=$!
+start_containerd() {
+  setsid containerd -c "$cfg" >>"$d/containerd.log" 2>&1 </dev/null &
+  ctd_pid=$!
+}
+start_containerd
 stop_containerd() {
   local id
   for id in $(ctr tasks ls -q 2>/dev/null); do ctr tasks kill -s KILL "$id" >/dev/null 2>&1; done
@@ -86,6 +94,29 @@ if [ "$rc" -ne 0 ]; then ok "ctr run with -v /run/systemd refused (exit $rc)"; e
 assert_not_contains "refused container never ran" "$out" should-not-run
 assert_contains "ctr shows secshim's reason" "$out" "secshim: mounts: bind mount of /run/systemd at /run/systemd is refused"
 assert_eq "no container left behind" "$(ctr containers ls -q | grep -c "e2e-refused-$$")" 0
+
+# --- in use, uninstall, restart ------------------------------------------------
+ctr run -d --runc-binary "$SECSHIM_BIN" --rootfs "$ROOTFS" "lc-$$" /bin/sleep 1000 >/dev/null 2>&1
+lc_pid=$(ctr tasks ls 2>/dev/null | awk -v id="lc-$$" '$1 == id { print $2 }')
+check "a long-running task through secshim" test -n "$lc_pid" -a -e "/proc/${lc_pid:-0}"
+out=$("$ADMIN" in-use --root "$d" --bin "$SECSHIM_BIN" 2>&1); rc=$?
+assert_status "secshim in-use: exit 1 while the task runs" "$rc" 1
+assert_contains "secshim in-use lists it" "$out" "containerd task default/lc-$$"
+out=$("$ADMIN" uninstall --containerd --root "$d" --bin "$SECSHIM_BIN" 2>&1); rc=$?
+assert_status "secshim uninstall --containerd" "$rc" 0
+assert_eq "config.toml back byte for byte" "$(sha_of "$cfg")" "$cfg_sha"
+assert_contains "uninstall says to restart containerd" "$out" "restart containerd"
+kill -TERM "$ctd_pid"; for _ in $(seq 50); do kill -0 "$ctd_pid" 2>/dev/null || break; sleep 0.1; done
+start_containerd
+for _ in $(seq 100); do ctr version >/dev/null 2>&1 && break; sleep 0.1; done
+assert_not_contains "restarted containerd: no handler secure" "$(command containerd -c "$cfg" config dump 2>&1)" "runtimes.secure"
+out=$(ctr tasks kill -s KILL "lc-$$" 2>&1); rc=$?
+assert_status "the task made through secshim can still be killed" "$rc" 0
+for _ in $(seq 50); do [ -e "/proc/$lc_pid" ] || break; sleep 0.1; done
+check "its process is gone" test ! -e "/proc/$lc_pid"
+ctr tasks delete "lc-$$" >/dev/null 2>&1; ctr containers delete "lc-$$" >/dev/null 2>&1
+out=$("$ADMIN" in-use --root "$d" --bin "$SECSHIM_BIN" 2>&1); rc=$?
+assert_status "secshim in-use: exit 0 once it is gone" "$rc" 0
 
 diag "not run: the CRI path itself (kubelet -> handler 'secure' -> BinaryName) needs a CRI client (crictl), which Debian 12 does not ship; the config is checked above through containerd's config dump and plugin status"
 done_testing

@@ -19,7 +19,7 @@ IMAGE=secshim-deploy/busybox:latest
 d=$(mktemp -d /tmp/secshim-dd.XXXXXX)
 root=$d/root sock=$d/docker.sock
 mkdir -p "$root/etc/docker" "$root/etc/secshim"
-cp "$SECSHIM_TOP/policy/default.json" "$root/etc/secshim/default.json"
+cp -R "$SECSHIM_TOP/policy/." "$root/etc/secshim/"   # install checks that the policy loads
 cat >"$root/etc/docker/daemon.json" <<'J'
 {"log-level": "warn", "cgroup-parent": "secshim-deploy", "shutdown-timeout": 5}
 J
