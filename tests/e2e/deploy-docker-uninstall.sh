@@ -71,6 +71,12 @@ dk run -d --name kill --runtime secure-restricted --network none -u 1000:1000 --
 assert_eq "kill: created through runtime secure-restricted" "$(dk inspect -f '{{.HostConfig.Runtime}} {{.State.Running}}' kill 2>&1)" "secure-restricted true"
 pid_keep=$(dk inspect -f '{{.State.Pid}}' keep); pid_kill=$(dk inspect -f '{{.State.Pid}}' kill)
 
+sha_installed=$(sha_of "$dj")
+out=$("$ADMIN" uninstall --docker --dry-run --root "$root" --bin "$d/bin/secshim" 2>&1); rc=$?
+assert_status "uninstall --docker --dry-run" "$rc" 0
+assert_contains "dry-run says it would reload dockerd first" "$out" "would first reload dockerd (pid "
+assert_eq "dry-run: daemon.json unchanged" "$(sha_of "$dj")" "$sha_installed"
+assert_eq "dry-run: dockerd untouched" "$(dk info --format '{{.DefaultRuntime}}')" secure
 out=$("$ADMIN" uninstall --docker --root "$root" --bin "$d/bin/secshim" 2>&1); rc=$?
 assert_status "secshim uninstall --docker with dockerd running" "$rc" 0
 assert_contains "uninstall says what dockerd now runs" "$out" "now runs runtime \"secure\" as plain runc, default runtime \"runc\""

@@ -29,6 +29,9 @@ if command -v podman >/dev/null && [ "$(id -u)" = 0 ]; then
 else
   skip "podman (as root) not available to read the drop-in back"
 fi
+mkdir -p "$root/usr/bin"; ln -sf "$SECSHIM_BIN" "$root/usr/bin/podman"   # "podman is installed"
+out=$(admin doctor 2>&1)
+assert_contains "doctor sees the podman drop-in" "$out" "OK    podman: runtime \"secure\" in /etc/containers/containers.conf.d/99-secshim.conf (default)"
 out=$(admin install --podman --policy /etc/secshim/restricted.json 2>&1); rc=$?
 assert_status "podman cannot take another policy" "$rc" 1
 assert_contains "says why" "$out" "cannot pass arguments to a runtime binary"
