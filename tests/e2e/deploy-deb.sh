@@ -73,7 +73,8 @@ d=$(mktemp -d /tmp/secshim-deb.XXXXXX)
 root=$d/root sock=$root/var/run/docker.sock IMAGE=secshim-deb/busybox:latest
 mkdir -p "$root/etc/docker" "$root/etc/secshim" "$root/var/run"
 cp -R /etc/secshim/. "$root/etc/secshim/"   # where install checks that the policy loads
-printf '{"log-level": "warn", "shutdown-timeout": 5}\n' >"$root/etc/docker/daemon.json"
+# deprecated-key-path: dockerd 20.10 otherwise creates the host's /etc/docker/key.json.
+printf '{"log-level": "warn", "shutdown-timeout": 5, "deprecated-key-path": "%s"}\n' "$d/key.json" >"$root/etc/docker/daemon.json"
 dj_sha=$(sha_of "$root/etc/docker/daemon.json")
 dk() { timeout 90 docker -H "unix://$sock" "$@"; }
 dd_pid=""

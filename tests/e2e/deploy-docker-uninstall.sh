@@ -25,7 +25,8 @@ cp -R "$SECSHIM_TOP/policy" "$d/policy"; cp -R "$d/policy" "$root$d/policy"
 # The binary the engine is given: a link that "package removal" deletes.
 ln -s "$SECSHIM_BIN" "$d/bin/secshim"
 dj=$root/etc/docker/daemon.json
-printf '{"log-level": "warn",\n  "cgroup-parent":"secshim-deploy" ,\t"shutdown-timeout": 5}' >"$dj"
+# deprecated-key-path: dockerd 20.10 otherwise creates the host's /etc/docker/key.json.
+printf '{"log-level": "warn",\n  "cgroup-parent":"secshim-deploy" ,\t"shutdown-timeout": 5, "deprecated-key-path": "%s"}' "$d/key.json" >"$dj"
 orig_sha=$(sha_of "$dj")
 out=$("$ADMIN" install --docker --default --root "$root" --bin "$d/bin/secshim" --policy "$d/policy/default.json" 2>&1); rc=$?
 assert_status "secshim install --docker --default" "$rc" 0

@@ -20,8 +20,9 @@ d=$(mktemp -d /tmp/secshim-dd.XXXXXX)
 root=$d/root sock=$d/docker.sock
 mkdir -p "$root/etc/docker" "$root/etc/secshim"
 cp -R "$SECSHIM_TOP/policy/." "$root/etc/secshim/"   # install checks that the policy loads
-cat >"$root/etc/docker/daemon.json" <<'J'
-{"log-level": "warn", "cgroup-parent": "secshim-deploy", "shutdown-timeout": 5}
+# deprecated-key-path: dockerd 20.10 otherwise creates the host's /etc/docker/key.json.
+cat >"$root/etc/docker/daemon.json" <<J
+{"log-level": "warn", "cgroup-parent": "secshim-deploy", "shutdown-timeout": 5, "deprecated-key-path": "$d/key.json"}
 J
 out=$("$ADMIN" install --docker --default --root "$root" --bin "$SECSHIM_BIN" 2>&1); rc=$?
 assert_status "secshim install --docker --default on the private daemon.json" "$rc" 0
