@@ -49,7 +49,7 @@ passed=0 failed=0 skipped=0
 # private mount namespace does not protect them: a directory made on the
 # host's /etc or /run as a mount point stays there.
 host_paths="/etc/secshim /etc/docker /etc/containerd /etc/audit/rules.d/secshim.rules /run/containerd /var/lib/containerd
-  /var/run/docker.sock /var/lib/docker /run/secshim /var/lib/kubelet /etc/cni/net.d /opt/cni"
+  /var/run/docker.sock /var/lib/docker /var/lib/kubelet /etc/cni/net.d /opt/cni"
 host_snapshot() {
   local p
   for p in $host_paths; do
