@@ -7,9 +7,9 @@
 # the runtime.
 #
 # Only inside the private mount namespace of tests/run-all.sh (as root):
-# the deepest existing ancestor of each missing path (e.g. /var/lib) gets a
-# tmpfs whose entries are bind mounts of the original ones, so nothing of the
-# host is hidden and nothing is written to it.
+# the deepest existing ancestor of each missing path (e.g. /var/lib) becomes
+# a private_dir (tests/lib/private-dir.sh), so nothing of the host is hidden
+# and nothing is written to it.
 #
 #   tests/lib/stock-binds.sh FILE...    JSON documents, or .tsv case tables
 #                                       (their "source":"..." strings)
@@ -18,28 +18,8 @@ set -eu
 
 # The stock trees engines keep per-container files in; nothing else is made.
 allowed='^(/var/lib/docker/containers/[0-9a-f]{64}/|/var/lib/containers/storage/overlay-containers/[0-9a-f]{64}/userdata/|/run/containers/storage/overlay-containers/[0-9a-f]{64}/userdata/|/srv/[a-z-]+$)'
-save=/run/secshim-stock-save
-
-# overlay_dir DIR: a tmpfs over existing DIR holding bind mounts of its entries.
-overlay_dir() {
-  local d=$1 s e name
-  mountpoint -q "$d" && [ -e "$d/.secshim-stock" ] && return 0
-  mkdir -p "$save"
-  mountpoint -q "$save" || mount -t tmpfs -o mode=0700 secshim-stock "$save"
-  s=$save/$(echo "$d" | tr / _)
-  mkdir -p "$s"
-  mount --rbind "$d" "$s"
-  mount --make-rprivate "$s"
-  mount -t tmpfs -o mode=0755 secshim-stock "$d"
-  touch "$d/.secshim-stock"
-  for e in "$s"/* "$s"/.[!.]*; do
-    [ -e "$e" ] || [ -L "$e" ] || continue
-    name=${e##*/}
-    if [ -L "$e" ]; then cp -P -- "$e" "$d/$name"
-    elif [ -d "$e" ]; then mkdir -p "$d/$name"; mount --rbind "$e" "$d/$name"
-    else touch "$d/$name"; mount --bind "$e" "$d/$name"; fi
-  done
-}
+# shellcheck source=tests/lib/private-dir.sh
+. "$(dirname "$0")/private-dir.sh"
 
 sources() {
   local f
@@ -56,7 +36,7 @@ sources "$@" | sort -u | while read -r src; do
   [ -e "$src" ] && continue
   anc=$(dirname "$src")
   while [ ! -e "$anc" ]; do anc=$(dirname "$anc"); done
-  overlay_dir "$anc"
+  private_dir "$anc"
   case ${src##*/} in
     hostname | hosts | resolv.conf | .containerenv | *.sock) mkdir -p "$(dirname "$src")"; : >"$src" ;;
     *) mkdir -p "$src" ;;
