@@ -74,6 +74,7 @@ struct identity
   const char *container_id; /* may be NULL (check) */
   const char *root;         /* runc --root, NULL = default */
   const char *bundle;       /* absolute bundle path, NULL for check */
+  bool systemd_cgroup;      /* runc --systemd-cgroup: cgroupsPath is "slice:prefix:name" */
 };
 
 struct policy;

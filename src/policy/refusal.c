@@ -591,6 +591,18 @@ clause_of (const struct finding *fd, const struct json_value *doc, enum engine e
       *prio = P_ENGINE;
       return generic_clause (fd);
     }
+  if (strcmp (rule, "cgroups") == 0)
+    {
+      xasprintf (&out, "%s is refused: %.*s; %s (rules.cgroups)",
+                 cli_engine (e)    ? "--cgroup-parent"
+                 : e == ENGINE_CRI ? "the pod's cgroup parent (kubelet --cgroup-root)"
+                                   : "linux.cgroupsPath",
+                 2 * PIECE_MAX, msg,
+                 cli_engine (e)
+                     ? "drop --cgroup-parent (the engine's default is allowed) or pick one below an allowed parent"
+                     : "use a path below an allowed parent");
+      return out;
+    }
   if (strcmp (rule, "apparmor") == 0 || strcmp (rule, "selinux") == 0 || strcmp (rule, "maskedPaths") == 0)
     *prio = P_CONFINEMENT;
   return generic_clause (fd);

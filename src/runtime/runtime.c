@@ -166,7 +166,7 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
   struct json_value *doc = NULL;
   cleanup_free char *out = NULL;
   cleanup_free char *doc_path = NULL;
-  struct identity id = { m->verb_name, m->container_id, m->root, f->dir };
+  struct identity id = { m->verb_name, m->container_id, m->root, f->dir, m->systemd_cgroup };
   bool refused = false;
   size_t out_len = 0;
 

@@ -23,7 +23,7 @@ resolve_base() {
 }
 
 n=0
-while IFS=$'\t' read -r name policy base tweak want_exit want_msg assertion; do
+while IFS=$'\t' read -r name policy base tweak want_exit want_msg assertion args; do
   case $name in ''|'#'*) continue ;; esac
   n=$((n + 1))
   doc=$work/$n.json out=$work/$n.out.json
@@ -38,7 +38,9 @@ while IFS=$'\t' read -r name policy base tweak want_exit want_msg assertion; do
     fail "$name: tweak failed: $(cat "$work/jq.err")"; continue
   fi
   rm -f "$out"
-  text=$("$SECSHIM_BIN" check --policy "$(resolve_policy "$policy")" --output "$out" "$doc" 2>&1)
+  # args: extra `secshim check` options (e.g. --systemd-cgroup --id ID), word-split.
+  # shellcheck disable=SC2086
+  text=$("$SECSHIM_BIN" check --policy "$(resolve_policy "$policy")" --output "$out" ${args:-} "$doc" 2>&1)
   status=$?
   if [ "$status" -ne "$want_exit" ]; then
     fail "$name: exit $status, expected $want_exit: $(printf '%s' "$text" | head -c 800)"; continue

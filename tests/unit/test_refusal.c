@@ -115,6 +115,31 @@ main (void)
   free (msg);
   findings_free (&f);
 
+  /* cgroupsPath: --cgroup-parent for docker and podman, the kubelet's
+   * cgroup root for CRI, the field itself otherwise; the cap holds for a
+   * long path. */
+  memset (big, 'a', 3000);
+  big[3000] = '\0';
+  {
+    char *m = NULL;
+    xasprintf (&m, "cgroupsPath \"/../%s\" is /%s to runc: outside the container's parents", big, big);
+    add (&f, "cgroups", "linux.cgroupsPath", ACTION_REJECT, m, NULL);
+    free (m);
+  }
+  msg = refusal_message (&f, NULL, ENGINE_DOCKER, "/p.json");
+  TAP_CHECK (str_has_prefix (msg, "cgroups: --cgroup-parent is refused: cgroupsPath"), "cgroups docker words: %.80s",
+             msg);
+  TAP_CHECK (strlen (msg) + strlen ("secshim: ") < REFUSAL_MAX_BYTES, "cgroups: %zu bytes", strlen (msg));
+  free (msg);
+  msg = refusal_message (&f, NULL, ENGINE_CRI, "/p.json");
+  TAP_CHECK (str_has_prefix (msg, "cgroups: the pod's cgroup parent (kubelet --cgroup-root) is refused"),
+             "cgroups CRI words: %.80s", msg);
+  free (msg);
+  msg = refusal_message (&f, NULL, ENGINE_OCI, "/p.json");
+  TAP_CHECK (str_has_prefix (msg, "cgroups: linux.cgroupsPath is refused"), "cgroups OCI words: %.80s", msg);
+  free (msg);
+  findings_free (&f);
+
   /* Devices alone fold into one clause. */
   for (i = 0; i < 40; i++)
     {
