@@ -46,6 +46,12 @@ if [ "${SECSHIM_TEST_NS:-}" = 1 ] && [ -z "${SECSHIM_TEST_NS_READY:-}" ]; then
   # hostname/hosts/resolv.conf, podman's userdata), on their stock paths.
   SECSHIM_TEST_NS=1 tests/lib/stock-binds.sh $(find tests/fixtures tests/policy/docs tests/adversarial/data -name '*.json') tests/policy/cases.tsv ||
     { echo "run-all: cannot provide the fixtures' bind sources" >&2; exit 1; }
+  # secshim (as root) keeps its validated-policy cache in /run/secshim: a
+  # private one when the host has the directory (/run is private, but its
+  # existing entries are the host's).
+  if [ -d /run/secshim ]; then
+    mount -t tmpfs -o mode=0755 secshim-test-cache /run/secshim || { echo "run-all: cannot isolate /run/secshim" >&2; exit 1; }
+  fi
   export SECSHIM_TEST_NS_READY=1
 fi
 BUILD=${BUILD:-build}
