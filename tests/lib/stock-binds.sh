@@ -20,25 +20,11 @@ set -eu
 allowed='^(/var/lib/docker/containers/[0-9a-f]{64}/|/var/lib/containers/storage/overlay-containers/[0-9a-f]{64}/userdata/|/run/containers/storage/overlay-containers/[0-9a-f]{64}/userdata/|/srv/[a-z-]+$)'
 save=/run/secshim-stock-save
 
-# overlay_dir DIR: a tmpfs over existing DIR holding bind mounts of its entries.
-overlay_dir() {
-  local d=$1 s e name
-  mountpoint -q "$d" && [ -e "$d/.secshim-stock" ] && return 0
+. "$(dirname "$0")/overlay.sh"
+# The originals, out of sight, on a tmpfs of their own.
+save_setup() {
   mkdir -p "$save"
   mountpoint -q "$save" || mount -t tmpfs -o mode=0700 secshim-stock "$save"
-  s=$save/$(echo "$d" | tr / _)
-  mkdir -p "$s"
-  mount --rbind "$d" "$s"
-  mount --make-rprivate "$s"
-  mount -t tmpfs -o mode=0755 secshim-stock "$d"
-  touch "$d/.secshim-stock"
-  for e in "$s"/* "$s"/.[!.]*; do
-    [ -e "$e" ] || [ -L "$e" ] || continue
-    name=${e##*/}
-    if [ -L "$e" ]; then cp -P -- "$e" "$d/$name"
-    elif [ -d "$e" ]; then mkdir -p "$d/$name"; mount --rbind "$e" "$d/$name"
-    else touch "$d/$name"; mount --bind "$e" "$d/$name"; fi
-  done
 }
 
 sources() {
@@ -56,7 +42,7 @@ sources "$@" | sort -u | while read -r src; do
   [ -e "$src" ] && continue
   anc=$(dirname "$src")
   while [ ! -e "$anc" ]; do anc=$(dirname "$anc"); done
-  overlay_dir "$anc"
+  overlaid "$anc" || { save_setup; overlay_dir "$anc" "$save"; }
   case ${src##*/} in
     hostname | hosts | resolv.conf | .containerenv | *.sock) mkdir -p "$(dirname "$src")"; : >"$src" ;;
     *) mkdir -p "$src" ;;
