@@ -38,7 +38,7 @@ if [ "${SECSHIM_TEST_NS:-}" = 1 ] && [ -z "${SECSHIM_TEST_NS_READY:-}" ]; then
 fi
 BUILD=${BUILD:-build}
 export SECSHIM_TOP=$top SECSHIM_BUILD=$top/$BUILD SECSHIM_BIN=$top/$BUILD/secshim
-SUITES=${SUITES:-"lint unit policy integration adversarial e2e vm asan fuzz"}
+SUITES=${SUITES:-"lint unit policy integration adversarial e2e cri vm asan fuzz"}
 logdir=$top/$BUILD/test-logs
 mkdir -p "$logdir"
 
@@ -102,7 +102,7 @@ for suite in $SUITES; do
       for t in "$BUILD"/tests/test_*; do [ -x "$t" ] && run_one "unit/${t##*/}" "$t"; done ;;
     policy)
       [ -x tests/policy/run.sh ] && run_one policy tests/policy/run.sh ;;
-    lint|integration|adversarial|e2e)
+    lint|integration|adversarial|e2e|cri)
       for t in tests/$suite/*.sh; do [ -x "$t" ] && run_one "$suite/${t##*/}" "$t"; done ;;
     vm)
       # Debian's own kernel (AppArmor on) under QEMU: hack/vm.sh.

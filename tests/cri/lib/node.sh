@@ -1,0 +1,179 @@
+# shellcheck shell=bash
+# A Kubernetes node's container side, for the CRI tests: Debian's containerd
+# 1.6 with its CRI plugin, configured by `secshim install --containerd
+# --default`, on its STOCK paths (/etc/containerd/config.toml,
+# /run/containerd, /var/lib/containerd), CNI bridge networking from Debian's
+# containernetworking-plugins (/etc/cni/net.d), kubelet's /var/lib/kubelet
+# and /var/log/pods, and secshim's /etc/secshim policies.
+#
+# Isolation, because the stock paths are what a real node has and must not be
+# moved: the test re-executes itself in a new mount and network namespace.
+# Every stock directory is made on a tmpfs laid over its existing parent
+# (tests/lib/overlay.sh), so nothing is written to the host's /etc, /run or
+# /var; the CNI bridge and the pods' veths live in the private network
+# namespace.  At the end, every pod is stopped and removed through CRI,
+# containerd and its shims (processes of this mount namespace, by pid) are
+# ended, and the pod cgroups runc made are removed; the mounts go with the
+# namespace.  Only the cgroup tree (kernel-global) is shared with the host.
+#
+# Source after lib.sh; then node_start, and run the python client with
+# $SECSHIM_CRI_TMP set.
+. "$SECSHIM_TOP/tests/lib/overlay.sh"
+
+node_need() {
+  local t
+  [ "$(id -u)" -eq 0 ] || { skip "$(basename "$0"): needs root"; done_testing; exit; }
+  [ -x "$SECSHIM_BIN" ] || { skip "$(basename "$0"): $SECSHIM_BIN not built (make)"; done_testing; exit; }
+  for t in containerd ctr containerd-shim-runc-v2 unshare choom jq cc /usr/lib/cni/bridge /usr/lib/cni/host-local /usr/lib/cni/loopback; do
+    command -v "$t" >/dev/null 2>&1 || [ -x "$t" ] ||
+      { skip "$(basename "$0"): $t not installed (hack/install-deps.sh)"; done_testing; exit; }
+  done
+  /usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null ||
+    { skip "$(basename "$0"): python3-grpcio/python3-grpc-tools not installed (hack/install-deps.sh)"; done_testing; exit; }
+}
+
+# First pass (host namespaces): make the scratch directory, run the second
+# pass in fresh mount + network namespaces, remove the scratch directory.
+if [ "${SECSHIM_CRI_NS:-}" != 1 ]; then
+  node_need
+  SECSHIM_CRI_TMP=$(mktemp -d /tmp/secshim-cri.XXXXXX)
+  export SECSHIM_CRI_TMP
+  SECSHIM_CRI_NS=1 unshare --mount --net --propagation private -- "$0" "$@"
+  rc=$?
+  rm -rf "$SECSHIM_CRI_TMP"
+  exit "$rc"
+fi
+
+CRI_SOCK=/run/containerd/containerd.sock
+CRI_IMAGES=""
+_node_cg_before=""
+_ctd_pid=""
+
+# node_cgroups: the kubepods trees of every mounted cgroup hierarchy.
+node_cgroups() { ls -d /sys/fs/cgroup/kubepods /sys/fs/cgroup/*/kubepods 2>/dev/null; }
+
+node_isolate() {
+  local save=$SECSHIM_CRI_TMP/save d
+  mkdir -p "$save"
+  for d in /etc /run /var/lib /var/log; do overlay_dir "$d" "$save"; done
+  # Directories the host already has are replaced, not merged: the node's
+  # config is the one this test writes.
+  for d in /etc/containerd /etc/cni /var/log/secshim /var/lib/secshim; do
+    if [ -d "$d" ]; then mount -t tmpfs -o mode=0755 secshim-cri "$d"; else mkdir -p "$d"; fi
+  done
+  chmod 0700 /var/log/secshim
+  mkdir -p /etc/cni/net.d /etc/secshim /var/lib/kubelet/pods /var/log/pods
+  ip link set lo up
+}
+
+node_config() {
+  cp -R "$SECSHIM_TOP/policy/." /etc/secshim/
+  # SECSHIM_CRI_POLICY=FILE: run the pods under another policy (restricted).
+  [ -z "${SECSHIM_CRI_POLICY:-}" ] || cp "$SECSHIM_CRI_POLICY" /etc/secshim/default.json
+  chown -R 0:0 /etc/secshim
+  # What a node operator has before secshim: a version 2 config whose CRI
+  # plugin uses Debian's CNI plugins and the locally imported pause image.
+  cat >/etc/containerd/config.toml <<'T'
+version = 2
+
+[plugins]
+  [plugins."io.containerd.grpc.v1.cri"]
+    sandbox_image = "secshim.test/pause:3.6"
+    [plugins."io.containerd.grpc.v1.cri".cni]
+      bin_dir = "/usr/lib/cni"
+      conf_dir = "/etc/cni/net.d"
+T
+  cat >/etc/cni/net.d/10-secshim-cri.conflist <<'J'
+{
+  "cniVersion": "0.4.0",
+  "name": "secshim-cri",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "cni0",
+      "isGateway": true,
+      "ipMasq": false,
+      "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.88.77.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}]}
+    }
+  ]
+}
+J
+}
+
+# node_start: isolate, configure through secshim install, start containerd,
+# import the images.  Prints TAP for each step; exits on a failed one.
+node_start() {
+  local out rc i
+  _node_cg_before=" $(node_cgroups | tr '\n' ' ') "
+  node_isolate
+  CRI_IMAGES=$("$SECSHIM_TOP/tests/cri/lib/mkimages.sh" 2>"$SECSHIM_CRI_TMP/mkimages.err") ||
+    { fail "CRI images built: $(tail -n 3 "$SECSHIM_CRI_TMP/mkimages.err")"; done_testing; exit; }
+  node_config
+  out=$("$SECSHIM_TOP/hack/secshim-admin" install --containerd --default --bin "$SECSHIM_BIN" 2>&1); rc=$?
+  if [ "$rc" -ne 0 ]; then fail "secshim install --containerd: $out"; done_testing; exit; fi
+  ok "secshim install --containerd --default on /etc/containerd/config.toml"
+  trap node_stop EXIT
+  # As Debian's containerd.service runs it (OOMScoreAdjust=-999): its shims
+  # run at -998, the score secshim keeps kubelet's values against.  Without
+  # CAP_SYS_RESOURCE (a test host that is itself a container) no score can
+  # be lowered: containerd runs at ours, and the tests expect the floor.
+  if choom -n -999 -- true 2>/dev/null; then
+    setsid choom -n -999 -- containerd >"$SECSHIM_CRI_TMP/containerd.log" 2>&1 </dev/null &
+  else
+    diag "no CAP_SYS_RESOURCE: containerd runs at oom_score_adj $(cat /proc/self/oom_score_adj), not -999"
+    setsid containerd >"$SECSHIM_CRI_TMP/containerd.log" 2>&1 </dev/null &
+  fi
+  _ctd_pid=$!
+  for i in $(seq 150); do
+    [ -S "$CRI_SOCK" ] && timeout 5 ctr version >/dev/null 2>&1 && break
+    kill -0 "$_ctd_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! timeout 5 ctr version >/dev/null 2>&1; then
+    fail "containerd starts on its stock paths: $(tail -n 3 "$SECSHIM_CRI_TMP/containerd.log")"; done_testing; exit
+  fi
+  ok "containerd $(timeout 5 ctr version 2>/dev/null | awk '/Version:/ { print $2; exit }') serves $CRI_SOCK"
+  for i in pause busybox; do
+    out=$(timeout 60 ctr -n k8s.io images import "$CRI_IMAGES/$i.tar" 2>&1) ||
+      { fail "ctr -n k8s.io images import $i.tar: $out"; done_testing; exit; }
+  done
+  ok "pause and busybox images imported (no registry)"
+}
+
+# node_processes: pids of this mount namespace other than this shell, i.e.
+# containerd, its shims and what they started here; never another process.
+node_processes() {
+  local me p
+  me=$(readlink /proc/$$/ns/mnt)
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    [ "$p" = $$ ] && continue
+    [ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$me" ] || continue
+    # Skip this shell's subshell (the command substitution) and its children.
+    [ "$p" = "$BASHPID" ] && continue
+    [ "$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)" = "$BASHPID" ] && continue
+    echo "$p"
+  done
+}
+
+node_stop() {
+  local p i cg left
+  [ -n "$_ctd_pid" ] || return 0
+  /usr/bin/python3 "$SECSHIM_TOP/tests/cri/lib/teardown.py" >>"$SECSHIM_CRI_TMP/teardown.log" 2>&1
+  # Containers CRI could not remove (a failed test): runc's own state of
+  # this containerd, which is on this namespace's /run.
+  for i in $(runc --root /run/containerd/runc/k8s.io list -q 2>/dev/null); do
+    runc --root /run/containerd/runc/k8s.io delete --force "$i" >/dev/null 2>&1
+  done
+  kill -TERM "$_ctd_pid" 2>/dev/null
+  for i in $(seq 50); do kill -0 "$_ctd_pid" 2>/dev/null || break; sleep 0.1; done
+  for p in $(node_processes); do kill -KILL "$p" 2>/dev/null; done
+  _ctd_pid=""
+  # The pod cgroups runc made under kubepods (kubelet removes them on a node).
+  for cg in $(node_cgroups); do
+    case $_node_cg_before in *" $cg "*) continue ;; esac
+    find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+  done
+  left=" $(node_cgroups | tr '\n' ' ') "
+  [ "$left" = "$_node_cg_before" ] || echo "node_stop: cgroups left:$left" >&2
+}
