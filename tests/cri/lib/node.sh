@@ -70,6 +70,12 @@ node_config() {
   cp -R "$SECSHIM_TOP/policy/." /etc/secshim/
   # SECSHIM_CRI_POLICY=FILE: run the pods under another policy (restricted).
   [ -z "${SECSHIM_CRI_POLICY:-}" ] || cp "$SECSHIM_CRI_POLICY" /etc/secshim/default.json
+  # A test's own additions (exemptions), as a node operator would add them.
+  if [ -n "${NODE_POLICY_ADD:-}" ]; then
+    jq --slurpfile add "$NODE_POLICY_ADD" '.exemptions = ((.exemptions // []) + $add[0].exemptions)' \
+      /etc/secshim/default.json >/etc/secshim/.default.json.new &&
+      mv /etc/secshim/.default.json.new /etc/secshim/default.json
+  fi
   chown -R 0:0 /etc/secshim
   # What a node operator has before secshim: a version 2 config whose CRI
   # plugin uses Debian's CNI plugins and the locally imported pause image.
@@ -112,6 +118,16 @@ node_start() {
   out=$("$SECSHIM_TOP/hack/secshim-admin" install --containerd --default --bin "$SECSHIM_BIN" 2>&1); rc=$?
   if [ "$rc" -ne 0 ]; then fail "secshim install --containerd: $out"; done_testing; exit; fi
   ok "secshim install --containerd --default on /etc/containerd/config.toml"
+  # NODE_PASSTHROUGH=1: the "secure" handler passes every pod and container
+  # annotation into config.json (containerd's pod_annotations and
+  # container_annotations), the widest a node operator can open it.
+  if [ "${NODE_PASSTHROUGH:-0}" = 1 ]; then
+    sed -i '/^\[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.secure\]$/a\
+  pod_annotations = ["*"]\
+  container_annotations = ["*"]' /etc/containerd/config.toml
+    grep -q 'pod_annotations = \["\*"\]' /etc/containerd/config.toml ||
+      { fail "pod_annotations pass-through set on handler secure"; done_testing; exit; }
+  fi
   trap node_stop EXIT
   # As Debian's containerd.service runs it (OOMScoreAdjust=-999): its shims
   # run at -998, the score secshim keeps kubelet's values against.  Without
