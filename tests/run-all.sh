@@ -34,6 +34,13 @@ if [ "${SECSHIM_TEST_NS:-}" = 1 ] && [ -z "${SECSHIM_TEST_NS_READY:-}" ]; then
   # hostname/hosts/resolv.conf, podman's userdata), on their stock paths.
   SECSHIM_TEST_NS=1 tests/lib/stock-binds.sh $(find tests/fixtures tests/policy/docs tests/adversarial/data -name '*.json') tests/policy/cases.tsv ||
     { echo "run-all: cannot provide the fixtures' bind sources" >&2; exit 1; }
+  # secshim check (as root) keeps its validated-policy cache in
+  # /run/secshim: give it a private one when the host has the directory
+  # (a tmpfs over it), or when /run itself is stock-binds' private tmpfs
+  # here (then the directory is made on that tmpfs, not on the host).
+  if [ -d /run/secshim ]; then mount -t tmpfs -o mode=0755 secshim-test-cache /run/secshim
+  elif [ "$(findmnt -n -o SOURCE --target /run)" = secshim-stock ]; then mkdir -m 0755 /run/secshim; fi ||
+    { echo "run-all: cannot isolate /run/secshim" >&2; exit 1; }
   export SECSHIM_TEST_NS_READY=1
 fi
 BUILD=${BUILD:-build}

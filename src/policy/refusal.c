@@ -280,7 +280,9 @@ mount_reason (const char *src, const char *msg)
   if (why == NULL)
     return NULL;
   why += strlen (" is denied: ");
-  if (str_has_prefix (why, "it is on a kernel filesystem"))
+  if (str_has_prefix (why, "it holds every ") || str_has_prefix (why, "it belongs to "))
+    xasprintf (&out, "host path %s %.*s", src, 2 * PIECE_MAX, why + strlen ("it "));
+  else if (str_has_prefix (why, "it is on a kernel filesystem"))
     xasprintf (&out, "host path %s is on a kernel filesystem (proc, sysfs, cgroup)", src);
   else if (str_has_prefix (why, "it is inside ") && strcmp (why + strlen ("it is inside "), src) == 0)
     xasprintf (&out, "host path %s is listed in rules.mounts.deny", src);
