@@ -22,6 +22,8 @@ from kubelet import Kubelet, Pod, Tap, pb, wait_running  # noqa: E402
 
 t = Tap(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
 k = Kubelet()
+conds = k.wait_ready()
+t.ok(all(conds.get(c, (False,))[0] for c in ("RuntimeReady", "NetworkReady")), "CRI Status ready", repr(conds))
 top = os.environ["SECSHIM_TOP"]
 POLICY = "/etc/secshim/default.json"
 

@@ -213,6 +213,24 @@ class Kubelet:
     def version(self):
         return self.rt.Version(pb.VersionRequest(version="v1"), timeout=10)
 
+    def wait_ready(self, secs=30):
+        """kubelet's runtime readiness loop: Status until RuntimeReady and
+        NetworkReady (the CRI plugin answers "server is not initialized
+        yet" until it has loaded its state and CNI config).  Returns the
+        conditions last seen, {type: (status, reason)}."""
+        end = time.time() + secs
+        conds = {}
+        while time.time() < end:
+            try:
+                r = self.rt.Status(pb.StatusRequest(), timeout=5)
+                conds = {c.type: (c.status, c.reason) for c in r.status.conditions}
+                if all(conds.get(c, (False,))[0] for c in ("RuntimeReady", "NetworkReady")):
+                    break
+            except grpc.RpcError as e:
+                conds = {"error": (False, e.details())}
+            time.sleep(0.1)
+        return conds
+
     def run_pod(self, pod, config):
         """RunPodSandbox; returns (sandbox id, None) or (None, grpc error)."""
         self.pods.append(pod)

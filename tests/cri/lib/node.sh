@@ -56,13 +56,15 @@ node_isolate() {
   local save=$SECSHIM_CRI_TMP/save d
   mkdir -p "$save"
   for d in /etc /run /var/lib /var/log; do overlay_dir "$d" "$save"; done
-  # Directories the host already has are replaced, not merged: the node's
-  # config is the one this test writes.
-  for d in /etc/containerd /etc/cni /var/log/secshim /var/lib/secshim; do
+  # Directories that already exist (the host's config, or the fixtures'
+  # stock files tests/run-all.sh made in its namespace) are replaced, not
+  # merged: the node starts empty, with the config this test writes.
+  for d in /etc/containerd /etc/cni /etc/secshim /var/log/secshim /var/lib/secshim /run/secshim \
+    /run/containerd /var/lib/containerd /var/lib/kubelet /var/lib/cni /var/log/pods /run/netns; do
     if [ -d "$d" ]; then mount -t tmpfs -o mode=0755 secshim-cri "$d"; else mkdir -p "$d"; fi
   done
   chmod 0700 /var/log/secshim
-  mkdir -p /etc/cni/net.d /etc/secshim /var/lib/kubelet/pods /var/log/pods
+  mkdir -p /etc/cni/net.d /var/lib/kubelet/pods
   ip link set lo up
 }
 

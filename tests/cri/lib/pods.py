@@ -13,6 +13,9 @@ k = Kubelet()
 
 v = k.version()
 t.eq(v.runtime_api_version, "v1", "Version: runtime API v1 (%s %s)" % (v.runtime_name, v.runtime_version))
+conds = k.wait_ready()
+t.ok(all(conds.get(c, (False,))[0] for c in ("RuntimeReady", "NetworkReady")),
+     "Status: RuntimeReady and NetworkReady (kubelet waits for both)", repr(conds))
 
 
 def start_pod(pod, what, **sandbox):

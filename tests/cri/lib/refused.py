@@ -17,6 +17,8 @@ from kubelet import Kubelet, Pod, Tap, pb, proc_status, wait_running  # noqa: E4
 REFUSAL_MAX = 1024
 t = Tap(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
 k = Kubelet()
+conds = k.wait_ready()
+t.ok(all(conds.get(c, (False,))[0] for c in ("RuntimeReady", "NetworkReady")), "CRI Status ready", repr(conds))
 
 
 def secshim_part(text):
@@ -81,6 +83,18 @@ if t.ok(err is None, "a default sandbox for the refused containers", err.details
                       mounts=[("/run/containerd/containerd.sock", "/run/containerd/containerd.sock", False)])
     container_refused(pod, "capabilities add SYS_ADMIN", "capabilities.add",
                       caps_add=["SYS_ADMIN"])
+    # Ownership: kubelet's and containerd's per-pod trees pass only for the
+    # pod's own directory (engine-owned mounts), never another pod's, never
+    # the parent tree that holds every pod's secrets.
+    other = Pod("victim")
+    secret = other.volume("kubernetes.io~secret", "token", {"..data/token": "victim's\n"})
+    container_refused(pod, "hostPath of another pod's secret volume", "hostPath volume " + secret,
+                      mounts=[("/stolen", secret, True)])
+    container_refused(pod, "hostPath /var/lib/kubelet/pods", "hostPath volume /var/lib/kubelet/pods",
+                      mounts=[("/pods", "/var/lib/kubelet/pods", True)])
+    shm = "/run/containerd/io.containerd.grpc.v1.cri/sandboxes/%s/shm" % sid
+    container_refused(pod, "hostPath /run/containerd/.../sandboxes", "hostPath volume /run/containerd/",
+                      mounts=[("/sandboxes", shm.rsplit("/", 2)[0], True)])
     # Not refused under the default policy: rules.capabilities is
     # "rewrite", so an added capability outside the allowlist is dropped
     # (like docker's --cap-add), and the container runs without it.
