@@ -87,6 +87,11 @@ ok(roots == {"/run/containerd/runc/k8s.io", crio["runtimes"]["secure"]["runtime_
 ok(all(set(e["match"]["annotations"].values()) == {ns} for e in ex), "exemptions match the installer's namespace")
 ok(all("user" in e["rules"] for e in ex), "exemptions lift the user rule (the installer writes root's files)")
 ok(all(e.get("trustAnnotations") is True for e in ex), "exemptions trust only engine-written annotations")
+with open(top + "/hack/k8s/exemption-kube-system.json") as f:
+    ks = json.load(f)["exemptions"]
+ok(all(e["rules"] == ["namespaces"] and e["match"]["annotations"] == {"io.kubernetes.cri.sandbox-namespace": "kube-system"}
+       and e["match"]["root"] == "/run/containerd/runc/k8s.io" for e in ks),
+   "exemption-kube-system.json lifts only rule namespaces, for containerd's kube-system pods")
 with open(top + "/docs/kubernetes.md") as f:
     md = f.read()
 block = re.search(r'```json\n\s*"exemptions": (\[.*?\])\s*```', md, re.S)

@@ -6,8 +6,13 @@
 # anything of the host or writing to it: `mkdir /run/containerd` in a mount
 # namespace alone would create the directory on the host.  The tmpfs holds a
 # marker, .secshim-stock (see overlaid).
+#
+# overlay_dir DIR SAVE NAME...: the entries NAME are made empty on the tmpfs
+# instead of bound: a directory the test replaces must not depend on the
+# host's (rmdir of a mount point in another namespace detaches the mount).
 overlay_dir() {
   local d=$1 save=$2 s e name
+  shift 2
   s=$save/$(echo "$d" | tr / _)
   mkdir -p "$s"
   mount --rbind "$d" "$s"
@@ -17,10 +22,12 @@ overlay_dir() {
   for e in "$s"/* "$s"/.[!.]*; do
     [ -e "$e" ] || [ -L "$e" ] || continue
     name=${e##*/}
+    case " $* " in *" $name "*) continue ;; esac
     if [ -L "$e" ]; then cp -P -- "$e" "$d/$name"
     elif [ -d "$e" ]; then mkdir -p "$d/$name"; mount --rbind "$e" "$d/$name"
     else touch "$d/$name"; mount --bind "$e" "$d/$name"; fi
   done
+  for name in "$@"; do mkdir -p "$d/$name"; done
 }
 
 # overlaid DIR: DIR is already such a tmpfs (in this namespace or the one it

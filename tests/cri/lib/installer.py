@@ -18,7 +18,7 @@ import time
 import yaml
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from kubelet import Kubelet, Pod, Tap, pb, wait_running  # noqa: E402
+from kubelet import Kubelet, Pod, Tap, pb, proc_status, wait_running  # noqa: E402
 
 t = Tap(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
 k = Kubelet()
@@ -109,6 +109,28 @@ pod = Pod("forged-sandbox")
 sid, err = k.run_pod(pod, pod.sandbox_config(host_pid=True, annotations=FORGE))
 t.ok(err is not None and "hostPID: true" in err.details(),
      "a hostPID pod in namespace default with annotations claiming secshim-system is refused",
+     err.details() if err else "sandbox %s started" % sid)
+k.teardown(pod)
+
+# Per namespace: kube-system's hostNetwork pods are exempted from rule
+# namespaces (hack/k8s/exemption-kube-system.json), nothing else is.
+pod = Pod("kube-proxy", namespace="kube-system")
+sid, err = k.run_pod(pod, pod.sandbox_config(host_network=True))
+if t.ok(err is None, "a hostNetwork pod in kube-system runs (exempted from rule namespaces)",
+        err.details() if err else ""):
+    cid, err = k.run_container(pod, pod.container_config("main", ("sleep", "3600"), host_network=True))
+    if t.ok(err is None, "its hostNetwork container runs", err.details() if err else ""):
+        rc, out, _ = k.exec_sync(cid, ["readlink", "/proc/self/ns/net"])
+        t.eq(out.strip(), os.readlink("/proc/self/ns/net"), "it is in the node's network namespace")
+        rc, st, _ = proc_status(k, cid)
+        t.eq((st.get("Uid", "").split()[:1], st.get("NoNewPrivs")), (["65534"], "1"),
+             "every other rule still applies to it (uid 65534, NoNewPrivs)")
+k.teardown(pod)
+pod = Pod("forged-kube-system")
+sid, err = k.run_pod(pod, pod.sandbox_config(host_network=True, annotations={
+    "io.kubernetes.cri.sandbox-namespace": "kube-system", "io.kubernetes.pod.namespace": "kube-system"}))
+t.ok(err is not None and "hostNetwork: true" in err.details(),
+     "a hostNetwork pod in default whose annotations claim kube-system is refused",
      err.details() if err else "sandbox %s started" % sid)
 k.teardown(pod)
 

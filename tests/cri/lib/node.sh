@@ -53,16 +53,16 @@ _ctd_pid=""
 node_cgroups() { ls -d /sys/fs/cgroup/kubepods /sys/fs/cgroup/*/kubepods 2>/dev/null; }
 
 node_isolate() {
-  local save=$SECSHIM_CRI_TMP/save d
+  local save=$SECSHIM_CRI_TMP/save
   mkdir -p "$save"
-  for d in /etc /run /var/lib /var/log; do overlay_dir "$d" "$save"; done
-  # Directories that already exist (the host's config, or the fixtures'
-  # stock files tests/run-all.sh made in its namespace) are replaced, not
-  # merged: the node starts empty, with the config this test writes.
-  for d in /etc/containerd /etc/cni /etc/secshim /var/log/secshim /var/lib/secshim /run/secshim \
-    /run/containerd /var/lib/containerd /var/lib/kubelet /var/lib/cni /var/log/pods /run/netns; do
-    if [ -d "$d" ]; then mount -t tmpfs -o mode=0755 secshim-cri "$d"; else mkdir -p "$d"; fi
-  done
+  # The node's own directories start empty, with the config this test
+  # writes: not the host's (/etc/containerd, /etc/cni), nor the fixtures'
+  # stock files tests/run-all.sh made in its namespace (/run/containerd,
+  # /var/lib/kubelet, ...).
+  overlay_dir /etc "$save" containerd cni secshim
+  overlay_dir /run "$save" containerd netns secshim
+  overlay_dir /var/lib "$save" containerd kubelet cni secshim
+  overlay_dir /var/log "$save" secshim pods
   chmod 0700 /var/log/secshim
   mkdir -p /etc/cni/net.d /var/lib/kubelet/pods
   ip link set lo up
@@ -72,12 +72,13 @@ node_config() {
   cp -R "$SECSHIM_TOP/policy/." /etc/secshim/
   # SECSHIM_CRI_POLICY=FILE: run the pods under another policy (restricted).
   [ -z "${SECSHIM_CRI_POLICY:-}" ] || cp "$SECSHIM_CRI_POLICY" /etc/secshim/default.json
-  # A test's own additions (exemptions), as a node operator would add them.
-  if [ -n "${NODE_POLICY_ADD:-}" ]; then
-    jq --slurpfile add "$NODE_POLICY_ADD" '.exemptions = ((.exemptions // []) + $add[0].exemptions)' \
+  # NODE_POLICY_ADD="FILE...": exemptions a node operator adds, in order.
+  local f
+  for f in ${NODE_POLICY_ADD:-}; do
+    jq --slurpfile add "$f" '.exemptions = ((.exemptions // []) + $add[0].exemptions)' \
       /etc/secshim/default.json >/etc/secshim/.default.json.new &&
       mv /etc/secshim/.default.json.new /etc/secshim/default.json
-  fi
+  done
   chown -R 0:0 /etc/secshim
   # What a node operator has before secshim: a version 2 config whose CRI
   # plugin uses Debian's CNI plugins and the locally imported pause image.
