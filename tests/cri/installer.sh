@@ -11,7 +11,7 @@ export NODE_POLICY_ADD="$SECSHIM_TOP/hack/k8s/installer-exemption.json $SECSHIM_
 export NODE_PASSTHROUGH=1
 . "$SECSHIM_TOP/tests/cri/lib/node.sh"
 node_start
-/usr/bin/python3 "$SECSHIM_TOP/tests/cri/lib/installer.py" "$_tap_n"
+node_client "$SECSHIM_TOP/tests/cri/lib/installer.py" "$_tap_n"
 rc=$?
 [ "$rc" -eq 0 ] || { sed -n '$p' "$SECSHIM_CRI_TMP/containerd.log" | sed 's/^/# containerd: /'; }
 exit "$rc"

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib/lib.sh"
 . "$SECSHIM_TOP/tests/cri/lib/node.sh"
 node_start
-/usr/bin/python3 "$SECSHIM_TOP/tests/cri/lib/pods.py" "$_tap_n"
+node_client "$SECSHIM_TOP/tests/cri/lib/pods.py" "$_tap_n"
 rc=$?
 # The python client printed its own results and the plan, numbered after ours.
 [ "$rc" -eq 0 ] || { sed -n '$p' "$SECSHIM_CRI_TMP/containerd.log" | sed 's/^/# containerd: /'; }

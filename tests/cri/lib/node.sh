@@ -38,8 +38,14 @@ if [ "${SECSHIM_CRI_NS:-}" != 1 ]; then
   node_need
   SECSHIM_CRI_TMP=$(mktemp -d /tmp/secshim-cri.XXXXXX)
   export SECSHIM_CRI_TMP
-  SECSHIM_CRI_NS=1 unshare --mount --net --propagation private -- "$0" "$@"
-  rc=$?
+  # A TERM (a runner's timeout) reaches the second pass, which then stops
+  # the node before it exits.
+  SECSHIM_CRI_NS=1 unshare --mount --net --propagation private -- "$0" "$@" &
+  _node_child=$!
+  trap 'kill -TERM "$_node_child" 2>/dev/null' TERM INT
+  wait "$_node_child"; rc=$?
+  # wait returns early on a trapped signal: wait for the child itself.
+  while kill -0 "$_node_child" 2>/dev/null; do wait "$_node_child"; rc=$?; done
   rm -rf "$SECSHIM_CRI_TMP"
   exit "$rc"
 fi
@@ -48,6 +54,7 @@ CRI_SOCK=/run/containerd/containerd.sock
 CRI_IMAGES=""
 _node_cg_before=""
 _ctd_pid=""
+_node_py=""
 
 # node_cgroups: the kubepods trees of every mounted cgroup hierarchy.
 node_cgroups() { ls -d /sys/fs/cgroup/kubepods /sys/fs/cgroup/*/kubepods 2>/dev/null; }
@@ -132,6 +139,7 @@ node_start() {
       { fail "pod_annotations pass-through set on handler secure"; done_testing; exit; }
   fi
   trap node_stop EXIT
+  trap 'kill -TERM "$_node_py" 2>/dev/null; exit 143' TERM INT
   # As Debian's containerd.service runs it (OOMScoreAdjust=-999): its shims
   # run at -998, the score secshim keeps kubelet's values against.  Without
   # CAP_SYS_RESOURCE (a test host that is itself a container) no score can
@@ -195,4 +203,15 @@ node_stop() {
   done
   left=" $(node_cgroups | tr '\n' ' ') "
   [ "$left" = "$_node_cg_before" ] || echo "node_stop: cgroups left:$left" >&2
+}
+
+# node_client SCRIPT ARGS...: run the python CRI client; in the background,
+# so that a TERM is handled at once (bash runs a trap only between commands).
+node_client() {
+  local rc
+  /usr/bin/python3 "$@" &
+  _node_py=$!
+  wait "$_node_py"; rc=$?
+  _node_py=""
+  return "$rc"
 }

@@ -36,6 +36,9 @@ def check_message(what, text, field):
         return
     t.diag("%s -> %s" % (what, part))
     t.ok(len(part.encode()) <= REFUSAL_MAX, "%s: refusal is %d bytes (<= 1 KiB)" % (what, len(part.encode())), part)
+    # What kubelet receives whole, containerd's wrapping included: far below
+    # the 8 KiB a gRPC client may accept for its trailers.
+    t.ok(len(text.encode()) <= 2 * REFUSAL_MAX, "%s: the whole error kubelet gets is %d bytes" % (what, len(text.encode())))
     t.contains(part, field, "%s: refusal names the pod field %r" % (what, field))
 
 
