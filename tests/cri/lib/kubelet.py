@@ -123,7 +123,8 @@ class Pod:
         return d
 
     def sandbox_config(self, host_network=False, host_pid=False, host_ipc=False, privileged=False,
-                       run_as_user=None, supplemental_groups=(), annotations=None, sysctls=None):
+                       run_as_user=None, supplemental_groups=(), annotations=None, sysctls=None,
+                       seccomp="Unconfined"):
         NODE, POD = pb.NODE, pb.POD
         sc = pb.LinuxSandboxSecurityContext(
             namespace_options=pb.NamespaceOption(network=NODE if host_network else POD,
@@ -131,7 +132,7 @@ class Pod:
                                                  ipc=NODE if host_ipc else POD),
             privileged=privileged,
             supplemental_groups=list(supplemental_groups),
-            seccomp=pb.SecurityProfile(profile_type=pb.SecurityProfile.Unconfined))
+            seccomp=pb.SecurityProfile(profile_type=pb.SecurityProfile.ProfileType.Value(seccomp)))
         if run_as_user is not None:
             sc.run_as_user.value = run_as_user
         return pb.PodSandboxConfig(
@@ -150,7 +151,8 @@ class Pod:
 
     def container_config(self, name, command, mounts=(), caps_add=(), privileged=False, run_as_user=None,
                          run_as_group=None, supplemental_groups=(), memory=0, cpu_quota=0, no_new_privs=False,
-                         host_pid=False, host_network=False, host_ipc=False, oom=None):
+                         host_pid=False, host_network=False, host_ipc=False, oom=None, seccomp="Unconfined",
+                         readonly_rootfs=False, caps_drop=()):
         # kubelet's own mounts: /etc/hosts (not with hostNetwork), the
         # termination log, and the service account token (projected).
         term = "%s/containers/%s/%s" % (self.dir, name, uuid.uuid4().hex[:8])
@@ -172,7 +174,7 @@ class Pod:
         res = pb.LinuxContainerResources(cpu_period=100000, cpu_quota=cpu_quota, cpu_shares=2 if not cpu_quota else 102,
                                          memory_limit_in_bytes=memory, oom_score_adj=oom)
         sc = pb.LinuxContainerSecurityContext(
-            capabilities=pb.Capability(add_capabilities=list(caps_add)),
+            capabilities=pb.Capability(add_capabilities=list(caps_add), drop_capabilities=list(caps_drop)),
             privileged=privileged,
             namespace_options=pb.NamespaceOption(network=NODE if host_network else POD,
                                                  pid=NODE if host_pid else pb.CONTAINER,
@@ -181,7 +183,8 @@ class Pod:
             no_new_privs=no_new_privs,
             masked_paths=[] if privileged else MASKED,
             readonly_paths=[] if privileged else READONLY,
-            seccomp=pb.SecurityProfile(profile_type=pb.SecurityProfile.Unconfined))
+            readonly_rootfs=readonly_rootfs,
+            seccomp=pb.SecurityProfile(profile_type=pb.SecurityProfile.ProfileType.Value(seccomp)))
         if run_as_user is not None:
             sc.run_as_user.value = run_as_user
         if run_as_group is not None:
