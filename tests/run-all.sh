@@ -7,6 +7,7 @@
 # does not match the results, so a crash can never pass silently.
 #
 #   SUITES="unit policy"  run only these (default: all, in the order below)
+#   TESTS="integration/x.sh adversarial/y.sh"  of those script suites, only these
 #   BUILD=build/asan      test another build (the sanitizer pass sets this)
 set -u
 cd "$(dirname "$0")/.."
@@ -110,7 +111,10 @@ for suite in $SUITES; do
     policy)
       [ -x tests/policy/run.sh ] && run_one policy tests/policy/run.sh ;;
     lint|integration|adversarial|e2e|cri)
-      for t in tests/$suite/*.sh; do [ -x "$t" ] && run_one "$suite/${t##*/}" "$t"; done ;;
+      for t in tests/$suite/*.sh; do
+        [ -x "$t" ] || continue
+        case " ${TESTS:-$suite/${t##*/}} " in *" $suite/${t##*/} "*) run_one "$suite/${t##*/}" "$t" ;; esac
+      done ;;
     vm)
       # Debian's own kernel (AppArmor on) under QEMU: hack/vm.sh.
       run_one vm tests/vm/run.sh ;;

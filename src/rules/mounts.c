@@ -47,7 +47,10 @@
  *    (CVE-2019-16884, CVE-2023-27561: mounts over /proc defeat AppArmor and
  *    masks). */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "secshim/cleanup.h"
 #include "secshim/json.h"
@@ -297,19 +300,41 @@ runc_root (const struct eval_ctx *ctx)
   return ctx->id && ctx->id->root ? ctx->id->root : "/run/runc"; /* runc's default */
 }
 
+/* An fd runc itself could have made: ours (runc runs as the same user as
+ * secshim, which execs it) and not writable by group or others.  A state
+ * directory anyone else could write, or a state.json another user wrote
+ * (in a --root of the caller's choosing, say), proves nothing. */
+static bool
+made_by_runc (int fd)
+{
+  struct stat st;
+  return fstat (fd, &st) == 0 && st.st_uid == geteuid () && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
 /* runc's state of container `id` in `root` (root/id/state.json, written by
- * runc at create), or NULL. */
+ * runc at create), or NULL when there is none runc could have written. */
 static struct json_value *
 read_state (const char *root, const char *id)
 {
-  cleanup_free char *path = NULL, *bytes = NULL;
+  cleanup_free char *dir = NULL, *bytes = NULL;
+  cleanup_close int dfd = -1;
+  cleanup_close int fd = -1;
   struct json_value *state = NULL;
   secshim_error_t local = NULL;
+  struct stat st;
   size_t len = 0;
+
   if (!is_id_component (id))
     return NULL;
-  xasprintf (&path, "%s/%s/state.json", root, id);
-  if (read_data_file (path, 16u << 20, &bytes, &len, &local) < 0 || json_parse (bytes, len, NULL, &state, &local) < 0)
+  xasprintf (&dir, "%s/%s", root, id);
+  dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0 || !made_by_runc (dfd))
+    return NULL;
+  fd = openat (dfd, "state.json", O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0 || !made_by_runc (fd) || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode)
+      || read_all_fd (fd, 16u << 20, &bytes, &len) < 0)
+    return NULL;
+  if (json_parse (bytes, len, NULL, &state, &local) < 0)
     {
       secshim_error_release (&local);
       return NULL;

@@ -52,15 +52,21 @@ cri_fixture "$FIXTURES/containerd-1.6/container.config.json" >"$BASE"
 
 # ocase NAME EXPECT JQ [ID [OWNERSHIP]]: EXPECT forbidden or benign; ID the
 # runc id (default the container's); OWNERSHIP "notmine" when the case
-# claims the sandbox without being in it (its files are then another's).
+# claims the sandbox without being in it (its files are then another's), or
+# the oracle's --own/--protect arguments for a case of its own.  CASE_ROOT:
+# the runc --root (default containerd's).
 ocase() {
-  local name=$1 expect=$2 filter=$3 id=${4:-$C} whose=${5:-mine} B verdict own_args
+  local name=$1 expect=$2 filter=$3 id=${4:-$C} whose=${5:-mine} B verdict own_args root=${CASE_ROOT:-$CRI_RUNC_ROOT}
   CASE_N=$((CASE_N + 1))
   B=$WORK/o$CASE_N
   mkdir -p "$B/rootfs/proc" "$B/rootfs/sys" "$B/rootfs/etc" "$B/rootfs/dev"
   if ! jq ".root.path = \"rootfs\" | $filter" "$BASE" >"$B/config.json"; then fail "$name: jq filter failed"; return; fi
-  if [ "$whose" = mine ]; then own_args=("${mine[@]}"); else own_args=(--protect "$R/$S" --protect "$V/$S" --protect "$P/$U"); fi
-  "$ORACLE" reach "${deny_args[@]}" "${others[@]}" "${own_args[@]}" "$B" >"$WORK/reach.json" 2>"$WORK/reach.err" || {
+  case $whose in
+    mine) own_args=("${others[@]}" "${mine[@]}") ;;
+    notmine) own_args=("${others[@]}" --protect "$R/$S" --protect "$V/$S" --protect "$P/$U") ;;
+    *) read -r -a own_args <<<"$whose" ;; # the case's own --own/--protect, instead of the pod's
+  esac
+  "$ORACLE" reach "${deny_args[@]}" "${own_args[@]}" "$B" >"$WORK/reach.json" 2>"$WORK/reach.err" || {
     fail "$name: oracle reach failed: $(head -c 200 "$WORK/reach.err")"; return; }
   if jq -e .forbidden "$WORK/reach.json" >/dev/null; then verdict=forbidden
   elif jq -e .fails "$WORK/reach.json" >/dev/null; then verdict=fails
@@ -69,7 +75,7 @@ ocase() {
     fail "$name: the oracle says $verdict, the case was built as $expect: $(jq -c '[.mounts[] | select(.forbidden or .fails)]' "$WORK/reach.json" | head -c 300)"
     return
   fi
-  adv_run --root "$CRI_RUNC_ROOT" create --bundle "$B" "$id"
+  adv_run --root "$root" create --bundle "$B" "$id"
   case $verdict in
     forbidden)
       if [ "$RC" -eq 1 ] && [ ! -e "$STUB_OUT/argv" ] && grep -q 'secshim' "$ERR"; then
@@ -110,6 +116,26 @@ ocase "forged sandbox container: annotations name sandbox $S, argv id is another
 ocase "claims the live sandbox without joining its namespaces" forbidden \
   '.linux.namespaces |= map(del(.path))' "$C" notmine
 ocase "created with its sandbox's id (argv id = sandbox id, type container), binding its pod's volume" forbidden '.' "$S" notmine
+# docker run --network container:X: docker binds X's hosts into the
+# container that joins X's network namespace (same runc root, X's state
+# there names the pid whose namespace is joined): X's entry is the pod's.
+DROOT=$WORK/docker-root
+mkdir -p "$DROOT/$OD" && chmod 0711 "$DROOT" "$DROOT/$OD"
+jq -n --argjson pid "$CRI_SANDBOX_PID" '{id: "x", init_process_pid: $pid, config: {labels: []}}' >"$DROOT/$OD/state.json"
+chmod 0600 "$DROOT/$OD/state.json"
+netx=".annotations = {} | .mounts |= map(select(.type != \"bind\")) | $(add /etc/hosts "/var/lib/docker/containers/$OD/hosts")"
+CASE_ROOT=$DROOT ocase "docker --network container:X binds X's hosts" benign "$netx" "$(printf 'e%.0s' {1..64})" \
+  "--own /var/lib/docker/containers/$OD"
+CASE_ROOT=$DROOT ocase "X's hosts without joining X's network namespace" forbidden \
+  "$netx | .linux.namespaces |= map(del(.path))" "$(printf 'e%.0s' {1..64})" "--protect /var/lib/docker/containers/$OD"
+# The same claim from a state.json another user wrote (a --root of the
+# caller's choosing is anyone's to fill): not runc's, proves nothing.
+FROOT=$WORK/forged-state-root
+mkdir -p "$FROOT/$OD" && cp "$DROOT/$OD/state.json" "$FROOT/$OD/state.json"
+chown -R 65534:65534 "$FROOT"
+CASE_ROOT=$FROOT ocase "X's hosts claimed through a state.json another user wrote" forbidden "$netx" \
+  "$(printf 'e%.0s' {1..64})" "--protect /var/lib/docker/containers/$OD"
+
 # A plain `runc create` in a root of the caller's choosing, where any id is
 # free (runc sees no duplicate there): the pod container (its sandbox is not
 # live in that root), and the live sandbox's own id (it is live under

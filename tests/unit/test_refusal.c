@@ -188,6 +188,24 @@ main (void)
   findings_free (&f);
   json_free (doc);
 
+  /* Engine-owned mounts: another pod's volume, in the pod's words, under 1 KiB. */
+  doc = parse ("{\"mounts\":[{\"source\":\"/var/lib/kubelet/pods/9e8d/volumes/v\",\"destination\":\"/data\","
+               "\"type\":\"bind\"}]}");
+  add (&f, "mounts", "mounts[0].source", ACTION_REJECT,
+       "bind mount of host path /var/lib/kubelet/pods/9e8d/volumes/v (into /data) is denied: it belongs to another pod "
+       "(9e8d, below /var/lib/kubelet/pods, rules.mounts.ownPodDirs), not to this one (3f0c) nor to one whose "
+       "namespaces it joins",
+       "\"/var/lib/kubelet/pods/9e8d/volumes/v\"");
+  msg = refusal_message (&f, doc, ENGINE_CRI, "/p.json");
+  TAP_CHECK (str_has_prefix (msg,
+                             "mounts: hostPath volume /var/lib/kubelet/pods/9e8d/volumes/v (mountPath /data) is "
+                             "refused: host path /var/lib/kubelet/pods/9e8d/volumes/v belongs to another pod (9e8d")
+                 && strstr (msg, "rules.mounts.ownPodDirs") && strlen (msg) <= 1024,
+             "another pod's volume: %s", msg);
+  free (msg);
+  findings_free (&f);
+  json_free (doc);
+
   /* Engines, from the fixtures the real engines wrote. */
   doc = fixture ("docker-20.10/default.config.json");
   TAP_CHECK (refusal_engine (doc, NULL, NULL) == ENGINE_DOCKER, "docker 20.10 config: docker");
