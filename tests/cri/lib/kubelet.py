@@ -122,13 +122,13 @@ class Pod:
                 f.write(text)
         return d
 
-    def sandbox_config(self, host_network=False, host_pid=False, host_ipc=False, privileged=False,
+    def sandbox_config(self, host_network=False, host_pid=False, host_ipc=False, privileged=False, share_pid=False,
                        run_as_user=None, supplemental_groups=(), annotations=None, sysctls=None,
                        seccomp="Unconfined"):
         NODE, POD = pb.NODE, pb.POD
         sc = pb.LinuxSandboxSecurityContext(
             namespace_options=pb.NamespaceOption(network=NODE if host_network else POD,
-                                                 pid=NODE if host_pid else pb.CONTAINER,
+                                                 pid=NODE if host_pid else POD if share_pid else pb.CONTAINER,
                                                  ipc=NODE if host_ipc else POD),
             privileged=privileged,
             supplemental_groups=list(supplemental_groups),
@@ -152,7 +152,7 @@ class Pod:
     def container_config(self, name, command, mounts=(), caps_add=(), privileged=False, run_as_user=None,
                          run_as_group=None, supplemental_groups=(), memory=0, cpu_quota=0, no_new_privs=False,
                          host_pid=False, host_network=False, host_ipc=False, oom=None, seccomp="Unconfined",
-                         readonly_rootfs=False, caps_drop=()):
+                         readonly_rootfs=False, caps_drop=(), share_pid=False):
         # kubelet's own mounts: /etc/hosts (not with hostNetwork), the
         # termination log, and the service account token (projected).
         term = "%s/containers/%s/%s" % (self.dir, name, uuid.uuid4().hex[:8])
@@ -177,7 +177,7 @@ class Pod:
             capabilities=pb.Capability(add_capabilities=list(caps_add), drop_capabilities=list(caps_drop)),
             privileged=privileged,
             namespace_options=pb.NamespaceOption(network=NODE if host_network else POD,
-                                                 pid=NODE if host_pid else pb.CONTAINER,
+                                                 pid=NODE if host_pid else POD if share_pid else pb.CONTAINER,
                                                  ipc=NODE if host_ipc else POD),
             supplemental_groups=list(supplemental_groups),
             no_new_privs=no_new_privs,

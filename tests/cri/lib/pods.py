@@ -152,4 +152,30 @@ if cid:
 for e in k.teardown(pod):
     t.ok(False, "runAsNonRoot pod: Stop/Remove", e.details())
 
+# 5. shareProcessNamespace, a safe sysctl, readOnlyRootFilesystem.
+pod = Pod("shared-pid")
+start_pod(pod, "shareProcessNamespace pod", share_pid=True, sysctls={"net.ipv4.ip_local_port_range": "40000 50000"})
+cid = start_container(pod, "shareProcessNamespace pod", "main", share_pid=True, readonly_rootfs=True)
+if cid:
+    rc, out, _ = k.exec_sync(cid, ["cat", "/proc/1/cmdline"])
+    t.eq(out.rstrip("\0"), "/pause", "shareProcessNamespace pod: the container sees pause as PID 1")
+    rc, out, _ = k.exec_sync(cid, ["cat", "/proc/sys/net/ipv4/ip_local_port_range"])
+    t.eq(out.split(), ["40000", "50000"], "safe sysctl net.ipv4.ip_local_port_range applied (rules.sysctls.allow)")
+    rc, out, err = k.exec_sync(cid, ["touch", "/new-file"])
+    t.ok(rc != 0 and "Read-only" in err, "readOnlyRootFilesystem: / is read-only", err)
+    # A kubelet exec probe is judged like the container: same user, NoNewPrivs.
+    rc, st, _ = proc_status(k, cid)
+    t.eq((st.get("Uid", "").split()[:1], st.get("NoNewPrivs")), (["65534"], "1"),
+         "ExecSync (kubelet's exec probe) runs as uid 65534 with NoNewPrivs")
+for e in k.teardown(pod):
+    t.ok(False, "shareProcessNamespace pod: Stop/Remove", e.details())
+
+# An unsafe sysctl is refused at the sandbox, naming the pod field.
+pod = Pod("unsafe-sysctl")
+sid, err = k.run_pod(pod, pod.sandbox_config(sysctls={"kernel.msgmax": "65536"}))
+t.ok(err is not None and "securityContext.sysctls kernel.msgmax" in err.details(),
+     "an unsafe sysctl (kernel.msgmax) is refused: RunPodSandbox names securityContext.sysctls",
+     err.details() if err else "sandbox %s started" % sid)
+k.teardown(pod)
+
 t.done()
