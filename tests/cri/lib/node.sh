@@ -52,12 +52,13 @@ fi
 
 CRI_SOCK=/run/containerd/containerd.sock
 CRI_IMAGES=""
-_node_cg_before=""
 _ctd_pid=""
 _node_py=""
 
-# node_cgroups: the kubepods trees of every mounted cgroup hierarchy.
+# node_cgroups: the kubepods trees of every mounted cgroup hierarchy;
+# node_cgroup_dirs: every directory in them.
 node_cgroups() { ls -d /sys/fs/cgroup/kubepods /sys/fs/cgroup/*/kubepods 2>/dev/null; }
+node_cgroup_dirs() { node_cgroups | while read -r cg; do find "$cg" -type d; done; }
 
 node_isolate() {
   local save=$SECSHIM_CRI_TMP/save
@@ -120,7 +121,7 @@ J
 # import the images.  Prints TAP for each step; exits on a failed one.
 node_start() {
   local out rc i
-  _node_cg_before=" $(node_cgroups | tr '\n' ' ') "
+  node_cgroup_dirs >"$SECSHIM_CRI_TMP/cgroups-before"
   node_isolate
   CRI_IMAGES=$("$SECSHIM_TOP/tests/cri/lib/mkimages.sh" 2>"$SECSHIM_CRI_TMP/mkimages.err") ||
     { fail "CRI images built: $(tail -n 3 "$SECSHIM_CRI_TMP/mkimages.err")"; done_testing; exit; }
@@ -184,7 +185,7 @@ node_processes() {
 }
 
 node_stop() {
-  local p i cg left
+  local p i left
   [ -n "$_ctd_pid" ] || return 0
   /usr/bin/python3 "$SECSHIM_TOP/tests/cri/lib/teardown.py" >>"$SECSHIM_CRI_TMP/teardown.log" 2>&1
   # Containers CRI could not remove (a failed test): runc's own state of
@@ -196,13 +197,12 @@ node_stop() {
   for i in $(seq 50); do kill -0 "$_ctd_pid" 2>/dev/null || break; sleep 0.1; done
   for p in $(node_processes); do kill -KILL "$p" 2>/dev/null; done
   _ctd_pid=""
-  # The pod cgroups runc made under kubepods (kubelet removes them on a node).
-  for cg in $(node_cgroups); do
-    case $_node_cg_before in *" $cg "*) continue ;; esac
-    find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
-  done
-  left=" $(node_cgroups | tr '\n' ' ') "
-  [ "$left" = "$_node_cg_before" ] || echo "node_stop: cgroups left:$left" >&2
+  # The cgroups runc made under kubepods (kubelet removes them on a node):
+  # every directory that was not there before, deepest first.
+  node_cgroup_dirs | grep -vxF -f "$SECSHIM_CRI_TMP/cgroups-before" | sort -r |
+    while read -r cg; do rmdir "$cg" 2>/dev/null; done
+  left=$(node_cgroup_dirs | grep -vxF -f "$SECSHIM_CRI_TMP/cgroups-before")
+  [ -z "$left" ] || echo "node_stop: cgroups left: $left" >&2
 }
 
 # node_client SCRIPT ARGS...: run the python CRI client; in the background,
