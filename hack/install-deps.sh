@@ -18,6 +18,8 @@ packages=(
   # the VM lane (tests/vm, hack/vm.sh): QEMU; the kernel is apt-get download'ed
   qemu-system-x86
   busybox-static util-linux procps iproute2 strace jq python3 python3-yaml man-db
+  # the CRI suite (tests/cri): a kubelet-shaped gRPC client, CNI bridge networking
+  python3-grpcio python3-grpc-tools containernetworking-plugins
   # sanitizers, fuzzing, benchmarks
   clang llvm libclang-rt-14-dev clang-format valgrind hyperfine bc
   # OCI spec sources (cross-checking field names)

@@ -8,6 +8,7 @@
 #
 #   SUITES="unit policy"  run only these (default: all, in the order below);
 #                         a suite/script.sh entry runs that one script
+#   TESTS="integration/x.sh cri/y.sh"  of the script suites, only these
 #   BUILD=build/asan      test another build (the sanitizer pass sets this)
 set -u
 cd "$(dirname "$0")/.."
@@ -37,9 +38,9 @@ if [ "${SECSHIM_TEST_NS:-}" = 1 ] && [ -z "${SECSHIM_TEST_NS_READY:-}" ]; then
   # (two checkouts) each get their own.
   [ -d "${PRIVATE_DIR_SAVE:-}" ] && mount -t tmpfs -o mode=0700 secshim-private "$PRIVATE_DIR_SAVE" ||
     { echo "run-all: cannot make $PRIVATE_DIR_SAVE" >&2; exit 1; }
-  . tests/lib/private-dir.sh
+  . tests/lib/overlay.sh
   for d in /run /var/lib; do
-    private_dir "$d" || { echo "run-all: cannot isolate $d" >&2; exit 1; }
+    overlaid "$d" || overlay_dir "$d" "$PRIVATE_DIR_SAVE" || { echo "run-all: cannot isolate $d" >&2; exit 1; }
   done
   mkdir -p /run/secshim-test /var/lib/secshim-test
   # The host files the captured fixtures bind (docker's per-container
@@ -56,7 +57,7 @@ if [ "${SECSHIM_TEST_NS:-}" = 1 ] && [ -z "${SECSHIM_TEST_NS_READY:-}" ]; then
 fi
 BUILD=${BUILD:-build}
 export SECSHIM_TOP=$top SECSHIM_BUILD=$top/$BUILD SECSHIM_BIN=$top/$BUILD/secshim
-SUITES=${SUITES:-"lint unit policy integration adversarial e2e vm asan fuzz"}
+SUITES=${SUITES:-"lint unit policy integration adversarial e2e cri vm asan fuzz"}
 logdir=$top/$BUILD/test-logs
 mkdir -p "$logdir"
 
@@ -72,7 +73,7 @@ host_snapshot() {
   local p h
   for p in $host_paths; do
     # /run and /var/lib are private here: the host's own are below the save
-    # directory (tests/lib/private-dir.sh).
+    # directory (tests/lib/overlay.sh).
     h=${p#/var/run}
     [ "$h" = "$p" ] || h=/run$h
     case $h in
@@ -128,8 +129,11 @@ for suite in $SUITES; do
       for t in "$BUILD"/tests/test_*; do [ -x "$t" ] && run_one "unit/${t##*/}" "$t"; done ;;
     policy)
       [ -x tests/policy/run.sh ] && run_one policy tests/policy/run.sh ;;
-    lint|integration|adversarial|e2e)
-      for t in tests/$suite/*.sh; do [ -x "$t" ] && run_one "$suite/${t##*/}" "$t"; done ;;
+    lint|integration|adversarial|e2e|cri)
+      for t in tests/$suite/*.sh; do
+        [ -x "$t" ] || continue
+        case " ${TESTS:-$suite/${t##*/}} " in *" $suite/${t##*/} "*) run_one "$suite/${t##*/}" "$t" ;; esac
+      done ;;
     vm)
       # Debian's own kernel (AppArmor on) under QEMU: hack/vm.sh.
       run_one vm tests/vm/run.sh ;;

@@ -15,8 +15,9 @@ if [ -e /etc/secshim ]; then
   # overwritten nor removed.
   [ "${SECSHIM_TEST_NS:-}" = 1 ] && [ -n "${PRIVATE_DIR_SAVE:-}" ] ||
     _deploy_give_up "deploy-deb: /etc/secshim exists outside the package; run through tests/run-all.sh to hide it"
-  . "$SECSHIM_TOP/tests/lib/private-dir.sh"
-  private_dir /etc secshim || _deploy_give_up "deploy-deb: cannot hide the host's /etc/secshim"
+  . "$SECSHIM_TOP/tests/lib/overlay.sh"
+  overlay_dir /etc "$PRIVATE_DIR_SAVE" secshim && rmdir /etc/secshim ||
+    _deploy_give_up "deploy-deb: cannot hide the host's /etc/secshim"
   deploy_on_exit "umount -R /etc"
   diag "the host's /etc/secshim is hidden from this test"
 fi

@@ -9,7 +9,7 @@
 #
 # Only inside the private mount namespace of tests/run-all.sh (as root):
 # the deepest existing ancestor of each missing path (e.g. /var/lib) becomes
-# a private_dir (tests/lib/private-dir.sh), so nothing of the host is hidden
+# an overlay_dir (tests/lib/overlay.sh), so nothing of the host is hidden
 # and nothing is written to it.
 #
 #   tests/lib/stock-binds.sh FILE...    JSON documents, or .tsv case tables
@@ -19,8 +19,11 @@ set -eu
 
 # The stock trees engines keep per-container files in; nothing else is made.
 allowed='^(/var/lib/docker/containers/[0-9a-f]{64}/|/run/containerd/io\.containerd\.grpc\.v1\.cri/sandboxes/[0-9a-f]{64}/|/var/lib/containerd/io\.containerd\.grpc\.v1\.cri/sandboxes/[0-9a-f]{64}/|/var/lib/kubelet/pods/[0-9a-f-]{36}/|/run/containerd/runc/k8s\.io/[0-9a-f]{64}/state\.json$|/run/netns/cni-[0-9a-f-]{36}$|/var/lib/containers/storage/overlay-containers/[0-9a-f]{64}/userdata/|/run/containers/storage/overlay-containers/[0-9a-f]{64}/userdata/|/srv/[a-z-]+$)'
-# shellcheck source=tests/lib/private-dir.sh
-. "$(dirname "$0")/private-dir.sh"
+# shellcheck source=tests/lib/overlay.sh
+. "$(dirname "$0")/overlay.sh"
+# The originals, out of sight: run-all's save directory (a tmpfs of the
+# namespace).
+save=${PRIVATE_DIR_SAVE:?stock-binds: run through tests/run-all.sh}
 
 sources() {
   local f
@@ -37,7 +40,7 @@ sources "$@" | sort -u | while read -r src; do
   [ -e "$src" ] && continue
   anc=$(dirname "$src")
   while [ ! -e "$anc" ]; do anc=$(dirname "$anc"); done
-  private_dir "$anc"
+  overlaid "$anc" || overlay_dir "$anc" "$save"
   case ${src##*/} in
     hostname | hosts | resolv.conf | .containerenv | *.sock | etc-hosts | state.json | cni-*) mkdir -p "$(dirname "$src")"; : >"$src" ;;
     # kubelet's /dev/termination-log: pods/<uid>/containers/<name>/<8 hex digits>

@@ -185,6 +185,16 @@ main (void)
   msg = refusal_message (&f, NULL, ENGINE_CRI, "/p.json");
   TAP_CHECK (str_has_prefix (msg, "namespaces: hostNetwork: true is refused"), "CRI hostNetwork: %s", msg);
   free (msg);
+  /* A hostNetwork sandbox has neither a network nor a uts namespace: one
+     pod field, said once. */
+  add (&f, "namespaces", "linux.namespaces", ACTION_REJECT,
+       "no uts namespace: the container would share the host's (e.g. --uts host)", NULL);
+  msg = refusal_message (&f, NULL, ENGINE_CRI, "/p.json");
+  TAP_CHECK (str_has_prefix (msg, "namespaces: hostNetwork: true is refused: the container would share the host's "
+                                  "namespace;")
+                 && count (msg, "hostNetwork") == 1,
+             "CRI network + uts: hostNetwork once: %s", msg);
+  free (msg);
   c = refusal_clause (&f.v[0], NULL, ENGINE_DOCKER);
   TAP_CHECK (strstr (c, "runs as uid 65534 instead of root") && strstr (c, "-u UID:GID"), "rewrite clause: %s", c);
   free (c);
