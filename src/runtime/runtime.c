@@ -209,6 +209,11 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
         = { m->verb_name, m->container_id, doc_path, p, p->path, findings, outcome_of (findings), NULL };
     if (audit_record (&ev, err) < 0)
       {
+        /* audit.onFailure: no container starts without its record unless
+         * the policy says so (docs/audit.md). */
+        if (audit_failure_refuses (p))
+          return secshim_error_wrap (err, "the decision cannot be recorded and the policy's audit.onFailure is "
+                                          "\"refuse\" (\"allow\" starts containers anyway)");
         dprintf (STDERR_FILENO, "secshim: %s\n", (*err)->msg);
         secshim_error_release (err);
       }
