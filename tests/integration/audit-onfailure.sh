@@ -18,7 +18,7 @@ if [ -n "$missing" ]; then skip "audit-onfailure: missing${missing%;}"; done_tes
 if ! stub_setup; then fail "audit-onfailure: could not set up the stub runc"; done_testing; exit; fi
 
 ORIG=$WORK/orig.json
-fixture_no_pid "$FIXTURE" >"$ORIG"
+fixture_any_id "$FIXTURE" >"$ORIG" # created under ids of its own: without docker's per-container binds
 bundle() { rm -rf "$WORK/b-$1"; mkdir -p "$WORK/b-$1"; cp "$ORIG" "$WORK/b-$1/config.json"; echo "$WORK/b-$1"; }
 # policy NAME JQ: a copy of the stub's policy changed by JQ.
 policy() { jq "$2" "$POLICY" >"$WORK/policy/$1.json" && echo "$WORK/policy/$1.json"; }
