@@ -54,13 +54,13 @@ build_helper execonly "${ldflags[@]}" hack/bench/execonly.c
 "$CC" -O2 -static -o "$out/nop" hack/bench/nop.c
 "$CC" -O2 -static -o "$out/execonly-static" hack/bench/execonly.c
 build_helper evalbench -Iinclude "${ldflags[@]}" hack/bench/evalbench.c build/libsecshim.a \
-  -lyajl -lseccomp -lcap-ng -lapparmor
+  -lyajl -lseccomp -laudit -lcap-ng -lapparmor
 # The same secshim, fully static (static-pie, the .a files of the -dev
 # packages): what it would cost without mapping four shared libraries at
 # every exec.  Measured for comparison only; the Makefile decides the build.
 static_secshim=""
 if "$CC" -O2 -fPIE -static-pie -o "$out/secshim-static" build/obj/main.o build/libsecshim.a \
-  -Wl,--start-group -lyajl_s -lseccomp -lcap-ng -lapparmor -Wl,--end-group 2>/dev/null; then
+  -Wl,--start-group -lyajl_s -lseccomp -laudit -lcap-ng -lapparmor -Wl,--end-group 2>/dev/null; then
   static_secshim=$out/secshim-static
 fi
 timeexec=$out/timeexec execonly=$out/execonly nop=$out/nop evalbench=$out/evalbench

@@ -11,7 +11,9 @@ set -euo pipefail
 packages=(
   # build
   build-essential pkg-config dpkg-dev go-md2man
-  libyajl-dev libseccomp-dev libcap-ng-dev libapparmor-dev
+  libyajl-dev libseccomp-dev libaudit-dev libcap-ng-dev libapparmor-dev
+  # Linux audit records and the CIS watches (tests/e2e/docker-audit.sh)
+  auditd
   # real runtimes and engines for integration/e2e tests
   runc crun containerd docker.io podman iptables apparmor
   # test image (busybox --install -s) and tools used by the tests
@@ -20,6 +22,8 @@ packages=(
   busybox-static util-linux procps iproute2 strace jq python3 python3-yaml man-db
   # the .deb lifecycle test checks the shipped /etc/logrotate.d/secshim
   logrotate
+  # the CRI suite (tests/cri): a kubelet-shaped gRPC client, CNI bridge networking
+  python3-grpcio python3-grpc-tools containernetworking-plugins
   # sanitizers, fuzzing, benchmarks
   clang llvm libclang-rt-14-dev clang-format valgrind hyperfine bc
   # OCI spec sources (cross-checking field names)

@@ -6,7 +6,9 @@
 # without a "not ok" line counts as one failure, and so does a plan that
 # does not match the results, so a crash can never pass silently.
 #
-#   SUITES="unit policy"  run only these (default: all, in the order below)
+#   SUITES="unit policy"  run only these (default: all, in the order below);
+#                         a suite/script.sh entry runs that one script
+#   TESTS="integration/x.sh cri/y.sh"  of the script suites, only these
 #   BUILD=build/asan      test another build (the sanitizer pass sets this)
 set -u
 cd "$(dirname "$0")/.."
@@ -18,27 +20,44 @@ top=$PWD
 # directory does not exist, so none is created), so no test writes the
 # host's log; daemons the suites start inherit the namespace.
 if [ "${SECSHIM_TEST_NS:-}" != 1 ] && [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
-  exec env SECSHIM_TEST_NS=1 unshare --mount --propagation private -- "$0" "$@"
+  # The namespace's own mounts hang below this directory; it is removed
+  # once the namespace is gone.
+  save=$(mktemp -d /tmp/secshim-private.XXXXXX) || exit 1
+  env SECSHIM_TEST_NS=1 PRIVATE_DIR_SAVE="$save" unshare --mount --propagation private -- "$0" "$@"
+  rc=$?
+  rmdir "$save"
+  exit $rc
 fi
 if [ "${SECSHIM_TEST_NS:-}" = 1 ] && [ -z "${SECSHIM_TEST_NS_READY:-}" ]; then
   if [ -d /var/log/secshim ]; then mount -t tmpfs -o mode=0700 secshim-test-log /var/log/secshim
   else mount -t tmpfs -o mode=0755 secshim-test-log /var/log && mkdir -m 0700 /var/log/secshim; fi ||
     { echo "run-all: cannot isolate /var/log/secshim" >&2; exit 1; }
-  # The private dockerd's state too: two runs at once (two checkouts) each
-  # get their own /run/secshim-test and /var/lib/secshim-test.
-  for d in /run/secshim-test /var/lib/secshim-test; do
-    mkdir -p "$d" && mount -t tmpfs -o mode=0755 secshim-test-state "$d" ||
-      { echo "run-all: cannot isolate $d" >&2; exit 1; }
+  # /run and /var/lib: what the suites and the daemons they start make
+  # there (/run/containerd, the private dockerd's /run/secshim-test and
+  # /var/lib/secshim-test, ...) stays in the namespace.  Two runs at once
+  # (two checkouts) each get their own.
+  [ -d "${PRIVATE_DIR_SAVE:-}" ] && mount -t tmpfs -o mode=0700 secshim-private "$PRIVATE_DIR_SAVE" ||
+    { echo "run-all: cannot make $PRIVATE_DIR_SAVE" >&2; exit 1; }
+  . tests/lib/overlay.sh
+  for d in /run /var/lib; do
+    overlaid "$d" || overlay_dir "$d" "$PRIVATE_DIR_SAVE" || { echo "run-all: cannot isolate $d" >&2; exit 1; }
   done
+  mkdir -p /run/secshim-test /var/lib/secshim-test
   # The host files the captured fixtures bind (docker's per-container
   # hostname/hosts/resolv.conf, podman's userdata), on their stock paths.
   SECSHIM_TEST_NS=1 tests/lib/stock-binds.sh $(find tests/fixtures tests/policy/docs tests/adversarial/data -name '*.json') tests/policy/cases.tsv ||
     { echo "run-all: cannot provide the fixtures' bind sources" >&2; exit 1; }
+  # secshim (as root) keeps its validated-policy cache in /run/secshim: a
+  # private one when the host has the directory (/run is private, but its
+  # existing entries are the host's).
+  if [ -d /run/secshim ]; then
+    mount -t tmpfs -o mode=0755 secshim-test-cache /run/secshim || { echo "run-all: cannot isolate /run/secshim" >&2; exit 1; }
+  fi
   export SECSHIM_TEST_NS_READY=1
 fi
 BUILD=${BUILD:-build}
 export SECSHIM_TOP=$top SECSHIM_BUILD=$top/$BUILD SECSHIM_BIN=$top/$BUILD/secshim
-SUITES=${SUITES:-"lint unit policy integration adversarial e2e vm asan fuzz"}
+SUITES=${SUITES:-"lint unit policy integration adversarial e2e cri vm asan fuzz"}
 logdir=$top/$BUILD/test-logs
 mkdir -p "$logdir"
 
@@ -49,17 +68,19 @@ passed=0 failed=0 skipped=0
 # private mount namespace does not protect them: a directory made on the
 # host's /etc or /run as a mount point stays there.
 host_paths="/etc/secshim /etc/docker /etc/containerd /etc/audit/rules.d/secshim.rules /run/containerd /var/lib/containerd
-  /var/run/docker.sock /var/lib/docker /run/secshim /var/lib/kubelet /etc/cni/net.d /opt/cni"
-# A path that did not exist on the host and whose parent is one of
-# stock-binds.sh's private tmpfs overlays (marked .secshim-stock; what
-# existed there is bind-mounted in) is created in that tmpfs, never on the
-# host: e.g. secshim's own /run/secshim/validated stamps.
+  /var/run/docker.sock /var/lib/docker /var/lib/kubelet /etc/cni/net.d /opt/cni"
 host_snapshot() {
-  local p
+  local p h
   for p in $host_paths; do
-    if [ -e "$(dirname "$p")/.secshim-stock" ] && ! mountpoint -q "$p" 2>/dev/null && [ ! -L "$p" ]; then
-      echo "$p private overlay"
-    elif [ -e "$p" ] || [ -L "$p" ]; then stat -c '%n %F' "$p"; else echo "$p absent"; fi
+    # /run and /var/lib are private here: the host's own are below the save
+    # directory (tests/lib/overlay.sh).
+    h=${p#/var/run}
+    [ "$h" = "$p" ] || h=/run$h
+    case $h in
+      /run/* | /var/lib/*)
+        [ -n "${PRIVATE_DIR_SAVE:-}" ] && h=$PRIVATE_DIR_SAVE/$(dirname "$h" | tr / _)/${h##*/} ;;
+    esac
+    if [ -e "$h" ] || [ -L "$h" ]; then echo "$p $(stat -c %F "$h")"; else echo "$p absent"; fi
   done
 }
 host_before=$(host_snapshot)
@@ -108,8 +129,11 @@ for suite in $SUITES; do
       for t in "$BUILD"/tests/test_*; do [ -x "$t" ] && run_one "unit/${t##*/}" "$t"; done ;;
     policy)
       [ -x tests/policy/run.sh ] && run_one policy tests/policy/run.sh ;;
-    lint|integration|adversarial|e2e)
-      for t in tests/$suite/*.sh; do [ -x "$t" ] && run_one "$suite/${t##*/}" "$t"; done ;;
+    lint|integration|adversarial|e2e|cri)
+      for t in tests/$suite/*.sh; do
+        [ -x "$t" ] || continue
+        case " ${TESTS:-$suite/${t##*/}} " in *" $suite/${t##*/} "*) run_one "$suite/${t##*/}" "$t" ;; esac
+      done ;;
     vm)
       # Debian's own kernel (AppArmor on) under QEMU: hack/vm.sh.
       run_one vm tests/vm/run.sh ;;
@@ -130,6 +154,9 @@ for suite in $SUITES; do
           echo "== asan: build failed"; tail -n 20 "$logdir/asan-build.log"; failed=$((failed + 1))
         fi
       fi ;;
+    */*.sh)
+      # One script, with the same isolation: SUITES=e2e/demo.sh
+      run_one "$suite" "tests/$suite" ;;
     fuzz)
       [ -x hack/fuzz.sh ] && run_one fuzz hack/fuzz.sh --tap "${FUZZ_SECONDS:-60}" ;;
   esac

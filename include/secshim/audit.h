@@ -32,9 +32,30 @@ struct audit_event
  * the image name when an annotation carries it (NULL when not known). */
 void audit_describe (const char *engine, const char *image);
 
-/* Best effort: failures to log are returned but never block a decision
- * already taken (the caller decides). */
+/* Writes the decision's JSON line (audit.log, audit.syslog) and its Linux
+ * audit record (audit.linux, src/audit/linux.c).  Both are tried; a failure
+ * of either is returned, and the caller applies audit.onFailure
+ * (audit_failure_refuses). */
 int audit_record (const struct audit_event *ev, secshim_error_t *err);
+
+/* True when the policy says a decision that cannot be recorded must not
+ * start the container: audit.onFailure "refuse", the default, and the
+ * answer when there is no policy. */
+bool audit_failure_refuses (const struct policy *p);
+
+/* The Linux audit record (AUDIT_USER through libaudit, docs/audit.md).
+ * Returns 1 written, 0 not wanted (audit.linux false, or absent and no
+ * auditd registered with the kernel, or a decision with nothing to say),
+ * -1 when it was wanted and could not be written (err set). */
+int audit_linux_record (const struct audit_event *ev, secshim_error_t *err);
+
+/* The record's text as sent to the kernel, before the exe=, hostname=,
+ * addr=, terminal= and res= fields libaudit appends; malloc'd, or NULL
+ * when the decision is not recorded (allowed with no finding). */
+char *audit_linux_message (const struct audit_event *ev);
+
+/* res=success (1) or res=failed (0) for the outcome. */
+int audit_linux_result (const struct audit_event *ev);
 
 /* log_path / log_format from runc's global --log / --log-format (NULL ok). */
 void report_refusal (const char *log_path, const char *log_format, const char *message);

@@ -74,6 +74,7 @@ struct cli_model
   const char *root;       /* value of global --root, NULL = runc's default */
   const char *log;        /* value of global --log, NULL = stderr */
   const char *log_format; /* value of global --log-format, NULL = text */
+  bool systemd_cgroup;    /* last global --systemd-cgroup is true */
 
   /* For passthrough: the original argv (argv[1..]) minus --secshim-* options. */
   char **passthrough;

@@ -74,6 +74,7 @@ struct identity
   const char *container_id; /* may be NULL (check) */
   const char *root;         /* runc --root, NULL = default */
   const char *bundle;       /* absolute bundle path, NULL for check */
+  bool systemd_cgroup;      /* runc --systemd-cgroup: cgroupsPath is "slice:prefix:name" */
 };
 
 struct policy;
@@ -138,15 +139,36 @@ struct rule_config
 
 struct exemption;
 
+/* "audit.linux": absent means auto, a record when auditd runs
+ * (docs/audit.md).  Zero values are the defaults. */
+enum audit_linux
+{
+  AUDIT_LINUX_AUTO = 0,
+  AUDIT_LINUX_OFF,
+  AUDIT_LINUX_ON,
+};
+
+/* "audit.onFailure": what a decision to start a container does when its
+ * record cannot be written (JSON log or Linux audit).  Refusals and errors
+ * are refused either way; passthrough verbs (state, kill, delete...) are
+ * never recorded, so a broken audit trail cannot strand a container. */
+enum audit_on_failure
+{
+  AUDIT_ON_FAILURE_REFUSE = 0,
+  AUDIT_ON_FAILURE_ALLOW,
+};
+
 struct policy
 {
   char *path;      /* absolute path of the file it was loaded from */
   char sha256[65]; /* hex digest of the file's bytes */
   int version;
-  char *runtime;             /* "runtime": absolute path of the real runtime, or NULL */
-  char *audit_log;           /* "audit.log": absolute path, or NULL for none */
-  bool audit_syslog;         /* "audit.syslog" */
-  struct rule_config *rules; /* enabled rules, in evaluation order */
+  char *runtime;                          /* "runtime": absolute path of the real runtime, or NULL */
+  char *audit_log;                        /* "audit.log": absolute path, or NULL for none */
+  bool audit_syslog;                      /* "audit.syslog" */
+  enum audit_linux audit_linux;           /* "audit.linux" */
+  enum audit_on_failure audit_on_failure; /* "audit.onFailure" */
+  struct rule_config *rules;              /* enabled rules, in evaluation order */
   size_t n_rules;
   struct exemption *exemptions;
   size_t n_exemptions;

@@ -130,6 +130,13 @@ put_filesystem (FILE *f, const struct aa_spec *s)
   put_paths (f, &s->log_on_write_paths, "audit ", "w");
   put_paths (f, &s->writable_paths, "", "w");
   put_paths (f, &s->allow_exec, "", "ix");
+  /* Said in the profile, since `generate` is where an administrator reads
+   * what the rules do (docs/apparmor.md, "Merged /usr"). */
+  if (s->deny_exec.n > 0)
+    fputs ("  # DenyExec: the kernel judges the file a path resolves to. On a symlink\n"
+           "  # to a multi-call binary (/bin/sh -> busybox) it denies nothing: deny\n"
+           "  # the target, and every applet goes with it.\n",
+           f);
   put_paths (f, &s->deny_exec, "deny ", "mrwklx");
 }
 

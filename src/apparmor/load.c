@@ -252,6 +252,15 @@ aa_ensure_loaded (const struct aa_loader *l, const char *name, const char *text,
     *ran_parser = false;
   if (!aa_profile_name_valid (name))
     return secshim_make_error (err, SECSHIM_EINPUT, "AppArmor profile name `%s` is not valid", name);
+  /* Without it apparmor_parser fails with words about "AppArmor 2.4
+   * compatibility patches" and --subdomainfs; say what is wrong instead,
+   * before the cache directory is touched. */
+  if (access (l->profiles_file, F_OK) < 0)
+    return secshim_make_error (err, SECSHIM_EINPUT,
+                               "cannot load AppArmor profile `%s`: the kernel has no AppArmor enabled (no `%s`; "
+                               "booted with apparmor=0, not in lsm=, or securityfs not mounted). Boot with "
+                               "apparmor=1 security=apparmor, or let the policy's Landlock fallback confine containers",
+                               name, l->profiles_file);
   sha256_hex (text, len, hex);
   if (already_loaded (l, name, hex, &yes, err) < 0)
     return -1;

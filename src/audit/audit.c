@@ -191,6 +191,8 @@ build_record (const struct audit_event *ev)
   return write_value (rec, &len);
 }
 
+static int audit_json_record (const struct audit_event *ev, secshim_error_t *err);
+
 static int
 mkdir_parent (const char *path)
 {
@@ -204,8 +206,34 @@ mkdir_parent (const char *path)
   return 0;
 }
 
+bool
+audit_failure_refuses (const struct policy *p)
+{
+  return p == NULL || p->audit_on_failure == AUDIT_ON_FAILURE_REFUSE;
+}
+
 int
 audit_record (const struct audit_event *ev, secshim_error_t *err)
+{
+  secshim_error_t linux_err = NULL;
+  int json = audit_json_record (ev, err);
+  /* The Linux record is written even when the JSON line failed: the two
+   * go to different places, and one of them may still reach the admin. */
+  if (audit_linux_record (ev, json < 0 ? &linux_err : err) >= 0)
+    return json;
+  if (json < 0)
+    {
+      char *both = NULL;
+      xasprintf (&both, "%s; and %s", (*err)->msg, linux_err->msg);
+      free ((*err)->msg);
+      (*err)->msg = both;
+      secshim_error_release (&linux_err);
+    }
+  return -1;
+}
+
+static int
+audit_json_record (const struct audit_event *ev, secshim_error_t *err)
 {
   cleanup_free char *line = NULL;
   cleanup_close int fd = -1;

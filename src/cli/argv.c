@@ -583,6 +583,8 @@ fill_global_model (const struct global_scan *gs, struct cli_model *out)
         out->log = out->globals[k].value;
       else if (strcmp (out->globals[k].name, "log-format") == 0)
         out->log_format = out->globals[k].value;
+      else if (strcmp (out->globals[k].name, "systemd-cgroup") == 0)
+        out->systemd_cgroup = strcmp (out->globals[k].value, "true") == 0;
     }
 }
 

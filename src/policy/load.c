@@ -147,9 +147,20 @@ load_audit (struct policy *p, struct json_value *audit, secshim_error_t *err)
     return 0;
   if (!json_is (audit, JSON_OBJECT))
     return secshim_make_error (err, SECSHIM_ECONFIG, "audit: expected an object");
+  /* "continue" is issue 11's spelling of "allow": both are accepted. */
+  static const char *const on_failure[] = { "refuse", "allow", "continue", NULL };
+  int choice = 0;
+  bool linux_on = false;
+  bool linux_set = json_get (audit, "linux") != NULL;
+
   if (take_abs_path (audit, "audit", "log", &p->audit_log, err) < 0
-      || take_bool (audit, "audit", "syslog", &p->audit_syslog, err) < 0)
+      || take_bool (audit, "audit", "syslog", &p->audit_syslog, err) < 0
+      || take_bool (audit, "audit", "linux", &linux_on, err) < 0
+      || take_enum (audit, "audit", "onFailure", on_failure, &choice, err) < 0)
     return -1;
+  if (linux_set)
+    p->audit_linux = linux_on ? AUDIT_LINUX_ON : AUDIT_LINUX_OFF;
+  p->audit_on_failure = choice >= 1 ? AUDIT_ON_FAILURE_ALLOW : AUDIT_ON_FAILURE_REFUSE;
   return settings_no_leftovers (audit, "audit", err);
 }
 

@@ -160,10 +160,11 @@ ns_words (const char *type, enum engine e)
   static const char *const cli[N_NS]
       = { "--pid host",    "--network host",  "--ipc host",         "--uts host",
           "--userns host", "--cgroupns host", "no mount namespace", "no time namespace" };
-  static const char *const cri[N_NS] = { "hostPID: true",      "hostNetwork: true",
-                                         "hostIPC: true",      "hostNetwork: true (it shares the host's hostname)",
-                                         "hostUsers: true",    "the host's cgroup namespace",
-                                         "no mount namespace", "no time namespace" };
+  /* A pod shares the host's uts namespace only with hostNetwork: one field,
+     said once (ns_clause skips a repeated phrase). */
+  static const char *const cri[N_NS]
+      = { "hostPID: true",   "hostNetwork: true",           "hostIPC: true",      "hostNetwork: true",
+          "hostUsers: true", "the host's cgroup namespace", "no mount namespace", "no time namespace" };
   size_t i;
   for (i = 0; i < N_NS; i++)
     if (strcmp (type, ns_types[i]) == 0)
@@ -279,7 +280,9 @@ mount_reason (const char *src, const char *msg)
   if (why == NULL)
     return NULL;
   why += strlen (" is denied: ");
-  if (str_has_prefix (why, "it is on a kernel filesystem"))
+  if (str_has_prefix (why, "it holds every ") || str_has_prefix (why, "it belongs to "))
+    xasprintf (&out, "host path %s %.*s", src, 2 * PIECE_MAX, why + strlen ("it "));
+  else if (str_has_prefix (why, "it is on a kernel filesystem"))
     xasprintf (&out, "host path %s is on a kernel filesystem (proc, sysfs, cgroup)", src);
   else if (str_has_prefix (why, "it is inside ") && strcmp (why + strlen ("it is inside "), src) == 0)
     xasprintf (&out, "host path %s is listed in rules.mounts.deny", src);
@@ -590,6 +593,18 @@ clause_of (const struct finding *fd, const struct json_value *doc, enum engine e
     {
       *prio = P_ENGINE;
       return generic_clause (fd);
+    }
+  if (strcmp (rule, "cgroups") == 0)
+    {
+      xasprintf (&out, "%s is refused: %.*s; %s (rules.cgroups)",
+                 cli_engine (e)    ? "--cgroup-parent"
+                 : e == ENGINE_CRI ? "the pod's cgroup parent (kubelet --cgroup-root)"
+                                   : "linux.cgroupsPath",
+                 2 * PIECE_MAX, msg,
+                 cli_engine (e)
+                     ? "drop --cgroup-parent (the engine's default is allowed) or pick one below an allowed parent"
+                     : "use a path below an allowed parent");
+      return out;
     }
   if (strcmp (rule, "apparmor") == 0 || strcmp (rule, "selinux") == 0 || strcmp (rule, "maskedPaths") == 0)
     *prio = P_CONFINEMENT;

@@ -17,6 +17,7 @@ extern const struct rule_ops rule_no_new_privileges;
 extern const struct rule_ops rule_mounts;
 extern const struct rule_ops rule_selinux;
 extern const struct rule_ops rule_namespaces;
+extern const struct rule_ops rule_cgroups;
 extern const struct rule_ops rule_devices;
 extern const struct rule_ops rule_masked_paths;
 extern const struct rule_ops rule_hooks;
@@ -25,12 +26,11 @@ extern const struct rule_ops rule_annotations;
 extern const struct rule_ops rule_apparmor;
 extern const struct rule_ops rule_seccomp;
 
-const struct rule_ops *const secshim_rules[]
-    = {
-        &rule_privileged,        &rule_user,   &rule_capabilities, &rule_process,     &rule_resources,
-        &rule_no_new_privileges, &rule_mounts, &rule_selinux,      &rule_namespaces,  &rule_devices,
-        &rule_masked_paths,      &rule_hooks,  &rule_sysctls,      &rule_annotations, &rule_apparmor,
-        &rule_seccomp, /* last: resolves against the final capability set */
-      };
+const struct rule_ops *const secshim_rules[] = {
+  &rule_privileged, &rule_user,    &rule_capabilities, &rule_process,  &rule_resources, &rule_no_new_privileges,
+  &rule_mounts,     &rule_selinux, &rule_namespaces,   &rule_cgroups,  &rule_devices,   &rule_masked_paths,
+  &rule_hooks,      &rule_sysctls, &rule_annotations,  &rule_apparmor, &rule_seccomp, /* last: resolves against the
+                                                                                         final capability set */
+};
 
 const size_t secshim_n_rules = sizeof secshim_rules / sizeof secshim_rules[0];

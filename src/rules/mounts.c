@@ -21,6 +21,22 @@
  * CIS Docker Benchmark 5.6 (sensitive host directories), 5.32 (docker socket);
  * PSS baseline "HostPath volumes".
  *
+ * What the engine mounts itself passes by ownership and identity
+ * (docs/policy.md, "Engine-owned mounts"), before the deny lists:
+ *  - below a per-container tree (ownContainerDirs, ownSandboxDirs,
+ *    ownPodDirs: /var/lib/docker/containers, the CRI sandboxes dirs,
+ *    /var/lib/kubelet/pods, ...) a bind source passes only inside the
+ *    directory named by this container's own id: the runc id it was created
+ *    with (argv), the CRI sandbox id (io.kubernetes.cri.sandbox-id, checked
+ *    against the argv id for the sandbox container itself) or the pod uid
+ *    (io.kubernetes.cri.sandbox-uid).  Another id's directory, the tree
+ *    itself and its ancestors are refused: they hold every container's
+ *    files.  The path judged is the physical one, so `<own>/../<other>` or a
+ *    symlink inside the own directory is judged where it leads.
+ *  - the engine's init (engineInit, docker's docker-init) passes when the
+ *    source is the very file (st_dev, st_ino) of one of the named binaries,
+ *    bound read-only at docker's /sbin/docker-init.
+ *
  * The same rule also refuses, for every mount:
  *  - shared/rshared propagation, in options or linux.rootfsPropagation: the
  *    container's mounts would propagate back to the host (CIS 5.20,
@@ -31,9 +47,13 @@
  *    (CVE-2019-16884, CVE-2023-27561: mounts over /proc defeat AppArmor and
  *    masks). */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/json.h"
 #include "secshim/landlock.h"
 #include "secshim/policy.h"
 #include "secshim/resolve.h"
@@ -46,6 +66,23 @@ struct mounts_state
   struct strv deny;        /* the path, everything below it, every ancestor */
   struct strv deny_exact;  /* the path and its ancestors; below it is allowed */
   struct strv allow_types; /* filesystem types allowed beyond the built-in ones */
+  /* Per-container trees: only the entry named by the owner's id may be bound. */
+  struct strv own_container; /* <tree>/<runc container id>/ */
+  struct strv own_sandbox;   /* <tree>/<CRI sandbox id>/ */
+  struct strv own_pod;       /* <tree>/<pod uid>/ (kubelet) */
+  struct strv engine_init;   /* the engine's init binaries, compared by inode */
+  struct strv engine_roots;  /* runc --root directories only the engine uses */
+};
+
+/* docker's inContainerInitPath (daemon/oci_linux.go): "/sbin/" + docker-init. */
+#define ENGINE_INIT_DESTINATION "/sbin/docker-init"
+
+enum owner_kind
+{
+  OWNER_CONTAINER,
+  OWNER_SANDBOX,
+  OWNER_POD,
+  OWNER_KINDS
 };
 
 static void
@@ -55,7 +92,39 @@ free_mounts (void *p)
   strv_free (&s->deny);
   strv_free (&s->deny_exact);
   strv_free (&s->allow_types);
+  strv_free (&s->own_container);
+  strv_free (&s->own_sandbox);
+  strv_free (&s->own_pod);
+  strv_free (&s->engine_init);
+  strv_free (&s->engine_roots);
   free (s);
+}
+
+/* Every path list holds absolute paths; an owned tree must not be "/" (it
+ * would make every path someone's). */
+static int
+check_absolute_paths (const struct mounts_state *s, secshim_error_t *err)
+{
+  const struct
+  {
+    const char *key;
+    const struct strv *v;
+  } lists[] = { { "ownContainerDirs", &s->own_container },
+                { "ownSandboxDirs", &s->own_sandbox },
+                { "ownPodDirs", &s->own_pod },
+                { "engineInit", &s->engine_init },
+                { "engineRoots", &s->engine_roots } };
+  size_t l, i;
+  for (l = 0; l < sizeof lists / sizeof lists[0]; l++)
+    for (i = 0; i < lists[l].v->n; i++)
+      {
+        const char *e = lists[l].v->v[i];
+        cleanup_free char *clean = e[0] == '/' ? go_path_clean (e) : NULL;
+        if (clean == NULL || strcmp (clean, "/") == 0)
+          return secshim_make_error (err, SECSHIM_ECONFIG, "rules.mounts.%s: `%s` is not an absolute path below /",
+                                     lists[l].key, e);
+      }
+  return 0;
 }
 
 static int
@@ -65,7 +134,14 @@ load_mounts (struct json_value *settings, const char *policy_dir, void **state, 
   size_t i;
   if (take_strv (settings, "rules.mounts", "deny", &s->deny, err) < 0
       || take_strv (settings, "rules.mounts", "denyExact", &s->deny_exact, err) < 0
-      || take_strv (settings, "rules.mounts", "allowTypes", &s->allow_types, err) < 0)
+      || take_strv (settings, "rules.mounts", "allowTypes", &s->allow_types, err) < 0
+      || take_strv (settings, "rules.mounts", "ownContainerDirs", &s->own_container, err) < 0
+      || take_strv (settings, "rules.mounts", "ownSandboxDirs", &s->own_sandbox, err) < 0
+      || take_strv (settings, "rules.mounts", "ownPodDirs", &s->own_pod, err) < 0
+      || take_strv (settings, "rules.mounts", "engineInit", &s->engine_init, err) < 0
+      || take_strv (settings, "rules.mounts", "engineRoots", &s->engine_roots, err) < 0)
+    goto fail;
+  if (check_absolute_paths (s, err) < 0)
     goto fail;
   for (i = 0; i < s->allow_types.n; i++)
     if (s->allow_types.v[i][0] == '\0' || strpbrk (s->allow_types.v[i], ",/ \t") != NULL)
@@ -121,6 +197,14 @@ struct resolved_deny
 {
   char **v; /* deny entries, then deny_exact entries */
   size_t n;
+  /* The per-container trees as the host resolves them, and whose this
+   * container is (engine-owned mounts), computed with the deny entries. */
+  char **trees; /* own_container, then own_sandbox, then own_pod */
+  size_t ntrees;
+  const char *self; /* the runc id naming this container's entries, NULL: none */
+  char *no_self;    /* why there is none (malloc'd) */
+  char *pod_uid;    /* its pod's uid, from its sandbox (malloc'd), NULL: none */
+  char *no_pod;     /* why there is none (malloc'd) */
 };
 
 static void
@@ -130,8 +214,13 @@ resolved_deny_free (struct resolved_deny *r)
   for (i = 0; i < r->n; i++)
     free (r->v[i]);
   free (r->v);
-  r->v = NULL;
-  r->n = 0;
+  for (i = 0; i < r->ntrees; i++)
+    free (r->trees[i]);
+  free (r->trees);
+  free (r->no_self);
+  free (r->pod_uid);
+  free (r->no_pod);
+  memset (r, 0, sizeof *r);
 }
 
 static const char *
@@ -156,6 +245,420 @@ resolve_deny (struct eval_ctx *ctx, const struct mounts_state *s, struct resolve
   return 0;
 }
 
+/* ---- engine-owned mounts ---- */
+
+static const char *const owner_words[OWNER_KINDS] = {
+  [OWNER_CONTAINER] = "container",
+  [OWNER_SANDBOX] = "pod sandbox",
+  [OWNER_POD] = "pod",
+};
+
+static size_t
+tree_count (const struct mounts_state *s)
+{
+  return s->own_container.n + s->own_sandbox.n + s->own_pod.n;
+}
+
+/* The t-th owned tree as written, and whose id names its entries. */
+static const char *
+tree_entry (const struct mounts_state *s, size_t t, enum owner_kind *kind)
+{
+  if (t < s->own_container.n)
+    {
+      *kind = OWNER_CONTAINER;
+      return s->own_container.v[t];
+    }
+  t -= s->own_container.n;
+  if (t < s->own_sandbox.n)
+    {
+      *kind = OWNER_SANDBOX;
+      return s->own_sandbox.v[t];
+    }
+  *kind = OWNER_POD;
+  return s->own_pod.v[t - s->own_sandbox.n];
+}
+
+/* One path component as runc's container ids, CRI sandbox ids and pod
+ * uids are spelled ([A-Za-z0-9_+.-], not "." or ".."): an annotation that
+ * is not one cannot name a directory entry. */
+static bool
+is_id_component (const char *id)
+{
+  const char *p;
+  if (id == NULL || id[0] == '\0' || strcmp (id, ".") == 0 || strcmp (id, "..") == 0 || strlen (id) > 255)
+    return false;
+  for (p = id; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '+'
+          || *p == '-' || *p == '.'))
+      return false;
+  return true;
+}
+
+static const char *
+runc_root (const struct eval_ctx *ctx)
+{
+  return ctx->id && ctx->id->root ? ctx->id->root : "/run/runc"; /* runc's default */
+}
+
+/* An fd runc itself could have made: ours (runc runs as the same user as
+ * secshim, which execs it) and not writable by group or others.  A state
+ * directory anyone else could write, or a state.json another user wrote
+ * (in a --root of the caller's choosing, say), proves nothing. */
+static bool
+made_by_runc (int fd)
+{
+  struct stat st;
+  return fstat (fd, &st) == 0 && st.st_uid == geteuid () && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/* runc's state of container `id` in `root` (root/id/state.json, written by
+ * runc at create), or NULL when there is none runc could have written. */
+static struct json_value *
+read_state (const char *root, const char *id)
+{
+  cleanup_free char *dir = NULL, *bytes = NULL;
+  cleanup_close int dfd = -1;
+  cleanup_close int fd = -1;
+  struct json_value *state = NULL;
+  secshim_error_t local = NULL;
+  struct stat st;
+  size_t len = 0;
+
+  if (!is_id_component (id))
+    return NULL;
+  xasprintf (&dir, "%s/%s", root, id);
+  dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0 || !made_by_runc (dfd))
+    return NULL;
+  fd = openat (dfd, "state.json", O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0 || !made_by_runc (fd) || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode)
+      || read_all_fd (fd, 16u << 20, &bytes, &len) < 0)
+    return NULL;
+  if (json_parse (bytes, len, NULL, &state, &local) < 0)
+    {
+      secshim_error_release (&local);
+      return NULL;
+    }
+  return state;
+}
+
+/* Is the argv id live under one of the engines' runc roots (engineRoots)
+ * other than this call's?  Then it is that engine's running container, and
+ * a `runc create` with the same id in another root (where runc does not see
+ * the duplicate) is someone else claiming its files. */
+static const char *
+live_elsewhere (const struct eval_ctx *ctx, const struct mounts_state *s, const char *id)
+{
+  cleanup_free char *have = NULL;
+  size_t i;
+  if (resolve_host (ctx->host, runc_root (ctx), RESOLVE_MISSING_OK, &have) < 0)
+    have = go_path_clean (runc_root (ctx));
+  for (i = 0; i < s->engine_roots.n; i++)
+    {
+      cleanup_free char *want = NULL, *path = NULL;
+      struct stat st;
+      if (resolve_host (ctx->host, s->engine_roots.v[i], RESOLVE_MISSING_OK, &want) < 0)
+        want = go_path_clean (s->engine_roots.v[i]);
+      if (strcmp (have, want) == 0)
+        continue; /* runc itself refuses a duplicate there */
+      xasprintf (&path, "%s/%s", want, id);
+      if (lstat (path, &st) == 0 || errno != ENOENT)
+        return s->engine_roots.v[i];
+    }
+  return NULL;
+}
+
+/* "key=value" in runc's state.json config.labels (runc's specconv stores
+ * every annotation there, as "key=value", at create). */
+static const char *
+state_label (const struct json_value *state, const char *key)
+{
+  const struct json_value *labels = json_get_path (state, "config.labels");
+  size_t i, lk = strlen (key);
+  for (i = 0; json_is (labels, JSON_ARRAY) && i < labels->count; i++)
+    {
+      const char *l = json_string (labels->items[i]);
+      if (l && strncmp (l, key, lk) == 0 && l[lk] == '=')
+        return l + lk + 1;
+    }
+  return NULL;
+}
+
+/* Does this config join the network or ipc namespace of the live container
+ * `id` (per its runc state in this call's root), by the /proc/<pid>/ns/...
+ * path engines write for it (docker's --network/--ipc container:ID,
+ * containerd's WithPodNamespaces for a pod's sandbox)?  Containers that
+ * share those namespaces are one pod: the engine binds the other's
+ * hostname, hosts, resolv.conf and /dev/shm into it. */
+static bool
+joins_namespaces_of (const struct eval_ctx *ctx, const struct json_value *state)
+{
+  const struct json_value *nss = json_get_path (ctx->doc, "linux.namespaces");
+  cleanup_free char *net = NULL, *ipc = NULL;
+  int64_t pid;
+  size_t i;
+  if (state == NULL || json_get_i64 (json_get (state, "init_process_pid"), &pid) < 0 || pid <= 0 || pid > INT32_MAX)
+    return false;
+  xasprintf (&net, "/proc/%lld/ns/net", (long long) pid);
+  xasprintf (&ipc, "/proc/%lld/ns/ipc", (long long) pid);
+  for (i = 0; json_is (nss, JSON_ARRAY) && i < nss->count; i++)
+    {
+      const char *type = json_string (json_get (nss->items[i], "type"));
+      const char *p = json_string (json_get (nss->items[i], "path"));
+      if ((str_equal (type, "network") && str_equal (p, net)) || (str_equal (type, "ipc") && str_equal (p, ipc)))
+        return true;
+    }
+  return false;
+}
+
+DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
+
+/* Who this container is, from what the engine alone decides:
+ *  - its runc id (`runc create <id>`): the engine picks it (docker's and
+ *    containerd's ids are 64 random hex digits; a CRI sandbox's runc id is
+ *    the sandbox id), runc refuses a duplicate in its root, and docker and
+ *    the CRI plugin name the container's files by it.  Refused when that id
+ *    is live under another engine root (live_elsewhere).
+ *  - its pod uid, for kubelet's pods/<uid>/: containerd's
+ *    io.kubernetes.cri.sandbox-id names the pod's sandbox; the claim is
+ *    checked against the sandbox itself, not against the config: the
+ *    container must join the sandbox's namespaces (joins_namespaces_of) and
+ *    the uid is the one the sandbox was created with (its runc state's
+ *    labels), so a config's own annotations cannot name another pod.
+ * Anything missing or inconsistent owns nothing (fail closed). */
+static void
+find_owners (const struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *r)
+{
+  const char *cid = ctx->id ? ctx->id->container_id : NULL;
+  const struct json_value *ann = json_get (ctx->doc, "annotations");
+  const char *type = json_string (json_get (ann, "io.kubernetes.cri.container-type"));
+  const char *sid = json_string (json_get (ann, "io.kubernetes.cri.sandbox-id"));
+  cleanup_with (json_free) struct json_value *sandbox = NULL;
+  const char *elsewhere, *uid;
+
+  r->self = NULL;
+  if (!is_id_component (cid))
+    r->no_self = xstrdup ("the container id is unknown (secshim check: give the engine's --id and --root)");
+  else if ((elsewhere = live_elsewhere (ctx, s, cid)) != NULL)
+    xasprintf (&r->no_self, "container %.80s is live under the engine's runc root %.200s, not this one", cid,
+               elsewhere);
+  else
+    r->self = cid;
+
+  if (sid == NULL)
+    r->no_pod = xstrdup ("the config names no pod sandbox (io.kubernetes.cri.sandbox-id)");
+  else if (!str_equal (type, "container"))
+    r->no_pod = xstrdup ("only a pod's workload container binds its pod's files, and this is none");
+  else if (!is_id_component (sid) || str_equal (sid, cid))
+    r->no_pod = xstrdup ("io.kubernetes.cri.sandbox-id does not name another container");
+  else if ((sandbox = read_state (runc_root (ctx), sid)) == NULL)
+    r->no_pod = xstrdup ("its sandbox (io.kubernetes.cri.sandbox-id) is not a live container in this runc root");
+  else if (!str_equal (state_label (sandbox, "io.kubernetes.cri.container-type"), "sandbox")
+           || !str_equal (state_label (sandbox, "io.kubernetes.cri.sandbox-id"), sid))
+    r->no_pod = xstrdup ("the container io.kubernetes.cri.sandbox-id names is not that pod sandbox");
+  else if (!joins_namespaces_of (ctx, sandbox))
+    r->no_pod = xstrdup ("it joins neither the network nor the ipc namespace of the sandbox it names");
+  else if (!is_id_component (uid = state_label (sandbox, "io.kubernetes.cri.sandbox-uid")))
+    r->no_pod = xstrdup ("its sandbox was created without a pod uid (io.kubernetes.cri.sandbox-uid)");
+  else
+    r->pod_uid = xstrdup (uid);
+}
+
+static void
+resolve_trees (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *r)
+{
+  size_t total = tree_count (s);
+  enum owner_kind k;
+  if (r->trees != NULL || total == 0)
+    return;
+  r->trees = xzalloc (total * sizeof *r->trees);
+  for (r->ntrees = 0; r->ntrees < total; r->ntrees++)
+    if (resolve_host (ctx->host, tree_entry (s, r->ntrees, &k), RESOLVE_MISSING_OK, &r->trees[r->ntrees]) < 0)
+      r->trees[r->ntrees] = go_path_clean (tree_entry (s, r->ntrees, &k));
+  find_owners (ctx, s, r);
+}
+
+enum ownership
+{
+  NOT_IN_A_TREE, /* judged by the deny lists alone */
+  OWN,           /* inside this container's own entry (or its pod's) */
+  OTHERS,        /* inside another container's (or an unknown owner's) entry */
+  WHOLE_TREE,    /* the tree itself or one of its ancestors */
+};
+
+struct owned_verdict
+{
+  enum ownership what;
+  enum owner_kind kind;
+  const char *tree; /* as written in the policy */
+  char *entry;      /* OTHERS: the entry's name (malloc'd) */
+};
+
+/* Is `entry` of a tree of kind k this container's? */
+static bool
+owns_entry (const struct eval_ctx *ctx, const struct resolved_deny *r, enum owner_kind k, const char *entry)
+{
+  cleanup_with (json_free) struct json_value *other = NULL;
+  if (k == OWNER_POD)
+    return r->pod_uid != NULL && strcmp (entry, r->pod_uid) == 0;
+  if (r->self == NULL)
+    return false;
+  if (strcmp (entry, r->self) == 0)
+    return true;
+  /* A container it shares its network or ipc namespace with (its pod's
+   * sandbox, docker's --network container:ID) is of the same pod. */
+  other = read_state (runc_root (ctx), entry);
+  return joins_namespaces_of (ctx, other);
+}
+
+/* host (physical) against tree (physical, or as written). */
+static enum ownership
+ownership_in (const struct eval_ctx *ctx, const struct resolved_deny *r, enum owner_kind k, const char *host,
+              const char *tree, char **entry_out)
+{
+  size_t lt = strlen (tree);
+  const char *entry, *end;
+  cleanup_free char *name = NULL;
+  if (contains (host, tree))
+    return WHOLE_TREE;
+  if (!contains (tree, host))
+    return NOT_IN_A_TREE;
+  entry = host + (strcmp (tree, "/") == 0 ? 1 : lt + 1); /* host is strictly below tree */
+  end = strchr (entry, '/');
+  name = end ? xstrndup (entry, (size_t) (end - entry)) : xstrdup (entry);
+  if (owns_entry (ctx, r, k, name))
+    return OWN;
+  free (*entry_out);
+  *entry_out = name;
+  name = NULL;
+  return OTHERS;
+}
+
+/* Whose is the physical host path a bind reaches?  Every tree is looked at,
+ * resolved and as written, and the worst answer wins (a path is OWN only
+ * when no tree says otherwise). */
+static struct owned_verdict
+ownership_of (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *r, const char *host)
+{
+  struct owned_verdict v = { NOT_IN_A_TREE, OWNER_CONTAINER, NULL, NULL };
+  size_t t;
+  resolve_trees (ctx, s, r);
+  for (t = 0; t < r->ntrees; t++)
+    {
+      enum owner_kind k;
+      const char *written = tree_entry (s, t, &k);
+      cleanup_free char *clean = go_path_clean (written);
+      char *ea = NULL, *eb = NULL;
+      enum ownership a = ownership_in (ctx, r, k, host, r->trees[t], &ea);
+      enum ownership b = ownership_in (ctx, r, k, host, clean, &eb);
+      enum ownership w = a > b ? a : b;
+      if (w > v.what)
+        {
+          v.what = w;
+          v.kind = k;
+          v.tree = written;
+          free (v.entry);
+          v.entry = a >= b ? ea : eb;
+          if (v.entry == ea)
+            ea = NULL;
+          else
+            eb = NULL;
+        }
+      free (ea);
+      free (eb);
+    }
+  return v;
+}
+
+static const char *const owner_keys[OWNER_KINDS] = {
+  [OWNER_CONTAINER] = "ownContainerDirs",
+  [OWNER_SANDBOX] = "ownSandboxDirs",
+  [OWNER_POD] = "ownPodDirs",
+};
+
+/* Report a bind into a per-container tree that is not this container's.
+ * The words after "is denied: " are what refusal.c shows the user. */
+static void
+report_not_owned (struct eval_ctx *ctx, const struct resolved_deny *r, const char *field, const struct json_value *m,
+                  const struct json_value *value, const char *what, const char *host, const struct owned_verdict *v)
+{
+  const char *dest = json_string (json_get (m, "destination")) ?: "?";
+  const char *w = owner_words[v->kind];
+  const char *mine = v->kind == OWNER_POD ? r->pod_uid : r->self;
+  const char *why = v->kind == OWNER_POD ? r->no_pod : r->no_self;
+  if (v->what == WHOLE_TREE)
+    eval_report (ctx, field, value, NULL,
+                 "%s of host path %s (into %s) is denied: it holds every %s's files (%s, rules.mounts.%s); a %s may "
+                 "bind only its own entry there",
+                 what, host, dest, w, v->tree, owner_keys[v->kind], w);
+  else if (mine == NULL)
+    eval_report (ctx, field, value, NULL,
+                 "%s of host path %s (into %s) is denied: it belongs to a %s (%.80s, below %s, rules.mounts.%s) and "
+                 "this container's own cannot be told: %s",
+                 what, host, dest, w, v->entry ?: "?", v->tree, owner_keys[v->kind], why ?: "no owner");
+  else
+    eval_report (ctx, field, value, NULL,
+                 "%s of host path %s (into %s) is denied: it belongs to another %s (%.80s, below %s, "
+                 "rules.mounts.%s), not to this one (%.80s) nor to one whose namespaces it joins",
+                 what, host, dest, w, v->entry ?: "?", v->tree, owner_keys[v->kind], mine);
+}
+
+/* runc's read-only flag after all options, in order ("ro" sets
+ * MS_RDONLY, "rw" clears it: specconv parseMountOptions). */
+static bool
+mount_is_readonly (const struct json_value *m)
+{
+  const struct json_value *opts = json_get (m, "options");
+  bool ro = false;
+  size_t i;
+  for (i = 0; json_is (opts, JSON_ARRAY) && i < opts->count; i++)
+    {
+      const char *o = json_string (opts->items[i]);
+      if (str_equal (o, "ro"))
+        ro = true;
+      else if (str_equal (o, "rw"))
+        ro = false;
+    }
+  return ro;
+}
+
+/* The engine's init, by identity: the file runc will bind (host, the
+ * physical source) is one of engineInit, by (st_dev, st_ino) in runc's
+ * mount namespace, bound read-only exactly at docker's /sbin/docker-init.
+ * A lookalike (another file named docker-init, a copy, a writable bind,
+ * another destination) is judged by the deny lists like any bind. */
+static bool
+is_engine_init (struct eval_ctx *ctx, const struct mounts_state *s, const struct json_value *m, const char *host)
+{
+  const char *dest = json_string (json_get (m, "destination"));
+  cleanup_free char *clean = NULL;
+  struct host_file_id have, want;
+  secshim_error_t local = NULL;
+  size_t i;
+
+  if (s->engine_init.n == 0 || dest == NULL || ctx->host->file_identity == NULL || !mount_is_readonly (m))
+    return false;
+  clean = go_path_clean (dest);
+  if (strcmp (clean, ENGINE_INIT_DESTINATION) != 0)
+    return false;
+  if (ctx->host->file_identity (ctx->host, host, &have, &local) < 0)
+    {
+      secshim_error_release (&local);
+      return false;
+    }
+  for (i = 0; i < s->engine_init.n; i++)
+    {
+      if (ctx->host->file_identity (ctx->host, s->engine_init.v[i], &want, &local) < 0)
+        {
+          secshim_error_release (&local); /* not installed there */
+          continue;
+        }
+      if (host_file_id_equal (&have, &want))
+        return true;
+    }
+  return false;
+}
+
 static const char *
 errno_text (int rc)
 {
@@ -169,7 +672,7 @@ static int report_denied (struct eval_ctx *ctx, const struct mounts_state *s, st
 /* The host path a bind mount reaches (`host`, physical, from resolve.h)
  * against the deny lists.  The single place every host path of a mount is
  * judged: bind sources, overlay's lowerdir/upperdir/workdir, block device
- * sources.  Engine-owned mounts (a container's own sandbox files) are to be
+ * sources.  Engine-owned mounts (a container's own sandbox files) are
  * judged here, before the deny check. */
 static int
 judge_host_path (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, const char *field,
@@ -177,10 +680,35 @@ judge_host_path (struct eval_ctx *ctx, const struct mounts_state *s, struct reso
                  secshim_error_t *err)
 {
   unsigned long magic = 0;
-  int rc = report_denied (ctx, s, resolved, field, m, value, what, host, err);
+  struct owned_verdict owned;
+  cleanup_free char *entry = NULL; /* owned.entry */
+  int rc;
 
-  if (rc != 0)
-    return rc < 0 ? -1 : 0;
+  if (resolve_deny (ctx, s, resolved, err) < 0)
+    return -1;
+  /* The container's own files pass the deny lists (/run/containerd holds
+   * its sandbox's /dev/shm); another's entry is refused for whose it is;
+   * everything else meets the deny lists first, so that a path denied
+   * outright (a tree, its ancestors) says so. */
+  owned = ownership_of (ctx, s, resolved, host);
+  entry = owned.entry;
+  if (owned.what == OTHERS)
+    {
+      /* Another's entry: say whose, not only that the tree is denied. */
+      report_not_owned (ctx, resolved, field, m, value, what, host, &owned);
+      return 0;
+    }
+  if (owned.what != OWN)
+    {
+      rc = report_denied (ctx, s, resolved, field, m, value, what, host, err);
+      if (rc != 0)
+        return rc < 0 ? -1 : 0;
+      if (owned.what != NOT_IN_A_TREE)
+        {
+          report_not_owned (ctx, resolved, field, m, value, what, host, &owned);
+          return 0;
+        }
+    }
   /* A procfs or sysfs mounted anywhere on the host is the kernel's, not a
    * directory: binding it escapes maskedPaths and readonlyPaths. */
   rc = resolve_fs_type (ctx->host, host, &magic);
@@ -269,6 +797,8 @@ check_bind_source (struct eval_ctx *ctx, const struct mounts_state *s, struct re
                    json_string (json_get (m, "destination")) ?: "?");
       return 0;
     }
+  if (is_engine_init (ctx, s, m, mv->host))
+    return 0;
   return judge_host_path (ctx, s, resolved, field, m, src, "bind mount", mv->host, err);
 }
 

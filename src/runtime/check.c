@@ -40,11 +40,12 @@ struct check_opts
   const char *export_bpf;
   int kind; /* 0 = guess */
   bool verbose;
+  bool systemd_cgroup; /* judge cgroupsPath as runc --systemd-cgroup reads it */
 };
 
 static const char usage_text[]
     = "usage: secshim check [--policy FILE] [--format text|json] [--output FILE] [--config|--process]\n"
-      "                     [--id ID] [--root DIR] [--export-bpf FILE] [--verbose] FILE\n"
+      "                     [--id ID] [--root DIR] [--systemd-cgroup] [--export-bpf FILE] [--verbose] FILE\n"
       "Evaluate a config.json or process.json (FILE, or - for stdin) offline, exactly as at container start.\n"
       "Exit status: 0 allowed (perhaps rewritten), 1 refused, 2 unusable document or policy.\n";
 
@@ -99,6 +100,8 @@ parse_opts (int argc, char **argv, struct check_opts *o)
         o->kind = DOC_PROCESS;
       else if (strcmp (a, "--verbose") == 0 || strcmp (a, "-v") == 0)
         o->verbose = true;
+      else if (strcmp (a, "--systemd-cgroup") == 0)
+        o->systemd_cgroup = true;
       else if (a[0] == '-' && a[1] != '\0')
         return fprintf (stderr, "secshim check: unknown option `%s`\n", a), -1;
       else if (o->file == NULL)
@@ -283,7 +286,7 @@ run_check (const struct check_opts *o, secshim_error_t *err)
   struct findings f = { .full_values = o->verbose };
   cleanup_free char *seccomp = NULL;
   char bundle[PATH_MAX];
-  struct identity id = { "check", o->id, o->root, NULL };
+  struct identity id = { "check", o->id, o->root, NULL, o->systemd_cgroup };
   enum doc_kind kind;
   bool refused = false;
   size_t len = 0;

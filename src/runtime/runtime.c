@@ -182,7 +182,7 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
   struct json_value *doc = NULL;
   cleanup_free char *out = NULL;
   cleanup_free char *doc_path = NULL;
-  struct identity id = { m->verb_name, m->container_id, m->root, f->dir };
+  struct identity id = { m->verb_name, m->container_id, m->root, f->dir, m->systemd_cgroup };
   bool refused = false;
   size_t out_len = 0;
 
@@ -226,6 +226,11 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
         = { m->verb_name, m->container_id, doc_path, p, p->path, findings, outcome_of (findings), NULL };
     if (audit_record (&ev, err) < 0)
       {
+        /* audit.onFailure: no container starts without its record unless
+         * the policy says so (docs/audit.md). */
+        if (audit_failure_refuses (p))
+          return secshim_error_wrap (err, "the decision cannot be recorded and the policy's audit.onFailure is "
+                                          "\"refuse\" (\"allow\" starts containers anyway)");
         dprintf (STDERR_FILENO, "secshim: %s\n", (*err)->msg);
         secshim_error_release (err);
       }

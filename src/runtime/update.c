@@ -45,6 +45,8 @@ policy_path_of (const struct cli_model *m)
   return m->secshim_policy ? m->secshim_policy : policy_default_path ();
 }
 
+/* Returns -1 when the record failed and audit.onFailure refuses (the
+ * caller refuses the update), else 1. */
 static int
 record (const struct cli_model *m, const struct policy *p, const char *outcome, const char *message)
 {
@@ -61,8 +63,11 @@ record (const struct cli_model *m, const struct policy *p, const char *outcome, 
     report_refusal (m->log, m->log_format, message);
   if (audit_record (&ev, &err) < 0)
     {
+      bool refuses = message == NULL && audit_failure_refuses (p);
       dprintf (STDERR_FILENO, "secshim: %s\n", err->msg);
       secshim_error_release (&err);
+      if (refuses)
+        return -1;
     }
   return 1;
 }
@@ -201,7 +206,10 @@ update_main (struct cli_model *m)
     why = inline_refusal (m, req);
   if (why)
     return record (m, p, "refused", why);
-  record (m, p, "allowed", NULL);
+  if (record (m, p, "allowed", NULL) < 0)
+    return record (m, p, "error",
+                   "the decision cannot be recorded and the policy's audit.onFailure is \"refuse\" "
+                   "(\"allow\" lets updates through anyway)");
   argv = cli_canonical_argv (m, runtime, NULL, NULL);
   if (argv == NULL)
     secshim_make_error (&err, SECSHIM_EINPUT, "argv: cannot build the runtime's command line");

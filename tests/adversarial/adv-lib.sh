@@ -139,10 +139,21 @@ POLICY_REFUSAL='secshim: [A-Za-z]+: '
 
 # The policy's promises, checked on an oracle projection (file): prints the
 # violations, one per line; empty when the document complies.
+# policy_violations PROJECTION [CONFIG]: what the policy forbids in runc's
+# view.  With CONFIG (a config.json as runc read it), whether the process
+# runs as root is the oracle's word (`oracle users`: the host ids, mappings
+# ignored for a joined user namespace, applied for a new one); without it
+# (exec's process.json), uid 0 in the projection.
 policy_violations() {
-  jq -r '
+  local hostroot=
+  if [ -n "${2:-}" ]; then
+    hostroot=$("$ORACLE" users "$2" 2>&1 | jq -r 'if (.error // "") != "" then "user ids: " + .error
+      elif .hostRoot then "runs as host root (uid \(.hostUid), gid \(.hostGid), userns \(.userns))" else empty end' 2>&1)
+    [ -n "$hostroot" ] && echo "$hostroot"
+  fi
+  jq -r --arg config "${2:-}" '
     (if .process == null then "no process" else empty end),
-    (if (.process.uid // 0) == 0 then "runs as uid 0" else empty end),
+    (if $config == "" and (.process.uid // 0) == 0 then "runs as uid 0" else empty end),
     (if .process.noNewPrivileges != true then "noNewPrivileges is not true" else empty end),
     ((.mounts // [])[] | select(((.destination // "") | test("^/+(var/+)?run/+systemd(/|$)"))
                                or ((.source // "") | test("^/+(var/+)?run/+systemd(/|$)")))
@@ -190,7 +201,8 @@ adv_accepted() {
     fi
     return
   fi
-  viol=$(policy_violations "$proj")
+  if [ -n "$mode" ]; then viol=$(policy_violations "$proj")
+  else viol=$(policy_violations "$proj" "$seen"); fi
   if [ -n "$viol" ]; then fail "$name: BYPASS: runc would read a document that $(echo "$viol" | paste -sd';')"; return; fi
   # secshim's own view: the offline check of the same input.
   rm -f "$view"

@@ -42,6 +42,9 @@ profile nginx-sample flags=(attach_disconnected,mediate_deleted) {
   audit /** w,
   /var/run/nginx.pid w,
   /{,usr/}sbin/nginx ix,
+  # DenyExec: the kernel judges the file a path resolves to. On a symlink
+  # to a multi-call binary (/bin/sh -> busybox) it denies nothing: deny
+  # the target, and every applet goes with it.
   deny /{,usr/}bin/dash mrwklx,
   deny /{,usr/}bin/sh mrwklx,
   deny /{,usr/}bin/top mrwklx,

@@ -25,6 +25,9 @@ profile special.paths_1 flags=(attach_disconnected,mediate_deleted) {
   audit /var/log/** w,
   "/run/app (x)/sock" w,
   /{,usr/}bin/[a-z]* ix,
+  # DenyExec: the kernel judges the file a path resolves to. On a symlink
+  # to a multi-call binary (/bin/sh -> busybox) it denies nothing: deny
+  # the target, and every applet goes with it.
   deny "/{,usr/}bin/with space" mrwklx,
 
   # [Capabilities]

@@ -8,7 +8,12 @@ P=$SECSHIM_TOP/policy/default.json
 # on the host that wrote them.
 fx=$work/fx
 mkdir -p "$fx"
-for f in "$FIXTURES"/docker-20.10/*.json; do setkey_fixture "$f" >"$fx/${f##*/}"; done
+# Checked without --id/--root: docker's own binds from
+# /var/lib/docker/containers/<id>/ would be nobody's (tests/policy passes the
+# engine's id; here they are dropped).
+for f in "$FIXTURES"/docker-20.10/*.json; do
+  setkey_fixture "$f" | jq '(.mounts // []) |= map(select((.source // "") | test("^/var/lib/docker/containers/") | not))' >"$fx/${f##*/}"
+done
 
 "$SECSHIM_BIN" check --policy "$P" --format json --output "$work/out.json" --export-bpf "$work/f.bpf" \
   "$fx/seccomp-unconfined.config.json" >"$work/r.json"

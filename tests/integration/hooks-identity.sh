@@ -10,6 +10,12 @@
 # on the host; through secshim the container is refused and the lookalike
 # never runs.  The genuine dockerd (a live process running this host's
 # /usr/sbin/dockerd, lib.sh) passes, and only with this container's id.
+#
+# Whether the hook is the engine is the Go oracle's word (`oracle hooks`:
+# the file exec.Cmd{Path: h.Path} would execute from runc's cwd, compared
+# with the dockerd binary by device and inode), not a hard-coded verdict:
+# secshim must refuse exactly when the oracle says the file is not dockerd
+# or runc could not execute it.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$SECSHIM_TOP/tests/lib/bundle.sh"
 
@@ -17,6 +23,8 @@ missing=
 [ "$(id -u)" -eq 0 ] || missing+=" root;"
 [ -x "$SECSHIM_BIN" ] || missing+=" secshim binary $SECSHIM_BIN (run make);"
 [ -x "$RUNC" ] || missing+=" runc ($RUNC);"
+ORACLE=$SECSHIM_BUILD/oracle
+"$SECSHIM_TOP/tests/oracle/build.sh" "$ORACLE" >/dev/null 2>&1 || missing+=" the Go oracle (tests/oracle/build.sh);"
 [ -n "$SETKEY_EXE" ] || missing+=" a dockerd binary (docker.io);"
 command -v cc >/dev/null || missing+=" cc;"
 command -v unshare >/dev/null || missing+=" unshare;"
@@ -55,6 +63,13 @@ else
   fail "the lookalike has dockerd's inode: the test proves nothing"
 fi
 
+# oracle_hook CONFIG: EXPECT = accept when the one hook is the dockerd
+# binary by inode, refuse when it is another file or cannot be executed.
+oracle_hook() {
+  "$ORACLE" hooks --engine "$DOCKERD" "$1" >"$WORK/hooks.json" || { fail "oracle hooks failed on $1"; EXPECT=; return; }
+  EXPECT=$(jq -r 'if all(.hooks[]; .engine and (.fails // "") == "") then "accept" else "refuse" end' "$WORK/hooks.json")
+}
+
 hook_filter() { # pid id
   printf '.hooks.prestart = [{"path":"/proc/%s/exe","args":["libnetwork-setkey","-exec-root=/var/run/docker","%s","443ecc33905d"]}]' "$1" "$2"
 }
@@ -70,9 +85,11 @@ rm -f "$MARK"
 # --- through secshim: refused, and the lookalike never runs --------------------
 b=$WORK/shim
 make_bundle "$b" "$(jq_args /bin/true) | $(hook_filter $lk hooks-shim)"
+oracle_hook "$b/config.json"
+assert_eq "oracle: the file runc would execute is not dockerd: refuse" "$EXPECT" refuse
 # (to a file: a created container's init would hold a $(...) pipe open)
 secshim_rt create --bundle "$b" hooks-shim >"$WORK/shim.out" 2>&1 </dev/null
-assert_status "secshim refuses the lookalike's hook" "$?" 1
+assert_status "secshim refuses the lookalike's hook, as the oracle says" "$?" "$([ "$EXPECT" = refuse ] && echo 1 || echo 0)"
 assert_contains "... saying it is not dockerd by inode" "$(cat "$WORK/shim.out")" "is not the dockerd binary the policy names"
 if [ -e "$MARK" ]; then fail "the lookalike ran through secshim"; else ok "the lookalike never ran"; fi
 assert_eq "runc never created the container" "$(rt_status hooks-shim)" absent
@@ -80,9 +97,12 @@ assert_eq "runc never created the container" "$(rt_status hooks-shim)" absent
 # --- the genuine dockerd passes, for this container's id only -------------------
 pid=${SETKEY_EXE#/proc/}; pid=${pid%/exe}
 jq "$(hook_filter "$pid" 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef)" "$b/config.json" >"$WORK/real.json"
+oracle_hook "$WORK/real.json"
+assert_eq "oracle: the live dockerd's /proc/<pid>/exe is dockerd by inode: accept" "$EXPECT" accept
 "$SECSHIM_BIN" check --policy "$SECSHIM_TEST_POLICY" --id 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef \
   "$WORK/real.json" >"$WORK/real.out" 2>&1
-assert_status "the hook of a live dockerd naming this container passes (check --id)" "$?" 0
+assert_status "the hook of a live dockerd naming this container passes (check --id), as the oracle says" "$?" \
+  "$([ "$EXPECT" = accept ] && echo 0 || echo 1)"
 out=$("$SECSHIM_BIN" check --policy "$SECSHIM_TEST_POLICY" --id ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff \
   "$WORK/real.json" 2>&1)
 assert_status "the same hook for another container is refused" "$?" 1
@@ -91,7 +111,9 @@ assert_contains "... naming the other container" "$out" "names container 0123456
 # --- a dead pid is refused, whatever it was ------------------------------------
 kill -KILL $lk 2>/dev/null; wait $lk 2>/dev/null
 jq "$(hook_filter $lk 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef)" "$b/config.json" >"$WORK/dead.json"
+oracle_hook "$WORK/dead.json"
+assert_eq "oracle: runc could not execute /proc/<gone>/exe: refuse" "$EXPECT" refuse
 out=$("$SECSHIM_BIN" check --policy "$SECSHIM_TEST_POLICY" "$WORK/dead.json" 2>&1)
-assert_status "a hook naming a pid that is gone is refused" "$?" 1
+assert_status "a hook naming a pid that is gone is refused, as the oracle says" "$?" "$([ "$EXPECT" = refuse ] && echo 1 || echo 0)"
 assert_contains "... because nothing says what runc would run" "$out" "cannot be identified"
 done_testing

@@ -8,12 +8,19 @@
 # runc makes passes) while rootfs/netns leads to /proc/self/ns/net, which
 # nsexec opens as itself, still in the host's namespace.  Plain runc puts
 # the container in the host's network namespace; secshim refuses it.
+#
+# Each case's expected verdict comes from the Go oracle (`oracle ns`: runc's
+# Lstat from the bundle, nsexec's open from the rootfs): refused when runc
+# would fail on the path or would join the host's namespace, allowed
+# otherwise; and the namespace the oracle names is the one runc joins.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$SECSHIM_TOP/tests/lib/bundle.sh"
 
 missing=
 [ -x "$SECSHIM_BIN" ] || missing+=" secshim binary $SECSHIM_BIN (run make);"
 [ -x "$RUNC" ] || missing+=" runc ($RUNC);"
+ORACLE=$SECSHIM_BUILD/oracle
+"$SECSHIM_TOP/tests/oracle/build.sh" "$ORACLE" >/dev/null 2>&1 || missing+=" the Go oracle (tests/oracle/build.sh);"
 command -v jq >/dev/null || missing+=" jq;"
 command -v unshare >/dev/null || missing+=" unshare;"
 if [ -n "$missing" ]; then skip "ns paths: missing${missing%;}"; done_testing; exit; fi
@@ -41,11 +48,26 @@ ns_of() { # runner bundle id -> the container's network namespace, or the error
   "$@" </dev/null 2>&1 | tail -n 3
 }
 
+# oracle_ns BUNDLE: sets EXPECT (refuse or accept) and JOINS (the namespace
+# nsexec would open for the network entry) from `oracle ns`.
+oracle_ns() {
+  "$ORACLE" ns "$1/config.json" >"$WORK/ns.json" || { fail "oracle ns failed on $1"; EXPECT=; return; }
+  EXPECT=$(jq -r 'if any(.namespaces[]; (.fails // "") != "" or .host) then "refuse" else "accept" end' "$WORK/ns.json")
+  JOINS=$(jq -r '.namespaces[] | select(.type == "network") | .open.ns // ""' "$WORK/ns.json")
+}
+# verdict OUTPUT ID: what secshim did with the container.
+verdict() {
+  case $1 in *"secshim:"*"refused"* | *"secshim: "*) echo refuse ;; *) echo accept ;; esac
+}
+
 # 1. The legitimate shape: an absolute path to another container's namespace.
 b=$WORK/other
 make_bundle "$b" "$(jq_args readlink /proc/self/ns/net) | .linux.namespaces |= map(if .type == \"network\" then .path = \"/proc/$other/ns/net\" else . end)"
-assert_eq "secshim: joining another container's network namespace is allowed, and runc joins it" \
-  "$(ns_of secshim_rt run --bundle "$b" ns-other)" "$other_net"
+oracle_ns "$b"
+assert_eq "oracle: an absolute path to another container's namespace is accepted, and names it" "$EXPECT $JOINS" "accept $other_net"
+out=$(ns_of secshim_rt run --bundle "$b" ns-other)
+assert_eq "secshim: does what the oracle says ($EXPECT)" "$(verdict "$out")" "$EXPECT"
+assert_eq "secshim: runc joins the namespace the oracle names" "$out" "$JOINS"
 
 # 2. The relative path that means two files.
 b=$WORK/relative
@@ -54,10 +76,14 @@ ln -s "/proc/$other/ns/net" "$b.netns" 2>/dev/null
 make_bundle "$b" "$(jq_args readlink /proc/self/ns/net) | .root.path = \"$WORK/rootfs\" | .linux.namespaces |= map(if .type == \"network\" then .path = \"netns\" else . end)"
 ln -s "/proc/$other/ns/net" "$b/netns"
 ln -s /proc/self/ns/net "$WORK/rootfs/netns"
+oracle_ns "$b"
+assert_eq "oracle: the relative path is two files, nsexec opens the host's: refuse" \
+  "$EXPECT $(jq -r '.namespaces[0].differ' "$WORK/ns.json") $JOINS" "refuse true $host_net"
 plain=$(ns_of "$RUNC" --root "$RUNC_ROOT" run --bundle "$b" ns-plain)
-assert_eq "plain runc: the relative path lands the container in the host's network namespace" "$plain" "$host_net"
+assert_eq "plain runc: joins the namespace the oracle names, the host's" "$plain" "$JOINS"
 "$RUNC" --root "$RUNC_ROOT" delete --force ns-plain >/dev/null 2>&1
 out=$(ns_of secshim_rt run --bundle "$b" ns-rel)
+assert_eq "secshim: does what the oracle says ($EXPECT)" "$(verdict "$out")" "$EXPECT"
 assert_contains "secshim: refused, in docker's words" "$out" "network namespace"
 out=$("$SECSHIM_BIN" check --policy "$SECSHIM_TEST_POLICY" "$b/config.json" 2>&1)
 assert_contains "secshim check: the finding says where runc opens it" "$out" \
@@ -68,6 +94,9 @@ rm -f "$b.netns"
 # 3. A path that cannot be resolved is refused, not waved through.
 b=$WORK/gone
 make_bundle "$b" "$(jq_args true) | .linux.namespaces |= map(if .type == \"network\" then .path = \"/proc/999999/ns/net\" else . end)"
+oracle_ns "$b"
+assert_eq "oracle: runc itself fails on a pid that is gone: refuse" "$EXPECT" refuse
 out=$(ns_of secshim_rt run --bundle "$b" ns-gone)
+assert_eq "secshim: does what the oracle says ($EXPECT)" "$(verdict "$out")" "$EXPECT"
 assert_contains "secshim: an unresolvable namespace path is refused" "$out" "cannot be resolved on the host"
 done_testing

@@ -54,7 +54,7 @@ profile=$WORK/policy/seccomp/default.json
 cp "$profile" "$WORK/profile.orig"
 create() { # id -> rc; stderr in $WORK/id.err
   mkdir -p "$WORK/b-$1"
-  fixture_no_pid "$FIXTURES/docker-20.10/default.config.json" >"$WORK/b-$1/config.json"
+  fixture_any_id "$FIXTURES/docker-20.10/default.config.json" >"$WORK/b-$1/config.json"
   "$SECSHIM_BIN" --secshim-policy="$POLICY" --secshim-runtime="$STUB" create --bundle "$WORK/b-$1" "$1" \
     >/dev/null 2>"$WORK/$1.err"
   rc=$?
@@ -82,7 +82,7 @@ check "cache: both creates ran the runtime" stub_ran c1
 # injects is read and parsed only now (on its first use in the process),
 # and must be what a full `secshim check` injects.
 mkdir -p "$WORK/b-c1n"
-fixture_no_pid "$FIXTURES/docker-20.10/default.config.json" | jq 'del(.linux.seccomp)' >"$WORK/noseccomp.json"
+fixture_any_id "$FIXTURES/docker-20.10/default.config.json" | jq 'del(.linux.seccomp)' >"$WORK/noseccomp.json"
 cp "$WORK/noseccomp.json" "$WORK/b-c1n/config.json"
 "$SECSHIM_BIN" --secshim-policy="$POLICY" --secshim-runtime="$STUB" create --bundle "$WORK/b-c1n" c1n \
   >/dev/null 2>"$WORK/c1n.err"
@@ -107,7 +107,8 @@ assert_status "cache: still refused at the next start (no stamp for a failure)" 
 # secshim check validates in full even when a stamp exists.
 cp "$WORK/profile.orig" "$profile"
 printf ' ' >>"$profile"
-out=$("$SECSHIM_BIN" check --policy "$POLICY" "$FIXTURES/docker-20.10/default.config.json" 2>&1)
+out=$("$SECSHIM_BIN" check --policy "$POLICY" --root /run/docker/runtime-runc/moby \
+  --id a45794015021da989fe89696c107f5350c1441ae97ce7bfc4e7311ad5a5e5f3f "$FIXTURES/docker-20.10/default.config.json" 2>&1)
 assert_not_contains "check: the stamped policy still checks" "$out" "is not a syscall"
 
 # The profile is keyed by (dev, ino, size, mtime, ctime) once its ctime is

@@ -83,3 +83,43 @@ setkey_fixture() {
   fi
 }
 setkey_dockerd_start
+
+# cri_sandbox_start: a live stand-in for containerd's pod sandbox of the
+# tests/fixtures/containerd-1.6 documents, on containerd's stock paths
+# (inside run-all's private mount namespace only, as root):
+#   - a process in its own network, ipc and uts namespaces (the pause
+#     process), CRI_SANDBOX_PID;
+#   - runc's state of the sandbox in containerd's runc root
+#     /run/containerd/runc/k8s.io/<sandbox id>/state.json, with the labels
+#     runc keeps (every annotation as key=value) and that pid;
+#   - the CNI network namespace file the sandbox config names.
+# The fixtures name the sandbox's pid 4242: cri_fixture rewrites it.
+CRI_SANDBOX_ID=5f2c3b9a8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928170615e4d3
+CRI_CONTAINER_ID=b7e1c9d3a5f70819a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70819
+CRI_POD_UID=3f0c6a2e-8d41-4b7a-9c15-2e6f0d9a7b31
+CRI_NETNS=/run/netns/cni-7d3e2b1a-0c4f-5e6d-8a9b-1c2d3e4f5a6b
+CRI_RUNC_ROOT=/run/containerd/runc/k8s.io
+CRI_SANDBOX_PID=
+cri_sandbox_start() {
+  local doc state i
+  [ "${SECSHIM_TEST_NS:-}" = 1 ] && [ "$(id -u)" -eq 0 ] || return 1
+  doc=$(mktemp) || return 1
+  printf '{"mounts":[{"source":"%s/%s/state.json","options":["bind"]},{"source":"%s","options":["bind"]}]}\n' \
+    "$CRI_RUNC_ROOT" "$CRI_SANDBOX_ID" "$CRI_NETNS" >"$doc"
+  "$SECSHIM_TOP/tests/lib/stock-binds.sh" "$doc" || { rm -f "$doc"; return 1; }
+  rm -f "$doc"
+  unshare --net --ipc --uts sleep 3600 &
+  CRI_SANDBOX_PID=$!
+  for i in $(seq 50); do
+    [ "$(readlink "/proc/$CRI_SANDBOX_PID/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
+    sleep 0.1
+  done
+  state=$CRI_RUNC_ROOT/$CRI_SANDBOX_ID/state.json
+  jq -n --arg id "$CRI_SANDBOX_ID" --arg uid "$CRI_POD_UID" --argjson pid "$CRI_SANDBOX_PID" \
+    '{id: $id, init_process_pid: $pid, config: {labels: ["io.kubernetes.cri.container-type=sandbox",
+      "io.kubernetes.cri.sandbox-id=\($id)", "io.kubernetes.cri.sandbox-uid=\($uid)", "bundle=/run/containerd/io.containerd.runtime.v2.task/k8s.io/\($id)"]}}' >"$state" &&
+    mount --bind "/proc/$CRI_SANDBOX_PID/ns/net" "$CRI_NETNS"
+}
+cri_sandbox_stop() { [ -z "$CRI_SANDBOX_PID" ] || kill "$CRI_SANDBOX_PID" 2>/dev/null; CRI_SANDBOX_PID=; }
+# cri_fixture FILE: the document with the live sandbox's pid.
+cri_fixture() { sed "s#/proc/4242/#/proc/${CRI_SANDBOX_PID:-4242}/#g" "$1"; }

@@ -82,3 +82,9 @@ fixture_no_pid() {
   if [ -n "${2:-}" ]; then setkey_fixture "$@"
   else jq '(.hooks.prestart // []) |= map(select(.path | test("^/proc/[0-9]+/exe$") | not))' "$1"; fi
 }
+# Likewise docker's own binds from /var/lib/docker/containers/<captured id>/
+# pass only for that id (rules.mounts.ownContainerDirs): tests that create
+# one config under ids of their own, and are not about mounts, drop them too.
+fixture_any_id() {
+  fixture_no_pid "$1" | jq '(.mounts // []) |= map(select((.source // "") | test("^/var/lib/docker/containers/") | not))'
+}

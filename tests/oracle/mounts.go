@@ -2,7 +2,7 @@
 // of a config, and where process.cwd lands, computed with the same Go calls
 // runc makes, and whether the host resource reached is a forbidden one.
 //
-//	oracle reach [--deny P]... [--deny-exact P]... BUNDLE [CONFIG]
+//	oracle reach [--deny P]... [--deny-exact P]... [--protect P]... [--own P]... BUNDLE [CONFIG]
 //
 // CONFIG defaults to BUNDLE/config.json.  Following runc 1.1.5:
 //   - utils_linux.go/spec.go: os.Chdir(bundle), os.Getwd, filepath.Abs: the
@@ -22,7 +22,8 @@
 //     the container's mounts.
 //
 // Forbidden: a host path equal to or below a --deny entry, an ancestor of
-// any entry, a block device, a kernel filesystem (proc, sysfs, cgroup,
+// any entry, another container's directory (--protect: it, below it, or an
+// ancestor) unless below the container's own (--own), a block device, a kernel filesystem (proc, sysfs, cgroup,
 // debugfs, ...) reached outside its standard place, a destination landing
 // under /proc or /sys other than the standard mounts or inside a kernel
 // filesystem mounted elsewhere, a cwd landing in a kernel filesystem.
@@ -181,11 +182,43 @@ func under(outer, inner string) bool {
 	return outer == "/" || inner == outer || strings.HasPrefix(inner, outer+"/")
 }
 
-type denyList struct{ tree, exact []string }
+// tree, exact: the policy's deny and denyExact.  protect: another
+// container's (sandbox's, pod's) directory: reaching it, anything below it,
+// or an ancestor (the per-container tree that holds it) is forbidden.  own:
+// this container's own directory (engine-owned mounts): what runc reaches
+// at or below it is its own, whatever tree it lies in, unless it is also
+// below a protect entry.
+type denyList struct{ tree, exact, protect, own []string }
+
+// evalOrClean: the path as the kernel resolves it, or as written when it
+// does not resolve.
+func evalOrClean(e string) []string {
+	re, err := filepath.EvalSymlinks(e)
+	if err != nil {
+		re = filepath.Clean(e)
+	}
+	return []string{filepath.Clean(e), re}
+}
 
 // forbiddenHost: why the host path p (resolved) is forbidden, or "".
 func (d *denyList) forbiddenHost(p string) string {
+	for _, e := range d.protect {
+		for _, cand := range evalOrClean(e) {
+			if under(cand, p) || under(p, cand) {
+				return fmt.Sprintf("%s reaches %s, another container's", p, e)
+			}
+		}
+	}
+	own := false
+	for _, e := range d.own {
+		for _, cand := range evalOrClean(e) {
+			own = own || under(cand, p)
+		}
+	}
 	for gi, group := range [][]string{d.tree, d.exact} {
+		if own {
+			break // its own files: the deny lists hold the tree, not this entry
+		}
 		for _, e := range group {
 			re, err := filepath.EvalSymlinks(e)
 			if err != nil {
@@ -319,15 +352,20 @@ func reachMain(args []string) int {
 	var pos []string
 	for i := 0; i < len(args); i++ {
 		switch args[i] {
-		case "--deny", "--deny-exact":
+		case "--deny", "--deny-exact", "--protect", "--own":
 			if i+1 >= len(args) {
 				fmt.Fprintln(os.Stderr, "reach: "+args[i]+" needs a path")
 				return 2
 			}
-			if args[i] == "--deny" {
+			switch args[i] {
+			case "--deny":
 				d.tree = append(d.tree, args[i+1])
-			} else {
+			case "--deny-exact":
 				d.exact = append(d.exact, args[i+1])
+			case "--protect":
+				d.protect = append(d.protect, args[i+1])
+			default:
+				d.own = append(d.own, args[i+1])
 			}
 			i++
 		default:
@@ -335,7 +373,7 @@ func reachMain(args []string) int {
 		}
 	}
 	if len(pos) < 1 || len(pos) > 2 {
-		fmt.Fprintln(os.Stderr, "usage: oracle reach [--deny P]... [--deny-exact P]... BUNDLE [CONFIG]")
+		fmt.Fprintln(os.Stderr, "usage: oracle reach [--deny P]... [--deny-exact P]... [--protect P]... [--own P]... BUNDLE [CONFIG]")
 		return 2
 	}
 	config := filepath.Join(pos[0], "config.json")

@@ -8,7 +8,26 @@ set -o pipefail
 export SECSHIM_TEST_SHELL_PID=$$
 cases=$SECSHIM_TOP/tests/policy/cases.tsv
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'cri_sandbox_stop; rm -rf "$work"' EXIT
+# The 8th column: extra `secshim check` options, word-split (e.g.
+# --systemd-cgroup, runc's global option).  The runc --root and container id
+# the engine passes with each base document come from ids.tsv, unless the
+# options give their own --root/--id, or the column is - (none at all).
+ids=$SECSHIM_TOP/tests/policy/ids.tsv
+check_args() { # base [options]
+  local o root id
+  o=${2:-}
+  [ "$o" = - ] && return 0
+  # shellcheck disable=SC2086
+  [ -n "$o" ] && printf '%s\n' $o
+  case " $o " in *" --root "* | *" --id "*) return 0 ;; esac
+  read -r root id < <(awk -F'\t' -v b="$1" '$1 == b { print $2, $3 }' "$ids")
+  [ -n "${root:-}" ] && printf -- '--root\n%s\n--id\n%s\n' "$root" "$id"
+  return 0
+}
+# The CRI fixtures' pod sandbox, live (lib.sh cri_sandbox_start).
+cri_ready=0
+if grep -q containerd-1.6/ "$cases" && cri_sandbox_start; then cri_ready=1; fi
 
 resolve_policy() {
   case $1 in
@@ -23,7 +42,7 @@ resolve_base() {
 }
 
 n=0
-while IFS=$'\t' read -r name policy base tweak want_exit want_msg assertion; do
+while IFS=$'\t' read -r name policy base tweak want_exit want_msg assertion args; do
   case $name in ''|'#'*) continue ;; esac
   n=$((n + 1))
   doc=$work/$n.json out=$work/$n.out.json
@@ -33,12 +52,16 @@ while IFS=$'\t' read -r name policy base tweak want_exit want_msg assertion; do
   case $name in hooks-setkey-*|hooks-dockerd-*)
     [ -n "$SETKEY_EXE" ] || { skip "$name: no dockerd on this host to run the setkey hook"; continue; } ;;
   esac
-  if ! setkey_fixture "$(resolve_base "$base")" | jq -c "$tweak" \
+  case $base in containerd-1.6/*)
+    [ "$cri_ready" = 1 ] || { skip "$name: needs root in run-all's private mount namespace for the CRI sandbox's stock paths"; continue; } ;;
+  esac
+  mapfile -t rargs < <(check_args "$base" "${args:-}")
+  if ! cri_fixture "$(resolve_base "$base")" | setkey_fixture /dev/stdin | jq -c "$tweak" \
       >"$doc" 2>"$work/jq.err"; then
     fail "$name: tweak failed: $(cat "$work/jq.err")"; continue
   fi
   rm -f "$out"
-  text=$("$SECSHIM_BIN" check --policy "$(resolve_policy "$policy")" --output "$out" "$doc" 2>&1)
+  text=$("$SECSHIM_BIN" check --policy "$(resolve_policy "$policy")" "${rargs[@]}" --output "$out" "$doc" 2>&1)
   status=$?
   if [ "$status" -ne "$want_exit" ]; then
     fail "$name: exit $status, expected $want_exit: $(printf '%s' "$text" | head -c 800)"; continue

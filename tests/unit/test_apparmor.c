@@ -235,6 +235,17 @@ test_loader (void)
   secshim_error_release (&err);
 
   l.parser = parser;
+  snprintf (path, sizeof path, "%s/no-apparmor", tmpdir);
+  l.profiles_file = path; /* a kernel without AppArmor: no profiles file */
+  ret = aa_ensure_loaded (&l, "t3", text, strlen (text), &ran, &err);
+  TAP_CHECK (ret < 0 && !ran && err && strstr (err->msg, "the kernel has no AppArmor enabled")
+                 && strstr (err->msg, "profile `t3`"),
+             "no AppArmor in the kernel: a clear error, no parser run (%s)", err ? err->msg : "ok");
+  secshim_error_release (&err);
+  snprintf (path, sizeof path, "%s/t3", cache);
+  TAP_CHECK (access (path, F_OK) < 0, "... and nothing written to the cache");
+  l.profiles_file = profiles;
+
   ret = aa_ensure_loaded (&l, "../evil", text, strlen (text), &ran, &err);
   TAP_CHECK (ret < 0 && !ran, "a name that is not a profile name is refused before any file is touched");
   secshim_error_release (&err);

@@ -115,6 +115,31 @@ main (void)
   free (msg);
   findings_free (&f);
 
+  /* cgroupsPath: --cgroup-parent for docker and podman, the kubelet's
+   * cgroup root for CRI, the field itself otherwise; the cap holds for a
+   * long path. */
+  memset (big, 'a', 3000);
+  big[3000] = '\0';
+  {
+    char *m = NULL;
+    xasprintf (&m, "cgroupsPath \"/../%s\" is /%s to runc: outside the container's parents", big, big);
+    add (&f, "cgroups", "linux.cgroupsPath", ACTION_REJECT, m, NULL);
+    free (m);
+  }
+  msg = refusal_message (&f, NULL, ENGINE_DOCKER, "/p.json");
+  TAP_CHECK (str_has_prefix (msg, "cgroups: --cgroup-parent is refused: cgroupsPath"), "cgroups docker words: %.80s",
+             msg);
+  TAP_CHECK (strlen (msg) + strlen ("secshim: ") < REFUSAL_MAX_BYTES, "cgroups: %zu bytes", strlen (msg));
+  free (msg);
+  msg = refusal_message (&f, NULL, ENGINE_CRI, "/p.json");
+  TAP_CHECK (str_has_prefix (msg, "cgroups: the pod's cgroup parent (kubelet --cgroup-root) is refused"),
+             "cgroups CRI words: %.80s", msg);
+  free (msg);
+  msg = refusal_message (&f, NULL, ENGINE_OCI, "/p.json");
+  TAP_CHECK (str_has_prefix (msg, "cgroups: linux.cgroupsPath is refused"), "cgroups OCI words: %.80s", msg);
+  free (msg);
+  findings_free (&f);
+
   /* Devices alone fold into one clause. */
   for (i = 0; i < 40; i++)
     {
@@ -160,6 +185,16 @@ main (void)
   msg = refusal_message (&f, NULL, ENGINE_CRI, "/p.json");
   TAP_CHECK (str_has_prefix (msg, "namespaces: hostNetwork: true is refused"), "CRI hostNetwork: %s", msg);
   free (msg);
+  /* A hostNetwork sandbox has neither a network nor a uts namespace: one
+     pod field, said once. */
+  add (&f, "namespaces", "linux.namespaces", ACTION_REJECT,
+       "no uts namespace: the container would share the host's (e.g. --uts host)", NULL);
+  msg = refusal_message (&f, NULL, ENGINE_CRI, "/p.json");
+  TAP_CHECK (str_has_prefix (msg, "namespaces: hostNetwork: true is refused: the container would share the host's "
+                                  "namespace;")
+                 && count (msg, "hostNetwork") == 1,
+             "CRI network + uts: hostNetwork once: %s", msg);
+  free (msg);
   c = refusal_clause (&f.v[0], NULL, ENGINE_DOCKER);
   TAP_CHECK (strstr (c, "runs as uid 65534 instead of root") && strstr (c, "-u UID:GID"), "rewrite clause: %s", c);
   free (c);
@@ -174,6 +209,24 @@ main (void)
   msg = refusal_message (&f, doc, ENGINE_DOCKER, "/p.json");
   TAP_CHECK (str_has_prefix (msg, "namespaces: --ipc host is refused") && strstr (msg, "more") == NULL,
              "--ipc host leads, /dev/shm folded: %s", msg);
+  free (msg);
+  findings_free (&f);
+  json_free (doc);
+
+  /* Engine-owned mounts: another pod's volume, in the pod's words, under 1 KiB. */
+  doc = parse ("{\"mounts\":[{\"source\":\"/var/lib/kubelet/pods/9e8d/volumes/v\",\"destination\":\"/data\","
+               "\"type\":\"bind\"}]}");
+  add (&f, "mounts", "mounts[0].source", ACTION_REJECT,
+       "bind mount of host path /var/lib/kubelet/pods/9e8d/volumes/v (into /data) is denied: it belongs to another pod "
+       "(9e8d, below /var/lib/kubelet/pods, rules.mounts.ownPodDirs), not to this one (3f0c) nor to one whose "
+       "namespaces it joins",
+       "\"/var/lib/kubelet/pods/9e8d/volumes/v\"");
+  msg = refusal_message (&f, doc, ENGINE_CRI, "/p.json");
+  TAP_CHECK (str_has_prefix (msg,
+                             "mounts: hostPath volume /var/lib/kubelet/pods/9e8d/volumes/v (mountPath /data) is "
+                             "refused: host path /var/lib/kubelet/pods/9e8d/volumes/v belongs to another pod (9e8d")
+                 && strstr (msg, "rules.mounts.ownPodDirs") && strlen (msg) <= 1024,
+             "another pod's volume: %s", msg);
   free (msg);
   findings_free (&f);
   json_free (doc);
