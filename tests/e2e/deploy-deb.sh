@@ -27,7 +27,7 @@ deb=$("$SECSHIM_TOP/hack/build-deb.sh" 2>"$SECSHIM_BUILD/build-deb.log" | tail -
 assert_status "hack/build-deb.sh" "$rc" 0
 [ -f "$deb" ] || { fail "no .deb produced: $(tail -n 5 "$SECSHIM_BUILD/build-deb.log")"; done_testing; exit; }
 deb=$(readlink -f "$deb")
-assert_eq "Depends" "$(dpkg-deb -f "$deb" Depends)" "libc6, libyajl2, libseccomp2, libcap-ng0, libapparmor1, runc, jq"
+assert_eq "Depends" "$(dpkg-deb -f "$deb" Depends)" "libc6, libyajl2, libseccomp2, libaudit1, libcap-ng0, libapparmor1, runc, jq"
 contents=$(dpkg-deb -c "$deb")
 for f in ./usr/bin/secshim ./usr/lib/secshim/secshim-admin ./usr/lib/secshim/secshim-landlock ./etc/secshim/default.json \
          ./usr/share/man/man1/secshim.1.gz ./usr/share/doc/secshim/copyright ./usr/share/doc/secshim/SECURITY.md; do
