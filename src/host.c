@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -197,6 +198,52 @@ real_engine_oom_score_adj (const struct host *h, int *score)
   return 0;
 }
 
+/* v1 reports "no limit" for memory as the largest page-aligned count, not
+ * "max": anything from 2^62 bytes up is no limit to a container. */
+#define CGROUP_V1_MEMORY_UNLIMITED (1ULL << 62)
+
+static int
+real_cgroup_bounded (const struct host *h, const char *controller, const char *dir, bool *bounded)
+{
+  char path[PATH_MAX], buf[32] = { 0 };
+  unsigned long magic = 0;
+  bool memory = strcmp (controller, "memory") == 0;
+  bool v2;
+  uint64_t v;
+  ssize_t n;
+  int fd, len;
+  (void) h;
+
+  *bounded = false;
+  if ((!memory && strcmp (controller, "pids") != 0) || dir[0] != '/' || strcmp (dir, "/") == 0)
+    return -EINVAL;
+  if ((n = real_statfs_type (h, "/sys/fs/cgroup", &magic)) < 0)
+    return (int) n;
+  v2 = magic == CGROUP2_SUPER_MAGIC;
+  if (v2)
+    len = snprintf (path, sizeof path, "/sys/fs/cgroup%s/%s", dir, memory ? "memory.max" : "pids.max");
+  else
+    len = snprintf (path, sizeof path, "/sys/fs/cgroup/%s%s/%s", controller, dir,
+                    memory ? "memory.limit_in_bytes" : "pids.max");
+  if (len < 0 || (size_t) len >= sizeof path)
+    return -ENAMETOOLONG;
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+  if (fd < 0)
+    return -errno;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return n < 0 ? -errno : -EIO;
+  if (buf[n - 1] == '\n')
+    buf[n - 1] = '\0';
+  if (strcmp (buf, "max") == 0)
+    return 0;
+  if (parse_u64 (buf, &v) < 0)
+    return -EINVAL;
+  *bounded = memory && !v2 ? v < CGROUP_V1_MEMORY_UNLIMITED : true;
+  return 0;
+}
+
 const struct host *
 host_real (void)
 {
@@ -212,6 +259,7 @@ host_real (void)
       h.sys_statfs_type = real_statfs_type;
       h.file_identity = real_file_identity;
       h.engine_oom_score_adj = real_engine_oom_score_adj;
+      h.cgroup_bounded = real_cgroup_bounded;
       h.apparmor_enabled = aa_is_enabled () == 1;
       h.apparmor_ensure = apparmor_host_ensure;
       h.cgroupns_supported = access ("/proc/self/ns/cgroup", F_OK) == 0;

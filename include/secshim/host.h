@@ -56,6 +56,15 @@ struct host
    * conmon keeps podman's): 0 or -errno.  NULL in fake hosts: unknown. */
   int (*engine_oom_score_adj) (const struct host *h, int *score);
 
+  /* *bounded = true when the cgroup `dir` (absolute within the hierarchy,
+   * cleaned, not "/") has a finite limit of `controller` ("memory" or
+   * "pids"): cgroup v2's memory.max / pids.max, or v1's
+   * memory.limit_in_bytes / pids.max under the controller's hierarchy.
+   * Every cgroup below it is held to that limit by the kernel.  0, or
+   * -errno when it cannot be read (no such cgroup: -ENOENT).  NULL in fake
+   * hosts: nothing is known to be bounded. */
+  int (*cgroup_bounded) (const struct host *h, const char *controller, const char *dir, bool *bounded);
+
   bool apparmor_enabled;   /* aa_is_enabled() */
   bool cgroupns_supported; /* /proc/self/ns/cgroup exists */
 

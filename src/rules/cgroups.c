@@ -364,6 +364,40 @@ check_cgroups (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   return 0;
 }
 
+char *
+cgroups_parent_dir (const struct eval_ctx *ctx)
+{
+  const char *value = json_string (json_get_path (ctx->doc, "linux.cgroupsPath"));
+  cleanup_free char *clean = NULL;
+  char *slash, *dir;
+
+  if (value == NULL || value[0] == '\0')
+    return NULL;
+  if (ctx->id && ctx->id->systemd_cgroup)
+    {
+      /* "slice:prefix:name": the scope's parent is the slice. */
+      const char *c1 = strchr (value, ':');
+      cleanup_free char *slice = NULL;
+      if (c1 == NULL || strchr (c1 + 1, ':') == NULL)
+        return NULL;
+      slice = c1 == value ? xstrdup ("system.slice") : xstrndup (value, (size_t) (c1 - value));
+      dir = expand_slice (slice);
+    }
+  else
+    {
+      clean = clean_path (value);
+      if (clean[0] != '/' || (slash = strrchr (clean, '/')) == clean)
+        return NULL; /* relative, or directly below the root */
+      dir = xstrndup (clean, (size_t) (slash - clean));
+    }
+  if (dir != NULL && strcmp (dir, "/") == 0)
+    {
+      free (dir);
+      return NULL;
+    }
+  return dir;
+}
+
 const struct rule_ops rule_cgroups = {
   .name = "cgroups",
   .actions = ACTION_REJECT | ACTION_AUDIT | ACTION_WARN,

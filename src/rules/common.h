@@ -19,6 +19,13 @@ char *process_field_path (const struct eval_ctx *ctx, const char *sub);
 void eval_report_unfixable (struct eval_ctx *ctx, const char *path, const struct json_value *before, const char *fmt,
                             ...) __attribute__ ((format (printf, 4, 5)));
 
+/* The cgroup runc puts the container's own cgroup in (absolute within the
+ * hierarchy, cleaned: the parent of a cgroupfs path, the slice of a systemd
+ * one), or NULL when it is relative, absent, unusable or the root.  Rule
+ * cgroups judges where that is; rule resources asks whether it bounds the
+ * container (kubelet limits the pod's cgroup, not its pause container). */
+char *cgroups_parent_dir (const struct eval_ctx *ctx);
+
 /* Capability names.  In a policy, "NET_RAW", "net_raw" and "CAP_NET_RAW"
  * are accepted (libcap-ng's names are case-insensitive); in a document only
  * the exact form runc's capability map uses, "CAP_" + upper case.  Both

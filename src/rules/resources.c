@@ -6,6 +6,15 @@
  *   pids      linux.resources.pids.limit > 0           CIS 5.29
  *   readonly  root.readonly == true                    CIS 5.13
  * Each requirement can be turned off ("requireMemoryLimit": false, ...).
+ *
+ * A memory or pids limit is also met by the cgroup runc places the
+ * container's own cgroup in (cgroups_parent_dir), when that has a finite
+ * limit: the kernel holds every cgroup below it to it.  That is how kubelet
+ * bounds a pod: it limits the pod's cgroup and leaves the pause container
+ * (and each container's own cgroup, where the container sets none) without
+ * one.  Only the direct parent counts: the engine-wide cgroups above it
+ * (kubepods, the node's allocatable) bound every container on the node
+ * together, which is no limit of this workload.
  * The default policy audits (a plain `docker run` sets none of them); the
  * restricted policy rejects.  No rewrite: secshim cannot pick a workload's
  * memory size, and a read-only root breaks images that write to it.
@@ -14,6 +23,8 @@
  * update.c through resources_update_refusal()): an update may not lift a
  * limit the rule requires. */
 #include "resources.h"
+#include "common.h"
+#include "secshim/host.h"
 #include "secshim/cleanup.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
@@ -55,6 +66,18 @@ negative (const struct json_value *v)
   return v && json_get_i64 (v, &n) == 0 && n < 0;
 }
 
+/* The container's parent cgroup on this host has a finite `controller`
+ * limit.  Anything that cannot be read counts as no limit (fail closed). */
+static bool
+parent_bounded (struct eval_ctx *ctx, const char *controller)
+{
+  cleanup_free char *dir = NULL;
+  bool bounded = false;
+  if (ctx->host == NULL || ctx->host->cgroup_bounded == NULL || (dir = cgroups_parent_dir (ctx)) == NULL)
+    return false;
+  return ctx->host->cgroup_bounded (ctx->host, controller, dir, &bounded) == 0 && bounded;
+}
+
 static int
 check_resources (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 {
@@ -65,11 +88,11 @@ check_resources (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   const struct json_value *ro = json_get_path (ctx->doc, "root.readonly");
   (void) err;
 
-  if (r->memory && !positive (mem))
+  if (r->memory && !positive (mem) && !parent_bounded (ctx, "memory"))
     eval_report (ctx, "linux.resources.memory.limit", mem, NULL, "no memory limit (CIS 5.11)");
   if (r->cpu && !positive (json_get_path (res, "cpu.shares")) && !positive (json_get_path (res, "cpu.quota")))
     eval_report (ctx, "linux.resources.cpu", json_get (res, "cpu"), NULL, "no CPU shares or quota set (CIS 5.12)");
-  if (r->pids && !positive (pids))
+  if (r->pids && !positive (pids) && !parent_bounded (ctx, "pids"))
     eval_report (ctx, "linux.resources.pids.limit", pids, NULL, "no pids limit (CIS 5.29)");
   if (r->readonly && !json_is_true (ro))
     eval_report (ctx, "root.readonly", ro, NULL, "root filesystem is writable (CIS 5.13)");
