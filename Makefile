@@ -36,15 +36,15 @@ CPPFLAGS += -Iinclude -D_GNU_SOURCE -DSECSHIM_VERSION=\"$(VERSION)\" \
 CFLAGS ?=
 CFLAGS += -std=gnu11 -fPIE $(WARN) $(OPT)
 LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDOPT)
-# The five libraries are linked statically by default (glibc stays dynamic):
+# The six libraries are linked statically by default (glibc stays dynamic):
 # mapping and relocating five shared objects at every exec was most of
 # what passthrough cost over a bare execv (docs/performance.md).  The price
 # is a rebuild when one of them gets a security fix.  LINK_LIBS=dynamic
 # links them as shared libraries, as the sanitizer build always does.
 # libaudit (Linux audit records, docs/audit.md) ships libaudit.a in Debian's
 # libaudit-dev, so it follows the same choice; it needs libcap-ng after it.
-DYNAMIC_LIBS := -lyajl -lseccomp -laudit -lcap-ng -lapparmor
-STATIC_LIBS := -Wl,-Bstatic -l:libyajl_s.a -lseccomp -laudit -lcap-ng -lapparmor -Wl,-Bdynamic
+DYNAMIC_LIBS := -lyajl -lseccomp -laudit -lcap-ng -lapparmor -lnettle
+STATIC_LIBS := -Wl,-Bstatic -l:libyajl_s.a -lseccomp -laudit -lcap-ng -lapparmor -lnettle -Wl,-Bdynamic
 ifeq ($(SANITIZE),1)
 LINK_LIBS ?= dynamic
 else
