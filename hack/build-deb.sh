@@ -57,9 +57,15 @@ size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 # is known to need a rebuild of secshim.  Read from the -dev packages whose
 # .a files were linked, at build time.
 built_using='/^Built-Using: @BUILT_USING@$/d'
-if [ "${LINK_LIBS:-static}" = static ]; then
+# The default static PIE also links glibc (libc6-dev).
+case ${LINK_LIBS:-static-pie} in
+  static) glibc="" ;;
+  static-pie) glibc=libc6-dev ;;
+  *) glibc=none ;;
+esac
+if [ "$glibc" != none ]; then
   libs=$(dpkg-query -W -f='${source:Package} (= ${source:Version}), ' \
-    libyajl-dev libseccomp-dev libaudit-dev libcap-ng-dev libapparmor-dev nettle-dev)
+    libyajl-dev libseccomp-dev libaudit-dev libcap-ng-dev libapparmor-dev nettle-dev $glibc)
   built_using="s/@BUILT_USING@/${libs%, }/"
 fi
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" -e "$built_using" \
