@@ -1,6 +1,5 @@
 /* Allocation, strings, checked integers, whole-fd I/O: see util.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,15 +72,22 @@ xstrndup (const char *s, size_t n)
 }
 
 int
+xvasprintf (char **out, const char *fmt, va_list ap)
+{
+  int ret = vasprintf (out, fmt, ap);
+  if (ret < 0)
+    oom ();
+  return ret;
+}
+
+int
 xasprintf (char **out, const char *fmt, ...)
 {
   va_list ap;
   int ret;
   va_start (ap, fmt);
-  ret = vasprintf (out, fmt, ap);
+  ret = xvasprintf (out, fmt, ap);
   va_end (ap);
-  if (ret < 0)
-    oom ();
   return ret;
 }
 
@@ -285,39 +291,6 @@ read_all_fd (int fd, size_t max, char **out, size_t *out_len)
   buf[len] = '\0';
   *out = buf;
   *out_len = len;
-  return 0;
-}
-
-int
-read_data_file (const char *path, size_t max, char **out, size_t *out_len, secshim_error_t *err)
-{
-  struct stat st;
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-  int ret;
-
-  if (fd < 0)
-    return secshim_make_error (err, errno, "open `%s`", path);
-  if (fstat (fd, &st) < 0)
-    {
-      int errsv = errno;
-      close (fd);
-      return secshim_make_error (err, errsv, "stat `%s`", path);
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      close (fd);
-      return secshim_make_error (err, SECSHIM_ECONFIG, "`%s` is not a regular file", path);
-    }
-  ret = read_all_fd (fd, max, out, out_len);
-  if (ret < 0)
-    {
-      int errsv = errno;
-      close (fd);
-      if (errsv == EFBIG)
-        return secshim_make_error (err, SECSHIM_ECONFIG, "`%s` is larger than %zu bytes", path, max);
-      return secshim_make_error (err, errsv, "read `%s`", path);
-    }
-  close (fd);
   return 0;
 }
 

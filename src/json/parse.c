@@ -109,8 +109,7 @@ ctx_fail (struct parse_ctx *ctx, bool with_pending, const char *fmt, ...)
   if (ctx->error != NULL)
     return 0;
   va_start (ap, fmt);
-  if (vasprintf (&what, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&what, fmt, ap);
   va_end (ap);
   current_path (ctx, with_pending, &p);
   xasprintf (&ctx->error, "%s %s", what, json_pathbuf_str (&p));
