@@ -11,11 +11,11 @@
 #include <yajl/yajl_parse.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/json-path.h"
 #include "secshim/json.h"
 #include "secshim/util.h"
 
 #include "node.h"
-#include "path.h"
 
 const struct json_limits json_default_limits = {
   .max_bytes = JSON_DEFAULT_MAX_BYTES,
