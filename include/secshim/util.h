@@ -81,6 +81,10 @@ strbuf_append (struct strbuf *b, const char *s, size_t n, size_t first_cap)
  * root stays at the root.  A relative path is taken from "/" (runc joins a
  * relative cwd with the rootfs root).  Returns a malloc'd string. */
 char *path_lexical_normalize (const char *path);
+/* Go's filepath.Clean, exactly (runc cleans paths with it): "" -> ".",
+ * a relative path stays relative ("../x" stays).  path_lexical_normalize
+ * is this on "/" + path.  Malloc'd. */
+char *go_path_clean (const char *path);
 
 /* write(2) all of buf, retrying on EINTR and short writes. */
 int write_all_fd (int fd, const void *buf, size_t len);
