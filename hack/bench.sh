@@ -58,7 +58,8 @@ build_helper evalbench -Iinclude "${ldflags[@]}" hack/bench/evalbench.c build/li
 # When build/secshim is dynamic (LINK_LIBS=static or dynamic), the same
 # secshim as a static PIE, for comparison; the default build already is one.
 static_secshim=""
-if readelf -l "$secshim" | grep -q INTERP && "$CC" -O2 -fPIE -static-pie -o "$out/secshim-static" build/obj/main.o build/libsecshim.a \
+dynamic=$(readelf -l "$secshim" | grep -c INTERP || true)
+if [ "$dynamic" != 0 ] && "$CC" -O2 -fPIE -static-pie -o "$out/secshim-static" build/obj/main.o build/libsecshim.a \
   -Wl,--start-group -lyajl_s -lseccomp -laudit -lcap-ng -lapparmor -lnettle -Wl,--end-group 2>/dev/null; then
   static_secshim=$out/secshim-static
 fi
@@ -339,11 +340,15 @@ if [ "$callgrind" = 1 ] && command -v valgrind >/dev/null; then
 fi
 
 # ---- start-up: what the dynamic loader costs --------------------------------------
-printf '\nstart-up: dynamic loader (LD_DEBUG=statistics, secshim state -> nop)\n'
-LD_DEBUG=statistics "$secshim" --secshim-runtime="$nop" state x 2>&1 |
-  sed -n 's/^ *[0-9]*: *//; /total startup time\|number of relocations\|time needed for relocation\|load object/p' |
-  sed 's/^/  /' | head -6
-printf '  libraries: %s\n' "$(ldd "$secshim" | awk '/=>/ {print $1}' | tr '\n' ' ')"
+if [ "$dynamic" != 0 ]; then
+  printf '\nstart-up: dynamic loader (LD_DEBUG=statistics, secshim state -> nop)\n'
+  LD_DEBUG=statistics "$secshim" --secshim-runtime="$nop" state x 2>&1 |
+    sed -n 's/^ *[0-9]*: *//; /total startup time\|number of relocations\|time needed for relocation\|load object/p' |
+    sed 's/^/  /' | head -6
+else
+  printf '\nstart-up: %s is a static PIE, no dynamic loader\n' "$secshim"
+fi
+printf '  libraries: %s\n' "$(ldd "$secshim" 2>/dev/null | awk '/=>/ {print $1}' | tr '\n' ' ')"
 
 hr
 printf 'four figures (medians; peak RSS is the largest ru_maxrss of its runs)\n'
