@@ -36,24 +36,35 @@ CPPFLAGS += -Iinclude -D_GNU_SOURCE -DSECSHIM_VERSION=\"$(VERSION)\" \
 CFLAGS ?=
 CFLAGS += -std=gnu11 -fPIE $(WARN) $(OPT)
 LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDOPT)
-# The five libraries are linked statically by default (glibc stays dynamic):
-# mapping and relocating five shared objects at every exec was most of
-# what passthrough cost over a bare execv (docs/performance.md).  The price
-# is a rebuild when one of them gets a security fix.  LINK_LIBS=dynamic
-# links them as shared libraries, as the sanitizer build always does.
-# libaudit (Linux audit records, docs/audit.md) ships libaudit.a in Debian's
-# libaudit-dev, so it follows the same choice; it needs libcap-ng after it.
-DYNAMIC_LIBS := -lyajl -lseccomp -laudit -lcap-ng -lapparmor
-STATIC_LIBS := -Wl,-Bstatic -l:libyajl_s.a -lseccomp -laudit -lcap-ng -lapparmor -Wl,-Bdynamic
+# secshim itself is a static PIE by default (LINK_LIBS=static-pie): the six
+# libraries and glibc are linked in, so an exec maps no shared object and
+# ld.so has nothing to load or relocate.  The dynamic loader was ~7% of the
+# instructions of a create before execve, 217 k of 3.05 M, and most of what
+# passthrough cost over a bare execv (docs/performance.md).  secshim uses
+# no NSS: glibc's link warnings about getpwnam & co. come from libaudit and
+# libcap-ng functions it never calls, so the secshim link alone runs with
+# --no-warnings.  The price is a rebuild when one of the libraries or
+# glibc gets a security fix (Built-Using in hack/build-deb.sh).
+#   LINK_LIBS=static   the six libraries static, glibc shared (unit tests
+#                      are always linked this way)
+#   LINK_LIBS=dynamic  everything shared, as the sanitizer build always is
+DYNAMIC_LIBS := -lyajl -lseccomp -laudit -lcap-ng -lapparmor -lnettle
+STATIC_LIBS := -Wl,-Bstatic -l:libyajl_s.a -lseccomp -laudit -lcap-ng -lapparmor -lnettle -Wl,-Bdynamic
+STATIC_PIE_LIBS := -Wl,--start-group -l:libyajl_s.a -lseccomp -laudit -lcap-ng -lapparmor -lnettle -Wl,--end-group
 ifeq ($(SANITIZE),1)
 LINK_LIBS ?= dynamic
 else
-LINK_LIBS ?= static
+LINK_LIBS ?= static-pie
 endif
-ifeq ($(LINK_LIBS),static)
-LIBS := $(STATIC_LIBS)
-else
+ifeq ($(LINK_LIBS),dynamic)
 LIBS := $(DYNAMIC_LIBS)
+else
+LIBS := $(STATIC_LIBS)
+endif
+ifeq ($(LINK_LIBS),static-pie)
+SECSHIM_LINK := -static-pie $(filter-out -pie,$(LDFLAGS)) -Wl,--no-warnings $(STATIC_PIE_LIBS)
+else
+SECSHIM_LINK := $(LDFLAGS) $(LIBS)
 endif
 
 LIB_SRCS := $(sort $(shell find src -name '*.c' ! -path src/main.c))
@@ -74,7 +85,7 @@ $(BUILD)/libsecshim.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/secshim: $(BUILD)/obj/main.o $(BUILD)/libsecshim.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(SECSHIM_LINK)
 
 # The Landlock helper runs inside containers (any image): static and
 # freestanding, no libc, so none of the hardening flags that need one.

@@ -16,7 +16,7 @@ out=$top/build/bench
 mkdir -p "$out"
 make -s build/libsecshim.a
 ${CC:-cc} -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -fPIE -Iinclude -pie \
-  -o "$out/evaldump" hack/bench/evaldump.c build/libsecshim.a -lyajl -lseccomp -laudit -lcap-ng -lapparmor
+  -o "$out/evaldump" hack/bench/evaldump.c build/libsecshim.a -lyajl -lseccomp -laudit -lcap-ng -lapparmor -lnettle
 corpus=$out/evaldump-corpus
 rm -rf "$corpus"
 python3 hack/bench/evaldump-corpus.py "$fixtures/docker-20.10/default.config.json" "$corpus" 300

@@ -54,13 +54,13 @@ build_helper execonly "${ldflags[@]}" hack/bench/execonly.c
 "$CC" -O2 -static -o "$out/nop" hack/bench/nop.c
 "$CC" -O2 -static -o "$out/execonly-static" hack/bench/execonly.c
 build_helper evalbench -Iinclude "${ldflags[@]}" hack/bench/evalbench.c build/libsecshim.a \
-  -lyajl -lseccomp -laudit -lcap-ng -lapparmor
-# The same secshim, fully static (static-pie, the .a files of the -dev
-# packages): what it would cost without mapping four shared libraries at
-# every exec.  Measured for comparison only; the Makefile decides the build.
+  -lyajl -lseccomp -laudit -lcap-ng -lapparmor -lnettle
+# When build/secshim is dynamic (LINK_LIBS=static or dynamic), the same
+# secshim as a static PIE, for comparison; the default build already is one.
 static_secshim=""
-if "$CC" -O2 -fPIE -static-pie -o "$out/secshim-static" build/obj/main.o build/libsecshim.a \
-  -Wl,--start-group -lyajl_s -lseccomp -laudit -lcap-ng -lapparmor -Wl,--end-group 2>/dev/null; then
+dynamic=$(readelf -l "$secshim" | grep -c INTERP || true)
+if [ "$dynamic" != 0 ] && "$CC" -O2 -fPIE -static-pie -o "$out/secshim-static" build/obj/main.o build/libsecshim.a \
+  -Wl,--start-group -lyajl_s -lseccomp -laudit -lcap-ng -lapparmor -lnettle -Wl,--end-group 2>/dev/null; then
   static_secshim=$out/secshim-static
 fi
 timeexec=$out/timeexec execonly=$out/execonly nop=$out/nop evalbench=$out/evalbench
@@ -119,9 +119,18 @@ is_root=0
 # From the docker default config: N extra env entries (~100 bytes each) or N
 # extra bind mounts of allowed host paths (~150 bytes each), sized to about
 # 10 KB, 100 KB and 1 MB.
-base_cfg=$fixtures/docker-20.10/default.config.json
+# The fixture was captured on a real dockerd: its per-container files
+# (/var/lib/docker/containers/ID/{hosts,hostname,resolv.conf}) and its
+# libnetwork prestart hook (/proc/PID/exe) do not exist here, and would
+# make every create a refusal.  The bench measures the allowed path: the
+# files point at empty files of the scratch directory, the hook is dropped.
 syn=$tmp/synthetic
-mkdir -p "$syn"
+mkdir -p "$syn" "$tmp/engine"
+touch "$tmp/engine/hosts" "$tmp/engine/hostname" "$tmp/engine/resolv.conf"
+base_cfg=$syn/docker-default.config.json
+jq -c --arg d "$tmp/engine" 'del(.hooks) | .mounts |= map(if (.source | startswith("/var/lib/docker/containers/"))
+    then .source = ($d + "/" + (.source | split("/") | last)) else . end)' \
+  "$fixtures/docker-20.10/default.config.json" >"$base_cfg"
 make_env() { # bytes
   local n=$(( ($1 - $(stat -c %s "$base_cfg")) / 100 ))
   [ "$n" -ge 0 ] || n=0
@@ -152,7 +161,8 @@ if [ "$is_root" = 1 ]; then
     ${static_secshim:+-c "static secshim state (policy peek)" "" "$static_secshim --secshim-policy=$policy state $cid"}
   r=$(ratio "${median[secshim state (--secshim-runtime)]}" "${median[execonly (limit)]}")
   r2=$(ratio "${median[secshim state (policy peek)]}" "${median[execonly (limit)]}")
-  verdict "passthrough within 5% of execonly" "$([ "$(lt "$r" 1.05)$(lt "$r2" 1.05)" = 11 ] && echo 1 || echo 0)" \
+  pass_ratio=$r2
+  verdict "passthrough <= 1.03x execonly" "$([ "$(lt "$r" 1.0301)$(lt "$r2" 1.0301)" = 11 ] && echo 1 || echo 0)" \
     "$(printf 'x%.3f (flag), x%.3f (policy peek)' "$r" "$r2")"
 else
   printf '\n(a) passthrough: skipped (needs root and %s)\n' "$runc"
@@ -191,7 +201,7 @@ if [ -n "$static_secshim" ]; then
     "$(echo "${median[static secshim state -> nop]} - ${median[execonly -> nop]}" | bc -l)" \
     "$(echo "${median[static secshim create -> nop, $shm_fs]} - ${median[execonly -> nop]}" | bc -l)" "$shm_fs"
 fi
-verdict "create overhead under 1 ms (median, $shm_fs bundle)" "$(lt "$own_create" 1000)" \
+verdict "create overhead <= 0.7 ms (median, $shm_fs bundle)" "$(lt "$own_create" 700.1)" \
   "$(printf '%.0f µs; %.0f µs with the bundle on %s' "$own_create" "$own_disk" "$disk_fs")"
 
 # ---- (b) lifecycle ------------------------------------------------------------
@@ -282,22 +292,71 @@ timed "(d) peak RSS (ru_maxrss; the runtime is nop, so the peak is secshim's)" "
   -c "secshim create 1 MB" "cp $tmp/rss-1m/config.orig $tmp/rss-1m/config.json" \
   "$secshim --secshim-policy=$policy --secshim-runtime=$nop create --bundle $tmp/rss-1m x"
 max_rss=0
-for l in "secshim check 10 KB" "secshim create 10 KB" "secshim check 1 MB" "secshim create 1 MB" \
-  "secshim check 1 MB (mounts)"; do
+# The figure is the 1 MB env config (create and check); the 6800-mount
+# document is shown above but is no real config (no bind source exists).
+for l in "secshim check 10 KB" "secshim create 10 KB" "secshim check 1 MB" "secshim create 1 MB"; do
   [ "${rss[$l]}" -le "$max_rss" ] || max_rss=${rss[$l]}
 done
 verdict "peak RSS under 4 MB (10 KB config)" "$(lt "${rss[secshim create 10 KB]}" 4096)" \
   "$(printf '%s KB create, %s KB check' "${rss[secshim create 10 KB]}" "${rss[secshim check 10 KB]}")"
-verdict "peak RSS under 4 MB (1 MB config)" "$(lt "$max_rss" 4096)" \
+verdict "peak RSS <= 4 MB (1 MB config)" "$(lt "$max_rss" 4096.1)" \
   "$(printf '%s KB create, %s KB check' "${rss[secshim create 1 MB]}" "${rss[secshim check 1 MB]}")"
 
-# ---- start-up: what the dynamic loader costs --------------------------------------
-printf '\nstart-up: dynamic loader (LD_DEBUG=statistics, secshim state -> nop)\n'
-LD_DEBUG=statistics "$secshim" --secshim-runtime="$nop" state x 2>&1 |
-  sed -n 's/^ *[0-9]*: *//; /total startup time\|number of relocations\|time needed for relocation\|load object/p' |
-  sed 's/^/  /' | head -6
-printf '  libraries: %s\n' "$(ldd "$secshim" | awk '/=>/ {print $1}' | tr '\n' ' ')"
+# ---- (e) instructions before execve on the create path -----------------------
+# callgrind counts every instruction of the process up to execve of the
+# runtime (--dump-before=execv writes the part before it to cg.out.1).  The
+# bundle is on tmpfs, as containerd's and dockerd's are; one warm-up create
+# first, so that whatever the first load of given policy bytes writes exists.
+# Instruction counts are deterministic up to a few hundred, the median of
+# three runs is printed anyway.
+ir_before_exec() { # label prepare cmd... -> median instructions before execve
+  local label=$1 prep=$2 i v vals=()
+  shift 2
+  for i in 1 2 3; do
+    eval "$prep"
+    rm -f "$tmp/cgx.out"*
+    valgrind --tool=callgrind --dump-before=execv --callgrind-out-file="$tmp/cgx.out" "$@" \
+      >/dev/null 2>&1 </dev/null || true
+    v=$(sed -n 's/^totals: //p' "$tmp/cgx.out.1" 2>/dev/null | head -1)
+    vals+=("${v:--}")
+  done
+  printf '%s\n' "${vals[@]}" | sort -n | sed -n 2p
+}
+ir_create="-" ir_exec="-"
+if [ "$callgrind" = 1 ] && command -v valgrind >/dev/null; then
+  mkdir -p "$shm/ir"
+  cp "$syn/env-10k.config.json" "$shm/ir/config.orig"
+  cp "$shm/ir/config.orig" "$shm/ir/config.json"
+  "$secshim" --secshim-policy="$policy" --secshim-runtime="$nop" create --bundle "$shm/ir" x >/dev/null 2>&1 || true
+  ir_exec=$(ir_before_exec execonly : "$execonly" "$nop" create --bundle "$shm/ir" x)
+  ir_create=$(ir_before_exec create "cp $shm/ir/config.orig $shm/ir/config.json" \
+    "$secshim" --secshim-policy="$policy" --secshim-runtime="$nop" create --bundle "$shm/ir" x)
+  printf '\n(e) instructions before execve (callgrind, median of 3; 10 KB docker config, %s bundle)\n' "$shm_fs"
+  printf '  %-38s %12s\n' "execonly -> nop" "$ir_exec" "secshim create -> nop" "$ir_create"
+  case $ir_create in '' | *[!0-9]*) ;; *)
+    verdict "instructions before execve <= 1.0 M (create)" "$(lt "$ir_create" 1000001)" \
+      "$(printf '%.2f M (execonly %.3f M)' "$(echo "$ir_create / 1000000" | bc -l)" "$(echo "${ir_exec:-0} / 1000000" | bc -l)")" ;;
+  esac
+fi
 
+# ---- start-up: what the dynamic loader costs --------------------------------------
+if [ "$dynamic" != 0 ]; then
+  printf '\nstart-up: dynamic loader (LD_DEBUG=statistics, secshim state -> nop)\n'
+  LD_DEBUG=statistics "$secshim" --secshim-runtime="$nop" state x 2>&1 |
+    sed -n 's/^ *[0-9]*: *//; /total startup time\|number of relocations\|time needed for relocation\|load object/p' |
+    sed 's/^/  /' | head -6
+else
+  printf '\nstart-up: %s is a static PIE, no dynamic loader\n' "$secshim"
+fi
+printf '  libraries: %s\n' "$(ldd "$secshim" 2>/dev/null | awk '/=>/ {print $1}' | tr '\n' ' ')"
+
+hr
+printf 'four figures (medians; peak RSS is the largest ru_maxrss of its runs)\n'
+printf '  %-44s %s\n' "instructions before execve, create 10 KB" "$ir_create" \
+  "create overhead over execonly -> nop" "$(printf '%.3f ms (x%.3f)' "$(echo "$own_create / 1000" | bc -l)" \
+    "$(ratio "${median[secshim create -> nop, $shm_fs bundle]}" "${median[execonly -> nop]}")")" \
+  "peak RSS, 1 MB config" "$(printf '%s KB' "$max_rss")" \
+  "passthrough (state, policy peek) / execonly" "$(printf 'x%.3f' "${pass_ratio:-0}")"
 hr
 printf 'targets\n'
 printf '%s\n' "${summary[@]}"

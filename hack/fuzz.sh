@@ -93,7 +93,7 @@ seeds_for() {
 # ---- build ----
 sanflags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 fuzzcflags="-std=gnu11 -g -O1 -fPIE $sanflags -fsanitize=fuzzer-no-link -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers"
-libs="-lyajl -lseccomp -laudit -lcap-ng -lapparmor"
+libs="-lyajl -lseccomp -laudit -lcap-ng -lapparmor -lnettle"
 defs="-DFUZZ_POLICY_DIR=\"$top/policy\""
 say "building instrumented library into $out"
 if ! make -s BUILD="$out" CC=clang CFLAGS="$fuzzcflags" "$out/libsecshim.a" >"$out/build.log" 2>&1; then

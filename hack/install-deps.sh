@@ -11,7 +11,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential pkg-config dpkg-dev go-md2man
-  libyajl-dev libseccomp-dev libaudit-dev libcap-ng-dev libapparmor-dev
+  libyajl-dev libseccomp-dev libaudit-dev libcap-ng-dev libapparmor-dev nettle-dev
   # Linux audit records and the CIS watches (tests/e2e/docker-audit.sh)
   auditd
   # real runtimes and engines for integration/e2e tests

@@ -13,8 +13,7 @@ make_error_v (secshim_error_t *err, int status, const char *fmt, va_list ap)
   char *msg = NULL;
   if (err == NULL || *err != NULL)
     return -1;
-  if (vasprintf (&msg, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&msg, fmt, ap);
   if (status > 0 && status < SECSHIM_EINPUT)
     {
       char *full = NULL;
@@ -47,8 +46,7 @@ secshim_error_wrap (secshim_error_t *err, const char *fmt, ...)
   if (err == NULL || *err == NULL)
     return -1;
   va_start (ap, fmt);
-  if (vasprintf (&prefix, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&prefix, fmt, ap);
   va_end (ap);
   xasprintf (&full, "%s: %s", prefix, (*err)->msg);
   free (prefix);

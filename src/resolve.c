@@ -9,62 +9,7 @@
 #include "secshim/resolve.h"
 #include "secshim/util.h"
 
-/* ---- Go's path/filepath, lexical ---- */
-
-char *
-go_path_clean (const char *path)
-{
-  size_t n = strlen (path), r = 0, w = 0, dotdot = 0;
-  bool rooted;
-  char *out;
-
-  if (n == 0)
-    return xstrdup (".");
-  rooted = path[0] == '/';
-  out = xmalloc (n + 2);
-  if (rooted)
-    {
-      out[w++] = '/';
-      r = 1;
-      dotdot = 1;
-    }
-  while (r < n)
-    {
-      if (path[r] == '/')
-        r++;
-      else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/'))
-        r++;
-      else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/'))
-        {
-          r += 2;
-          if (w > dotdot)
-            {
-              w--;
-              while (w > dotdot && out[w] != '/')
-                w--;
-            }
-          else if (!rooted)
-            {
-              if (w > 0)
-                out[w++] = '/';
-              out[w++] = '.';
-              out[w++] = '.';
-              dotdot = w;
-            }
-        }
-      else
-        {
-          if ((rooted && w != 1) || (!rooted && w != 0))
-            out[w++] = '/';
-          while (r < n && path[r] != '/')
-            out[w++] = path[r++];
-        }
-    }
-  if (w == 0)
-    out[w++] = '.';
-  out[w] = '\0';
-  return out;
-}
+/* ---- Go's path/filepath, lexical (go_path_clean is in util.c) ---- */
 
 char *
 go_path_join (const char *a, const char *b)

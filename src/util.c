@@ -1,6 +1,5 @@
 /* Allocation, strings, checked integers, whole-fd I/O: see util.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "secshim/cleanup.h"
 #include "secshim/util.h"
 
 static void __attribute__ ((noreturn)) oom (void)
@@ -73,15 +73,22 @@ xstrndup (const char *s, size_t n)
 }
 
 int
+xvasprintf (char **out, const char *fmt, va_list ap)
+{
+  int ret = vasprintf (out, fmt, ap);
+  if (ret < 0)
+    oom ();
+  return ret;
+}
+
+int
 xasprintf (char **out, const char *fmt, ...)
 {
   va_list ap;
   int ret;
   va_start (ap, fmt);
-  ret = vasprintf (out, fmt, ap);
+  ret = xvasprintf (out, fmt, ap);
   va_end (ap);
-  if (ret < 0)
-    oom ();
   return ret;
 }
 
@@ -289,39 +296,6 @@ read_all_fd (int fd, size_t max, char **out, size_t *out_len)
 }
 
 int
-read_data_file (const char *path, size_t max, char **out, size_t *out_len, secshim_error_t *err)
-{
-  struct stat st;
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-  int ret;
-
-  if (fd < 0)
-    return secshim_make_error (err, errno, "open `%s`", path);
-  if (fstat (fd, &st) < 0)
-    {
-      int errsv = errno;
-      close (fd);
-      return secshim_make_error (err, errsv, "stat `%s`", path);
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      close (fd);
-      return secshim_make_error (err, SECSHIM_ECONFIG, "`%s` is not a regular file", path);
-    }
-  ret = read_all_fd (fd, max, out, out_len);
-  if (ret < 0)
-    {
-      int errsv = errno;
-      close (fd);
-      if (errsv == EFBIG)
-        return secshim_make_error (err, SECSHIM_ECONFIG, "`%s` is larger than %zu bytes", path, max);
-      return secshim_make_error (err, errsv, "read `%s`", path);
-    }
-  close (fd);
-  return 0;
-}
-
-int
 write_all_fd (int fd, const void *buf, size_t len)
 {
   const char *p = buf;
@@ -344,41 +318,67 @@ write_all_fd (int fd, const void *buf, size_t len)
 }
 
 char *
+go_path_clean (const char *path)
+{
+  size_t n = strlen (path), r = 0, w = 0, dotdot = 0;
+  bool rooted;
+  char *out;
+
+  if (n == 0)
+    return xstrdup (".");
+  rooted = path[0] == '/';
+  out = xmalloc (n + 2);
+  if (rooted)
+    {
+      out[w++] = '/';
+      r = 1;
+      dotdot = 1;
+    }
+  while (r < n)
+    {
+      if (path[r] == '/')
+        r++;
+      else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/'))
+        r++;
+      else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/'))
+        {
+          r += 2;
+          if (w > dotdot)
+            {
+              w--;
+              while (w > dotdot && out[w] != '/')
+                w--;
+            }
+          else if (!rooted)
+            {
+              if (w > 0)
+                out[w++] = '/';
+              out[w++] = '.';
+              out[w++] = '.';
+              dotdot = w;
+            }
+        }
+      else
+        {
+          if ((rooted && w != 1) || (!rooted && w != 0))
+            out[w++] = '/';
+          while (r < n && path[r] != '/')
+            out[w++] = path[r++];
+        }
+    }
+  if (w == 0)
+    out[w++] = '.';
+  out[w] = '\0';
+  return out;
+}
+
+/* One normaliser: the absolute form of go_path_clean. */
+char *
 path_lexical_normalize (const char *path)
 {
-  size_t len = strlen (path);
-  char *out = xmalloc (len + 2);
-  size_t o = 0;
-  const char *p = path;
-
-  out[o++] = '/';
-  while (*p)
-    {
-      const char *start, *end;
-      size_t n;
-      while (*p == '/')
-        p++;
-      start = p;
-      while (*p && *p != '/')
-        p++;
-      end = p;
-      n = (size_t) (end - start);
-      if (n == 0 || (n == 1 && start[0] == '.'))
-        continue;
-      if (n == 2 && start[0] == '.' && start[1] == '.')
-        {
-          /* drop the last component, never above the root */
-          while (o > 1 && out[o - 1] != '/')
-            o--;
-          if (o > 1)
-            o--;
-          continue;
-        }
-      if (o > 1)
-        out[o++] = '/';
-      memcpy (out + o, start, n);
-      o += n;
-    }
-  out[o] = '\0';
-  return out;
+  cleanup_free char *rooted = NULL;
+  if (path[0] == '/')
+    return go_path_clean (path);
+  xasprintf (&rooted, "/%s", path);
+  return go_path_clean (rooted);
 }

@@ -121,7 +121,7 @@ main (int argc, char **argv)
   struct policy *p = NULL;
   secshim_error_t err = NULL;
   char bundle[PATH_MAX];
-  struct identity id = { "create", "bench", NULL, NULL };
+  struct identity id = { .verb = "create", .container_id = "bench" };
   enum doc_kind kind;
   uint32_t iterations;
   size_t len = 0;

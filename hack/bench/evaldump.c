@@ -38,7 +38,7 @@ dump_one (const struct policy *p, const struct host *host, const char *path)
   struct json_value *doc = NULL;
   struct findings f = { 0 };
   secshim_error_t err = NULL;
-  struct identity id = { "create", "dump", NULL, "/bundle" };
+  struct identity id = { .verb = "create", .container_id = "dump", .bundle = "/bundle" };
   bool refused = false;
   size_t len = 0, out_len = 0;
 

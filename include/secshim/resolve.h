@@ -28,13 +28,13 @@
 #include <stddef.h>
 
 #include "secshim/host.h"
+#include "secshim/util.h"
 
 #define RESOLVE_KERNEL_MAX_SYMLINKS 40      /* the kernel's MAXSYMLINKS */
 #define RESOLVE_SECUREJOIN_MAX_SYMLINKS 255 /* filepath-securejoin's limit */
 
-/* Go's filepath.Clean and filepath.Join(a, b) (both non-empty), lexical.
- * Malloc'd. */
-char *go_path_clean (const char *path);
+/* Go's filepath.Join(a, b) (both non-empty), lexical: go_path_clean
+ * (util.h) of the two joined.  Malloc'd. */
 char *go_path_join (const char *a, const char *b);
 
 enum resolve_flags

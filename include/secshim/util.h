@@ -4,11 +4,10 @@
 #ifndef SECSHIM_UTIL_H
 #define SECSHIM_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "secshim/error.h"
 
 void *xmalloc (size_t size);
 void *xzalloc (size_t size);
@@ -18,6 +17,7 @@ void *xreallocarray (void *p, size_t n, size_t size);
 char *xstrdup (const char *s);
 char *xstrndup (const char *s, size_t n);
 int xasprintf (char **out, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+int xvasprintf (char **out, const char *fmt, va_list ap) __attribute__ ((format (printf, 2, 0)));
 
 bool str_has_prefix (const char *s, const char *prefix);
 bool str_equal (const char *a, const char *b); /* NULL-safe */
@@ -81,11 +81,10 @@ strbuf_append (struct strbuf *b, const char *s, size_t n, size_t first_cap)
  * root stays at the root.  A relative path is taken from "/" (runc joins a
  * relative cwd with the rootfs root).  Returns a malloc'd string. */
 char *path_lexical_normalize (const char *path);
-
-/* Read a data file a policy names (seccomp profile, AppArmor TOML): opened
- * O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NOFOLLOW, a regular file, at most max bytes.
- * Messages: "open `PATH`: ...", "`PATH` is not a regular file" (ECONFIG). */
-int read_data_file (const char *path, size_t max, char **out, size_t *out_len, secshim_error_t *err);
+/* Go's filepath.Clean, exactly (runc cleans paths with it): "" -> ".",
+ * a relative path stays relative ("../x" stays).  path_lexical_normalize
+ * is this on "/" + path.  Malloc'd. */
+char *go_path_clean (const char *path);
 
 /* write(2) all of buf, retrying on EINTR and short writes. */
 int write_all_fd (int fd, const void *buf, size_t len);

@@ -17,6 +17,7 @@
 
 #include "secshim/apparmor.h"
 #include "secshim/cleanup.h"
+#include "secshim/file.h"
 #include "secshim/util.h"
 
 enum value_type
@@ -80,12 +81,9 @@ fail_at (struct reader *r, unsigned line, unsigned col, const char *fmt, ...)
 {
   cleanup_free char *msg = NULL;
   va_list ap;
-  int n;
   va_start (ap, fmt);
-  n = vasprintf (&msg, fmt, ap);
+  xvasprintf (&msg, fmt, ap);
   va_end (ap);
-  if (n < 0)
-    abort ();
   return secshim_make_error (r->err, SECSHIM_EINPUT, "%s:%u:%u: %s", r->where, line, col, msg);
 }
 

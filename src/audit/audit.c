@@ -375,9 +375,20 @@ json_escape_for_log (const char *s)
   while (i < n)
     {
       unsigned char c = (unsigned char) s[i];
-      size_t need = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-      size_t k;
-      bool valid = need > 0 && i + need <= n;
+      size_t need, k, run = i;
+      bool valid;
+      /* ASCII runs (nearly every message and path) in one copy */
+      while (run < n && (unsigned char) s[run] < 0x80)
+        run++;
+      if (run > i)
+        {
+          memcpy (out + o, s + i, run - i);
+          o += run - i;
+          i = run;
+          continue;
+        }
+      need = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+      valid = need > 0 && i + need <= n;
       for (k = 1; valid && k < need; k++)
         valid = ((unsigned char) s[i + k] >> 6) == 2;
       if (valid)

@@ -40,8 +40,7 @@ static void __attribute__ ((format (printf, 2, 3))) pushf (struct argvec *a, con
   va_list ap;
   char *s = NULL;
   va_start (ap, fmt);
-  if (vasprintf (&s, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&s, fmt, ap);
   va_end (ap);
   push (a, s);
 }

@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "secshim/json-path.h"
 #include "secshim/util.h"
-
-#include "path.h"
 
 /* Paths start small: a config is about 7 levels deep. */
 #define PATH_FIRST_CAP 64

@@ -19,10 +19,9 @@
 #include <string.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/json-path.h"
 #include "secshim/json.h"
 #include "secshim/util.h"
-
-#include "path.h"
 
 /* yajl_gen.c: YAJL_MAX_DEPTH */
 #define GEN_MAX_DEPTH 128

@@ -41,8 +41,7 @@ report_v (struct eval_ctx *ctx, enum action action, const char *path, const stru
   n->path = xstrdup (path);
   n->action = action;
   n->exempted = ctx->exemption != NULL;
-  if (vasprintf (&n->message, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&n->message, fmt, ap);
   n->before = before ? json_render_short (before, f->full_values ? SIZE_MAX : RENDER_MAX) : NULL;
   n->after = after ? json_render_short (after, f->full_values ? SIZE_MAX : RENDER_MAX) : NULL;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/file.h"
 #include "secshim/util.h"
 #include "view.h"
 

@@ -90,8 +90,7 @@ append (char **s, const char *fmt, ...)
   va_list ap;
   char *piece = NULL, *t = NULL;
   va_start (ap, fmt);
-  if (vasprintf (&piece, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&piece, fmt, ap);
   va_end (ap);
   xasprintf (&t, "%s%s", *s ? *s : "", piece);
   free (piece);

@@ -11,6 +11,7 @@
 #include "secshim/cleanup.h"
 #include "secshim/seccomp.h"
 #include "secshim/sha256.h"
+#include "secshim/file.h"
 #include "secshim/util.h"
 
 DEFINE_CLEANUP_FUNC (struct json_value *, json_free)

@@ -245,8 +245,7 @@ add_problem (struct seccomp_problems *out, char *path, const char *fmt, ...)
   p = &out->v[out->n++];
   p->path = path;
   va_start (ap, fmt);
-  if (vasprintf (&p->message, fmt, ap) < 0)
-    abort ();
+  xvasprintf (&p->message, fmt, ap);
   va_end (ap);
 }
 

@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/json-path.h"
 #include "secshim/json.h"
 #include "secshim/spec.h"
 #include "secshim/util.h"
 
-#include "../json/path.h"
 #include "schema.h"
 
 /* One step from the root to the value being checked: a member key or an

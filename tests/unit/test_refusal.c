@@ -6,6 +6,7 @@
 
 #include "secshim/json.h"
 #include "secshim/refusal.h"
+#include "secshim/file.h"
 #include "secshim/util.h"
 #include "tap.h"
 

@@ -1,4 +1,4 @@
-/* Internal to src/json and src/spec: dotted JSON paths for error messages.
+/* Dotted JSON paths for error messages, built by src/json and src/spec.
  *
  * Paths read like the policy docs: "process.user.uid", "mounts[3].options".
  * A key that is not a plain identifier is bracketed and escaped
