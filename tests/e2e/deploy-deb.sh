@@ -35,7 +35,7 @@ assert_status "hack/build-deb.sh" "$rc" 0
 deb=$(readlink -f "$deb")
 deb2=$(DEB_REVISION=2 "$SECSHIM_TOP/hack/build-deb.sh" 2>>"$SECSHIM_BUILD/build-deb.log" | tail -n 1)
 assert_eq "a newer build for the upgrade" "$(dpkg-deb -f "$deb2" Version)" "$(cat "$SECSHIM_TOP/VERSION")-2"
-assert_eq "Depends" "$(dpkg-deb -f "$deb" Depends)" "libc6, libyajl2, libseccomp2, libaudit1, libcap-ng0, libapparmor1, runc, jq"
+assert_eq "Depends" "$(dpkg-deb -f "$deb" Depends)" "libc6, libyajl2, libseccomp2, libaudit1, libcap-ng0, libapparmor1, libnettle8, runc, jq"
 contents=$(dpkg-deb -c "$deb")
 for f in ./usr/bin/secshim ./usr/lib/secshim/secshim-admin ./usr/lib/secshim/secshim-landlock ./etc/secshim/default.json \
          ./etc/logrotate.d/secshim ./usr/share/man/man1/secshim.1.gz ./usr/share/doc/secshim/copyright ./usr/share/doc/secshim/SECURITY.md; do
