@@ -177,21 +177,33 @@ find_landlock_helper (void)
   return usable_helper (beside) ? beside : NULL;
 }
 
+/* One line of a kernel interface file (/proc, cgroupfs), without its
+ * newline, into buf: 0 or -errno. */
 static int
-real_engine_oom_score_adj (const struct host *h, int *score)
+read_kernel_line (const char *path, char *buf, size_t size)
 {
-  char buf[16] = { 0 };
-  int64_t v;
   ssize_t n;
-  int fd = open ("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
   if (fd < 0)
     return -errno;
-  n = read (fd, buf, sizeof buf - 1);
+  n = read (fd, buf, size - 1);
   close (fd);
   if (n <= 0)
     return n < 0 ? -errno : -EIO;
+  buf[n] = '\0';
   if (buf[n - 1] == '\n')
     buf[n - 1] = '\0';
+  return 0;
+}
+
+static int
+real_engine_oom_score_adj (const struct host *h, int *score)
+{
+  char buf[16];
+  int64_t v;
+  int r = read_kernel_line ("/proc/self/oom_score_adj", buf, sizeof buf);
+  if (r < 0)
+    return r;
   if (parse_i64 (buf, &v) < 0 || v < -1000 || v > 1000)
     return -EINVAL;
   *score = (int) v;
@@ -205,20 +217,18 @@ real_engine_oom_score_adj (const struct host *h, int *score)
 static int
 real_cgroup_bounded (const struct host *h, const char *controller, const char *dir, bool *bounded)
 {
-  char path[PATH_MAX], buf[32] = { 0 };
+  char path[PATH_MAX], buf[32];
   unsigned long magic = 0;
   bool memory = strcmp (controller, "memory") == 0;
   bool v2;
   uint64_t v;
-  ssize_t n;
-  int fd, len;
-  (void) h;
+  int r, len;
 
   *bounded = false;
   if ((!memory && strcmp (controller, "pids") != 0) || dir[0] != '/' || strcmp (dir, "/") == 0)
     return -EINVAL;
-  if ((n = real_statfs_type (h, "/sys/fs/cgroup", &magic)) < 0)
-    return (int) n;
+  if ((r = real_statfs_type (h, "/sys/fs/cgroup", &magic)) < 0)
+    return r;
   v2 = magic == CGROUP2_SUPER_MAGIC;
   if (v2)
     len = snprintf (path, sizeof path, "/sys/fs/cgroup%s/%s", dir, memory ? "memory.max" : "pids.max");
@@ -227,15 +237,8 @@ real_cgroup_bounded (const struct host *h, const char *controller, const char *d
                     memory ? "memory.limit_in_bytes" : "pids.max");
   if (len < 0 || (size_t) len >= sizeof path)
     return -ENAMETOOLONG;
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-  if (fd < 0)
-    return -errno;
-  n = read (fd, buf, sizeof buf - 1);
-  close (fd);
-  if (n <= 0)
-    return n < 0 ? -errno : -EIO;
-  if (buf[n - 1] == '\n')
-    buf[n - 1] = '\0';
+  if ((r = read_kernel_line (path, buf, sizeof buf)) < 0)
+    return r;
   if (strcmp (buf, "max") == 0)
     return 0;
   if (parse_u64 (buf, &v) < 0)
