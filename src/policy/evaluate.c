@@ -81,7 +81,9 @@ policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_kind k
   };
   size_t i;
 
-  ctx.process = kind == DOC_PROCESS ? doc : json_get (doc, "process");
+  /* DOC_ARGV: the rules judge flags, not a document; the empty object
+   * stands for a process so that a rule never meets a NULL one. */
+  ctx.process = kind == DOC_CONFIG ? json_get (doc, "process") : doc;
   /* runc's loadSpec refuses a config whose process is missing or null
    * ("process property must not be empty"); refusing it here too keeps every
    * rule from having to invent a process object, which could not be done the
