@@ -24,6 +24,10 @@
  *    allowRealtime: it can starve the host.
  *  - optionally, rlimits above per-type ceilings (rlimitsMax) are lowered
  *    to the ceiling or refused.
+ *  - inline `runc exec --cwd DIR` replaces the cwd of the exec'd process;
+ *    secshim cannot resolve it in the running container the way runc's
+ *    chdir will (the CVE-2024-21626 vector), so any --cwd is a finding;
+ *    `-e` values holding a newline or carriage return likewise.
  * What rewrite cannot repair (cwd, env, AppArmor, scheduling) refuses under
  * rewrite too.  Applies to config.json and exec's process.json.
  * CIS Docker Benchmark 5.2 (AppArmor opt-out), 5.19 (ulimits);
@@ -32,6 +36,7 @@
 
 #include "common.h"
 #include "view.h"
+#include "secshim/cli.h"
 #include "secshim/cleanup.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
@@ -340,11 +345,34 @@ check_rlimits (struct eval_ctx *ctx, const struct process_state *s)
         }
 }
 
+static void
+check_process_flags (struct eval_ctx *ctx, const struct cli_model *m)
+{
+  size_t i;
+  for (i = 0; i < m->n_flags; i++)
+    {
+      const char *v = m->flags[i].value;
+      if (strcmp (m->flags[i].name, "cwd") == 0 && v[0] != '\0')
+        eval_report_flag (ctx, "cwd", v,
+                          "exec: --cwd is refused: it gives the exec'd process more than the container's init has "
+                          "(a working directory secshim cannot resolve in the running container, CVE-2024-21626); "
+                          "cd inside the command instead");
+      else if (strcmp (m->flags[i].name, "env") == 0 && strpbrk (v, "\n\r"))
+        eval_report_flag (ctx, "env", v, "exec: --env values may not contain a newline (CVE-2022-4318)");
+    }
+}
+
 static int
 check_process (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 {
   const struct process_state *s = state;
   (void) err;
+  if (ctx->kind == DOC_ARGV)
+    {
+      if (eval_cli (ctx, VERB_EXEC))
+        check_process_flags (ctx, eval_cli (ctx, VERB_EXEC));
+      return 0;
+    }
   if (ctx->process == NULL)
     return 0;
   check_cwd (ctx, s);
@@ -360,7 +388,7 @@ check_process (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 const struct rule_ops rule_process = {
   .name = "process",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
-  .doc_kinds = DOC_CONFIG | DOC_PROCESS,
+  .doc_kinds = DOC_CONFIG | DOC_PROCESS | DOC_ARGV,
   .load = load_process,
   .free_state = free_process,
   .check = check_process,
