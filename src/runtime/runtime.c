@@ -119,42 +119,6 @@ outcome_of (const struct findings *f)
   return "allowed";
 }
 
-/* restore's --lsm-profile ("selinux:LABEL" or "apparmor:PROFILE") and
- * --lsm-mount-context replace what config.json says about confinement.
- * CRI-O passes its own container's label back on every restore, so a value
- * equal to the checked (rewritten) document is accepted; anything else
- * would undo the check.  Returns a malloc'd message, or NULL. */
-static char *
-restore_lsm_refusal (const struct cli_model *m, const struct json_value *doc)
-{
-  const char *profile = cli_flag_value (m, "lsm-profile");
-  const char *mount_ctx = cli_flag_value (m, "lsm-mount-context");
-  const struct json_value *process = json_get (doc, "process");
-  char *msg = NULL;
-
-  if (profile && *profile)
-    {
-      const char *colon = strchr (profile, ':');
-      const char *want = NULL;
-      if (colon && str_has_prefix (profile, "selinux:"))
-        want = json_string (json_get (process, "selinuxLabel"));
-      else if (colon && str_has_prefix (profile, "apparmor:"))
-        want = json_string (json_get (process, "apparmorProfile"));
-      if (want == NULL || strcmp (colon + 1, want) != 0)
-        {
-          xasprintf (&msg, "restore: --lsm-profile=%s is refused: it differs from the checked config.json", profile);
-          return msg;
-        }
-    }
-  if (mount_ctx && *mount_ctx && !str_equal (mount_ctx, json_string (json_get_path (doc, "linux.mountLabel"))))
-    {
-      xasprintf (&msg, "restore: --lsm-mount-context=%s is refused: it differs from the checked config.json",
-                 mount_ctx);
-      return msg;
-    }
-  return NULL;
-}
-
 /* Parse, check and rewrite one document in place.  Returns 0 when runc may
  * run, 1 when refused (already reported), -1 on error (err set).  The tree
  * goes to *tree, for the caller to free only if execv fails: freeing it was
@@ -166,7 +130,7 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
   struct json_value *doc = NULL;
   cleanup_free char *out = NULL;
   cleanup_free char *doc_path = NULL;
-  struct identity id = { m->verb_name, m->container_id, m->root, f->dir, m->systemd_cgroup };
+  struct identity id = { m->verb_name, m->container_id, m->root, f->dir, m->systemd_cgroup, m };
   bool refused = false;
   size_t out_len = 0;
 
@@ -180,7 +144,7 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
   free (steal_pointer (&f->bytes));
   if (spec_normalize (doc, kind == DOC_PROCESS ? SPEC_PROCESS : SPEC_CONFIG, err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
-  if (policy_evaluate (p, doc, kind, host_real (), &id, findings, &refused, err) < 0)
+  if (policy_evaluate (p, doc, kind, host_current (), &id, findings, &refused, err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
   if (refused)
     {
@@ -188,18 +152,9 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
       refuse (m, p, doc_path, findings, "refused", msg);
       return 1;
     }
-  if (m->verb == VERB_RESTORE)
-    {
-      cleanup_free char *msg = restore_lsm_refusal (m, doc);
-      if (msg)
-        {
-          refuse (m, p, doc_path, findings, "refused", msg);
-          return 1;
-        }
-    }
   /* The one step that touches the host, now that the container is allowed
    * (loading its AppArmor profile); a failure refuses it. */
-  if (policy_apply (findings, host_real (), err) < 0)
+  if (policy_apply (findings, host_current (), err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
   if (json_write (doc, &out, &out_len, err) < 0 || doc_file_replace (f, out, out_len, err) < 0)
     return -1;
@@ -211,6 +166,41 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
       {
         /* audit.onFailure: no container starts without its record unless
          * the policy says so (docs/audit.md). */
+        if (audit_failure_refuses (p))
+          return secshim_error_wrap (err, "the decision cannot be recorded and the policy's audit.onFailure is "
+                                          "\"refuse\" (\"allow\" starts containers anyway)");
+        dprintf (STDERR_FILENO, "secshim: %s\n", (*err)->msg);
+        secshim_error_release (err);
+      }
+  }
+  return 0;
+}
+
+/* Inline `runc exec` (no --process): runc builds the process from the
+ * bundle's config.json, judged at create, and the flags on top.  The rules
+ * that own each flag's field judge it (DOC_ARGV); the verdict is recorded
+ * and reported like a document's.  Returns 0, 1 when refused (reported),
+ * -1 on error. */
+static int
+judge_flags (const struct cli_model *m, const struct policy *p, struct findings *findings, secshim_error_t *err)
+{
+  cleanup_with (json_free) struct json_value *empty = json_new_object ();
+  struct identity id = { m->verb_name, m->container_id, m->root, NULL, m->systemd_cgroup, m };
+  bool refused = false;
+
+  if (policy_evaluate (p, empty, DOC_ARGV, host_current (), &id, findings, &refused, err) < 0)
+    return -1;
+  if (refused)
+    {
+      cleanup_free char *msg = refusal_message (findings, NULL, ENGINE_OCI, p->path);
+      refuse (m, p, NULL, findings, "refused", msg);
+      return 1;
+    }
+  report_warnings (m, findings);
+  {
+    struct audit_event ev = { m->verb_name, m->container_id, NULL, p, p->path, findings, outcome_of (findings), NULL };
+    if (audit_record (&ev, err) < 0)
+      {
         if (audit_failure_refuses (p))
           return secshim_error_wrap (err, "the decision cannot be recorded and the policy's audit.onFailure is "
                                           "\"refuse\" (\"allow\" starts containers anyway)");
@@ -235,7 +225,6 @@ policed (const struct cli_model *m)
   cleanup_with (policy_free) struct policy *p = NULL;
   cleanup_with (json_free) struct json_value *doc = NULL;
   cleanup_free char *runtime = NULL;
-  cleanup_free char *inline_msg = NULL;
   struct doc_file f = { .dirfd = -1 };
   struct findings findings = { 0 };
   secshim_error_t err = NULL;
@@ -248,9 +237,12 @@ policed (const struct cli_model *m)
     goto error;
   if (m->verb == VERB_EXEC && m->process == NULL)
     {
-      inline_msg = exec_inline_refusal (m);
-      if (inline_msg)
-        return refuse (m, p, NULL, NULL, "refused", inline_msg);
+      ret = judge_flags (m, p, &findings, &err);
+      findings_free (&findings);
+      if (ret > 0)
+        return refusal_status (m);
+      if (ret < 0)
+        goto error;
     }
   else
     {
