@@ -373,11 +373,6 @@ static int
 check_policed_reading (const struct cli_verb_def *vdef, const struct reading *r, secshim_error_t *err)
 {
   const char *process, *resources;
-  size_t k;
-
-  for (k = 0; k < r->n_occ; k++)
-    if (strcmp (vdef->flags[r->occ[k].def].name, "help") == 0)
-      return secshim_make_error (err, SECSHIM_EINPUT, "argv: %s: --help: runc would print help instead", vdef->name);
 
   if (vdef->verb != VERB_EXEC)
     {
@@ -396,8 +391,8 @@ check_policed_reading (const struct cli_verb_def *vdef, const struct reading *r,
                                        "argv: exec: arguments after the container id are ignored by runc when "
                                        "--process is given: %s",
                                        r->args[1]);
-          if (check_ignored_flags (vdef, r, "process", err) < 0)
-            return -1;
+          /* runc 1.1.5's getProcess returns the file's process before it
+           * looks at -t, --user, --cap...: ignored, so nothing to judge. */
         }
       else if (r->n_args < 2)
         return secshim_make_error (err, SECSHIM_EINPUT, "argv: exec: no --process and no command after the id");
@@ -467,6 +462,13 @@ parse_policed (const struct cli_verb_def *vdef, const char *const *toks, size_t 
                             vdef->name);
         goto out;
       }
+  /* urfave/cli checks -h/--help right after parsing the flags, before
+   * the arguments: runc prints the command's help and runs nothing. */
+  if (str_equal (last_value (vdef, &r[0], "help"), "true"))
+    {
+      ret = 1;
+      goto out;
+    }
   if (check_policed_reading (vdef, &r[0], err) < 0)
     goto out;
   fill_verb_model (vdef, &r[0], out);
@@ -656,6 +658,12 @@ cli_parse (int argc, char **argv, struct cli_model *out, secshim_error_t *err)
     }
   out->verb = vdef->verb;
   ret = parse_policed (vdef, toks + gs.verb_index + 1, n - gs.verb_index - 1, out, err);
+  if (ret == 1)
+    {
+      /* `runc create -h`: help, passed through like any other verb. */
+      out->verb = VERB_OTHER;
+      ret = 0;
+    }
 out:
   global_scan_free (&gs);
   return ret;
