@@ -125,7 +125,7 @@ outcome_of (const struct findings *f)
  * most of what stood between the rewrite and the exec (docs/performance.md). */
 static int
 enforce_document (const struct cli_model *m, const struct policy *p, struct doc_file *f, enum doc_kind kind,
-                  struct findings *findings, struct json_value **tree, secshim_error_t *err)
+                  struct findings *findings, struct json_value **tree, int *memfd, secshim_error_t *err)
 {
   struct json_value *doc = NULL;
   cleanup_free char *out = NULL;
@@ -156,7 +156,12 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
    * (loading its AppArmor profile); a failure refuses it. */
   if (policy_apply (findings, host_current (), err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
-  if (json_write (doc, &out, &out_len, err) < 0 || doc_file_replace (f, out, out_len, err) < 0)
+  if (json_write (doc, &out, &out_len, err) < 0)
+    return -1;
+  /* A stream (exec -p <(...)) was read once: runc gets the checked bytes
+   * in a memfd.  A file is replaced atomically. */
+  if (memfd ? (*memfd = doc_sealed_memfd ("secshim-process", out, out_len, err)) < 0
+            : doc_file_replace (f, out, out_len, err) < 0)
     return -1;
   report_warnings (m, findings);
   {
@@ -225,7 +230,9 @@ policed (const struct cli_model *m)
   cleanup_with (policy_free) struct policy *p = NULL;
   cleanup_with (json_free) struct json_value *doc = NULL;
   cleanup_free char *runtime = NULL;
+  cleanup_free char *process_fd = NULL;
   struct doc_file f = { .dirfd = -1 };
+  int memfd = -1;
   struct findings findings = { 0 };
   secshim_error_t err = NULL;
   char **argv = NULL;
@@ -246,9 +253,13 @@ policed (const struct cli_model *m)
     }
   else
     {
-      if (open_document (m, &f, &err) < 0)
+      bool stream = m->verb == VERB_EXEC && doc_path_is_stream (m->process);
+      if ((stream ? doc_stream_read (m->process, JSON_DEFAULT_MAX_BYTES, &f, &err) : open_document (m, &f, &err)) < 0)
         goto error;
-      ret = enforce_document (m, p, &f, m->verb == VERB_EXEC ? DOC_PROCESS : DOC_CONFIG, &findings, &doc, &err);
+      ret = enforce_document (m, p, &f, m->verb == VERB_EXEC ? DOC_PROCESS : DOC_CONFIG, &findings, &doc,
+                              stream ? &memfd : NULL, &err);
+      if (memfd >= 0)
+        xasprintf (&process_fd, "/proc/self/fd/%d", memfd);
       findings_free (&findings);
       if (ret != 0)
         {
@@ -258,7 +269,7 @@ policed (const struct cli_model *m)
           goto error;
         }
     }
-  argv = cli_canonical_argv (m, runtime, m->verb == VERB_EXEC ? NULL : f.dir, NULL);
+  argv = cli_canonical_argv (m, runtime, m->verb == VERB_EXEC ? NULL : f.dir, process_fd);
   if (argv == NULL)
     secshim_make_error (&err, SECSHIM_EINPUT, "argv: cannot build the runtime's command line");
   else

@@ -26,6 +26,7 @@
 
 #include "../rules/resources.h"
 #include "secshim/audit.h"
+#include "secshim/bundle.h"
 #include "secshim/cleanup.h"
 #include "secshim/exec.h"
 #include "secshim/json.h"
@@ -95,23 +96,6 @@ read_resources (const char *file, char **buf, size_t *len, secshim_error_t *err)
   return 0;
 }
 
-/* A sealed memfd holding bytes, inheritable by runc.  Returns the fd. */
-static int
-sealed_memfd (const char *bytes, size_t len, secshim_error_t *err)
-{
-  cleanup_close int fd = memfd_create ("secshim-resources", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd < 0)
-    return secshim_make_error (err, errno, "update: memfd_create");
-  if (write_all_fd (fd, bytes, len) < 0 || lseek (fd, 0, SEEK_SET) < 0
-      || fcntl (fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)
-    return secshim_make_error (err, errno, "update: writing the checked resources to a memfd");
-  /* runc must inherit it across execv: the one fd opened without CLOEXEC
-   * on purpose. */
-  if (fcntl (fd, F_SETFD, 0) < 0)
-    return secshim_make_error (err, errno, "update: fcntl");
-  return steal_fd (&fd);
-}
-
 static void
 replace_flag_value (struct cli_model *m, const char *name, const char *value)
 {
@@ -147,7 +131,7 @@ police_resources_file (struct cli_model *m, const struct resources_requirements 
     return 1;
   if (json_write (doc, &out, &out_len, err) < 0)
     return -1;
-  fd = sealed_memfd (out, out_len, err);
+  fd = doc_sealed_memfd ("secshim-resources", out, out_len, err);
   if (fd < 0)
     return -1;
   xasprintf (&fd_path, "/proc/self/fd/%d", fd);
