@@ -37,6 +37,8 @@ enum doc_kind
    * that own a field judge its flag instead (exec --user belongs to rule
    * user, --cap to capabilities, ...), from identity.cli. */
   DOC_ARGV = 1 << 2,
+  /* The LinuxResources document of `runc update --resources FILE|-`. */
+  DOC_RESOURCES = 1 << 3,
 };
 
 struct finding
