@@ -1,8 +1,9 @@
 /* runc command-line flags are inputs of the rules that own their field
  * (tests/unit/flag-rules-cases.tsv): inline `runc exec --user/-g/--cap/
- * --apparmor/--process-label/--cwd/-e/--no-new-privs` and `runc restore
- * --lsm-profile/--lsm-mount-context` give findings of rules user,
- * capabilities, apparmor, selinux, process and noNewPrivileges, refused
+ * --apparmor/--process-label/--cwd/-e/--no-new-privs`, `runc restore
+ * --lsm-profile/--lsm-mount-context` and `runc update --memory/--pids-limit/
+ * --cpu-quota/--cpu-period` give findings of rules user, capabilities,
+ * apparmor, selinux, process, noNewPrivileges and resources, refused
  * under policy/default.json (with the message refusal.c builds from them)
  * and only recorded under policy/audit.json.  Each row: one TAP line for
  * the verdict, one for the finding (rule, path "<verb> --<flag>", action,
@@ -97,7 +98,7 @@ run_row (const struct row *r, const struct host *h)
     }
   {
     struct identity id = { m.verb_name, m.container_id, NULL, "/b", false, &m };
-    if (m.verb == VERB_EXEC)
+    if (m.verb == VERB_EXEC || m.verb == VERB_UPDATE)
       {
         kind = DOC_ARGV;
         doc = json_new_object ();
@@ -125,7 +126,9 @@ run_row (const struct row *r, const struct host *h)
   else
     {
       const struct finding *fd = flag_finding (&f, r->rule, m.verb_name);
-      enum action want = strcmp (r->policy, "audit") == 0 ? ACTION_AUDIT : ACTION_REJECT;
+      /* A refused row's finding refuses; an allowed row's is recorded
+       * (audit.json, or default.json, whose resources rule audits). */
+      enum action want = strcmp (r->verdict, "refused") == 0 ? ACTION_REJECT : ACTION_AUDIT;
       TAP_CHECK (fd && fd->action == want && strstr (fd->message, r->message), "%s: rule %s records %s at `%s`: %s",
                  r->name, r->rule, fd ? action_name (fd->action) : "nothing", fd ? fd->path : "-",
                  fd ? fd->message : "-");
