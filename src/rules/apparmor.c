@@ -19,9 +19,14 @@
  *   landlock true (default): the Landlock fallback on hosts without
  *            AppArmor; false turns it off
  *
+ *   refuseUnconfined  true: an explicit `unconfined` is refused, under
+ *            rewrite too, on any host (docker exec --privileged writes it
+ *            into process.json on an AppArmor host); false (absent): it is
+ *            judged like any other profile, so rewrite replaces it
+ *
  * Actions: rewrite sets the profile when it is unset or different
- * (`unconfined` included); reject refuses such a container; audit and warn
- * record it.
+ * (`unconfined` included, unless refuseUnconfined); reject refuses such a
+ * container; audit and warn record it.
  *
  * Hosts without AppArmor: runc 1.1.5 does NOT ignore apparmorProfile there:
  * it fails at start with "write /proc/self/attr/exec: invalid argument",
@@ -81,6 +86,7 @@ struct apparmor_state
   struct data_file source; /* the bane TOML, for the validated-policy cache key */
   bool landlock;           /* the Landlock fallback is on */
   bool has_fields;         /* generated from fields: ll is meaningful */
+  bool refuse_unconfined;  /* "refuseUnconfined" */
   struct ll_ruleset ll;
 };
 
@@ -159,6 +165,7 @@ load_apparmor (struct json_value *settings, const char *policy_dir, void **state
   s->landlock = true;
   if (take_enum (settings, "rules.apparmor", "mode", mode_names, &mode, err) < 0
       || take_bool (settings, "rules.apparmor", "landlock", &s->landlock, err) < 0
+      || take_bool (settings, "rules.apparmor", "refuseUnconfined", &s->refuse_unconfined, err) < 0
       || take_string (settings, "rules.apparmor", "source", &source, err) < 0
       || take_string (settings, "rules.apparmor", "profile", &s->profile, err) < 0)
     goto fail;
@@ -494,6 +501,7 @@ check_restore_flag (struct eval_ctx *ctx, const struct cli_model *m)
 static int
 check_apparmor (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 {
+  const struct apparmor_state *s = state;
   const struct cli_model *m;
   int ret;
   (void) err;
@@ -505,6 +513,13 @@ check_apparmor (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
         eval_report_flag (ctx, "apparmor", cli_flag_value (m, "apparmor"),
                           "exec: --apparmor is refused: it replaces the container's AppArmor confinement for the "
                           "exec'd process; drop the flag");
+      return 0;
+    }
+  if (s->refuse_unconfined && str_equal (json_string (json_get (ctx->process, "apparmorProfile")), "unconfined"))
+    {
+      /* An explicit opt-out: refused, not replaced, whatever the host. */
+      eval_report_unfixable (ctx, profile_path (ctx), json_get (ctx->process, "apparmorProfile"),
+                             "AppArmor profile \"unconfined\" turns AppArmor off");
       return 0;
     }
   ret = judge_profile (ctx, state);
