@@ -127,6 +127,10 @@ struct rule_ops
    * fix the document first and report before/after.  Returns 0, or -1 only
    * on internal failure (never for a policy violation). */
   int (*check) (struct eval_ctx *ctx, const void *state, secshim_error_t *err);
+  /* The rule judges a config.json without a process (rule process: runc
+   * refuses one).  Only such rules run on it, with ctx->process NULL: the
+   * others would have to invent a process object. */
+  bool judges_missing_process;
   /* Optional: validation too expensive to repeat at every container start
    * (seccomp: every syscall name on every architecture, and the profile's
    * self-check).  Load must still parse everything check needs.  The loader

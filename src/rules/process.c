@@ -364,7 +364,13 @@ check_process (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
       return 0;
     }
   if (ctx->process == NULL)
-    return 0;
+    {
+      /* runc's own precondition, judged like any other field. */
+      eval_report_unfixable (ctx, "process", NULL,
+                             "process: missing: runc refuses a config without one (\"process property must not be "
+                             "empty\")");
+      return 0;
+    }
   check_cwd (ctx, s);
   check_env (ctx);
   check_oom (ctx, s);
@@ -380,4 +386,5 @@ const struct rule_ops rule_process = {
   .load = load_process,
   .free_state = free_process,
   .check = check_process,
+  .judges_missing_process = true,
 };
