@@ -30,6 +30,8 @@ packages=(
   golang-go golang-github-opencontainers-specs-dev golang-github-cyphar-filepath-securejoin-dev
   # the oracle parses runc flags with runc's own urfave/cli v1 (tests/oracle/numbers.go)
   golang-github-urfave-cli-dev
+  # runc v1.1.5's own integration suite through secshim (tests/e2e/runc-bats.sh): bats, and gawk for its helpers
+  bats gawk
 )
 
 # One dpkg-query for all: "name ii " per installed package.

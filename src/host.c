@@ -278,6 +278,20 @@ host_real (void)
   return &h;
 }
 
+static const struct host *current_host;
+
+const struct host *
+host_current (void)
+{
+  return current_host ? current_host : host_real ();
+}
+
+void
+host_set_current (const struct host *h)
+{
+  current_host = h;
+}
+
 void
 host_fake_init (struct host *h, bool apparmor_enabled, bool cgroupns_supported)
 {

@@ -11,6 +11,7 @@
 #ifndef SECSHIM_BUNDLE_H
 #define SECSHIM_BUNDLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
@@ -34,5 +35,17 @@ int doc_file_open_path (const char *path, size_t max_bytes, struct doc_file *out
  * are identical to what was read. */
 int doc_file_replace (struct doc_file *f, const char *bytes, size_t len, secshim_error_t *err);
 void doc_file_close (struct doc_file *f);
+
+/* exec -p <(...): a process file that is a pipe or socket (a /dev/fd path
+ * of the shell), which runc reads once with os.Open.  True when path leads
+ * to neither a regular file nor a directory. */
+bool doc_path_is_stream (const char *path);
+/* Read such a stream once (following the /dev/fd link, as runc does) into
+ * out: dirfd -1, dir and name from the path, nothing to replace. */
+int doc_stream_read (const char *path, size_t max_bytes, struct doc_file *out, secshim_error_t *err);
+/* A sealed memfd holding bytes, inheritable by runc across execv (the one
+ * fd opened without CLOEXEC on purpose): how runc gets the bytes secshim
+ * checked when there is no file to replace.  Returns the fd, or -1. */
+int doc_sealed_memfd (const char *what, const char *bytes, size_t len, secshim_error_t *err);
 
 #endif

@@ -33,6 +33,12 @@ enum doc_kind
 {
   DOC_CONFIG = 1 << 0,  /* config.json of create/run/restore */
   DOC_PROCESS = 1 << 1, /* process.json of exec --process */
+  /* Inline `runc exec` (no --process): the document is empty and the rules
+   * that own a field judge its flag instead (exec --user belongs to rule
+   * user, --cap to capabilities, ...), from identity.cli. */
+  DOC_ARGV = 1 << 2,
+  /* The LinuxResources document of `runc update --resources FILE|-`. */
+  DOC_RESOURCES = 1 << 3,
 };
 
 struct finding
@@ -75,10 +81,15 @@ struct identity
   const char *root;         /* runc --root, NULL = default */
   const char *bundle;       /* absolute bundle path, NULL for check */
   bool systemd_cgroup;      /* runc --systemd-cgroup: cgroupsPath is "slice:prefix:name" */
+  /* runc's command line when secshim runs in its place (NULL for check):
+   * the flags a rule owns (exec --cap, restore --lsm-profile) are judged by
+   * that rule like the field they set. */
+  const struct cli_model *cli;
 };
 
 struct policy;
 struct rule_config;
+struct cli_model;
 struct exemption;
 
 /* What a rule's check function sees. */
@@ -116,6 +127,10 @@ struct rule_ops
    * fix the document first and report before/after.  Returns 0, or -1 only
    * on internal failure (never for a policy violation). */
   int (*check) (struct eval_ctx *ctx, const void *state, secshim_error_t *err);
+  /* The rule judges a config.json without a process (rule process: runc
+   * refuses one).  Only such rules run on it, with ctx->process NULL: the
+   * others would have to invent a process object. */
+  bool judges_missing_process;
   /* Optional: validation too expensive to repeat at every container start
    * (seccomp: every syscall name on every architecture, and the profile's
    * self-check).  Load must still parse everything check needs.  The loader
@@ -193,8 +208,9 @@ int policy_load_buffer (const char *buf, size_t len, const char *path, struct po
 void policy_free (struct policy *p);
 
 /* The validated-policy cache of policy_load_file.  full: validate
- * everything even with a stamp (secshim check, what admins and CI run; a
- * stamp is still recorded).  dir: where stamps live, NULL for the default
+ * everything and leave the cache alone, neither reading nor recording a
+ * stamp (secshim check, what admins and CI run: it never changes the
+ * host).  dir: where stamps live, NULL for the default
  * /run/secshim/validated (tests point it elsewhere).  A directory not owned
  * by the effective uid, or writable by group or others, is not used. */
 void policy_cache_set (bool full, const char *dir);

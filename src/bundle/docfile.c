@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -249,4 +250,43 @@ doc_file_close (struct doc_file *f)
   free (f->name);
   free (f->bytes);
   f->dir = f->name = f->bytes = NULL;
+}
+
+bool
+doc_path_is_stream (const char *path)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && !S_ISREG (st.st_mode) && !S_ISDIR (st.st_mode);
+}
+
+int
+doc_stream_read (const char *path, size_t max_bytes, struct doc_file *out, secshim_error_t *err)
+{
+  cleanup_close int fd = -1;
+  const char *slash = strrchr (path, '/');
+
+  memset (out, 0, sizeof *out);
+  out->dirfd = -1;
+  out->dir = slash ? xstrndup (path, (size_t) (slash - path)) : xstrdup (".");
+  out->name = xstrdup (slash ? slash + 1 : path);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || fstat (fd, &out->st) < 0)
+    return secshim_make_error (err, errno, "open `%s`", path);
+  if (read_all_fd (fd, max_bytes, &out->bytes, &out->len) < 0)
+    return secshim_make_error (err, errno == EFBIG ? SECSHIM_EINPUT : errno, "read `%s`", path);
+  return 0;
+}
+
+int
+doc_sealed_memfd (const char *what, const char *bytes, size_t len, secshim_error_t *err)
+{
+  cleanup_close int fd = memfd_create (what, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    return secshim_make_error (err, errno, "%s: memfd_create", what);
+  if (write_all_fd (fd, bytes, len) < 0 || lseek (fd, 0, SEEK_SET) < 0
+      || fcntl (fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)
+    return secshim_make_error (err, errno, "%s: writing the checked bytes to a memfd", what);
+  if (fcntl (fd, F_SETFD, 0) < 0)
+    return secshim_make_error (err, errno, "%s: fcntl", what);
+  return steal_fd (&fd);
 }

@@ -355,29 +355,10 @@ positional_error (const struct cli_verb_def *vdef, const struct reading *r, cons
                              vdef->name, expected, r->n_args, r->args[0], r->args[1], r->n_args > 2 ? ", ..." : "");
 }
 
-/* A flag runc would silently ignore next to --process (exec) or --resources
- * (update) would make secshim police something runc does not do. */
-static int
-check_ignored_flags (const struct cli_verb_def *vdef, const struct reading *r, const char *because,
-                     secshim_error_t *err)
-{
-  size_t k;
-  for (k = 0; k < r->n_occ; k++)
-    if (vdef->flags[r->occ[k].def].inline_only)
-      return secshim_make_error (err, SECSHIM_EINPUT, "argv: %s: --%s is ignored by runc when --%s is given",
-                                 vdef->name, vdef->flags[r->occ[k].def].name, because);
-  return 0;
-}
-
 static int
 check_policed_reading (const struct cli_verb_def *vdef, const struct reading *r, secshim_error_t *err)
 {
-  const char *process, *resources;
-  size_t k;
-
-  for (k = 0; k < r->n_occ; k++)
-    if (strcmp (vdef->flags[r->occ[k].def].name, "help") == 0)
-      return secshim_make_error (err, SECSHIM_EINPUT, "argv: %s: --help: runc would print help instead", vdef->name);
+  const char *process;
 
   if (vdef->verb != VERB_EXEC)
     {
@@ -389,25 +370,14 @@ check_policed_reading (const struct cli_verb_def *vdef, const struct reading *r,
       process = last_value (vdef, r, "process");
       if (r->n_args == 0)
         return positional_error (vdef, r, "", err);
-      if (process && process[0] != '\0')
-        {
-          if (r->n_args != 1)
-            return secshim_make_error (err, SECSHIM_EINPUT,
-                                       "argv: exec: arguments after the container id are ignored by runc when "
-                                       "--process is given: %s",
-                                       r->args[1]);
-          if (check_ignored_flags (vdef, r, "process", err) < 0)
-            return -1;
-        }
-      else if (r->n_args < 2)
+      /* With --process, runc 1.1.5's getProcess returns the file's process
+       * before it looks at -t, --user, --cap... or the arguments after the
+       * id: they are ignored, so there is nothing to judge in them. */
+      if (!(process && process[0] != '\0') && r->n_args < 2)
         return secshim_make_error (err, SECSHIM_EINPUT, "argv: exec: no --process and no command after the id");
     }
-  if (vdef->verb == VERB_UPDATE)
-    {
-      resources = last_value (vdef, r, "resources");
-      if (resources && resources[0] != '\0' && check_ignored_flags (vdef, r, "resources", err) < 0)
-        return -1;
-    }
+  /* update --resources: runc decodes the document and ignores every
+   * inline flag (update.go); the rules judge the document. */
   if (!valid_container_id (r->args[0]))
     return secshim_make_error (err, SECSHIM_EINPUT, "argv: %s: invalid container id \"%s\"", vdef->name, r->args[0]);
   return 0;
@@ -467,6 +437,13 @@ parse_policed (const struct cli_verb_def *vdef, const char *const *toks, size_t 
                             vdef->name);
         goto out;
       }
+  /* urfave/cli checks -h/--help right after parsing the flags, before
+   * the arguments: runc prints the command's help and runs nothing. */
+  if (str_equal (last_value (vdef, &r[0], "help"), "true"))
+    {
+      ret = 1;
+      goto out;
+    }
   if (check_policed_reading (vdef, &r[0], err) < 0)
     goto out;
   fill_verb_model (vdef, &r[0], out);
@@ -656,6 +633,12 @@ cli_parse (int argc, char **argv, struct cli_model *out, secshim_error_t *err)
     }
   out->verb = vdef->verb;
   ret = parse_policed (vdef, toks + gs.verb_index + 1, n - gs.verb_index - 1, out, err);
+  if (ret == 1)
+    {
+      /* `runc create -h`: help, passed through like any other verb. */
+      out->verb = VERB_OTHER;
+      ret = 0;
+    }
 out:
   global_scan_free (&gs);
   return ret;

@@ -78,20 +78,26 @@ policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_kind k
     .id = id,
     .findings = out,
   };
+  bool no_process, judged = false;
   size_t i;
 
-  ctx.process = kind == DOC_PROCESS ? doc : json_get (doc, "process");
+  /* DOC_ARGV: the rules judge flags, not a document; the empty object
+   * stands for a process so that a rule never meets a NULL one. */
+  ctx.process = kind == DOC_CONFIG ? json_get (doc, "process") : doc;
   /* runc's loadSpec refuses a config whose process is missing or null
-   * ("process property must not be empty"); refusing it here too keeps every
-   * rule from having to invent a process object, which could not be done the
-   * same way twice (a second evaluation would change the result). */
-  if (kind == DOC_CONFIG && !json_is (ctx.process, JSON_OBJECT))
-    return secshim_make_error (err, SECSHIM_EINPUT, "process: missing (runc refuses a config without a process)");
+   * ("process property must not be empty").  Rule process judges that; the
+   * other rules do not run, rather than invent a process object, which
+   * could not be done the same way twice.  Without rule process it stays
+   * an error: nothing judged the document. */
+  no_process = kind == DOC_CONFIG && !json_is (ctx.process, JSON_OBJECT);
+  if (no_process)
+    ctx.process = NULL;
   for (i = 0; i < p->n_rules; i++)
     {
       const struct rule_config *rc = &p->rules[i];
-      if (!(rc->ops->doc_kinds & (unsigned) kind))
+      if (!(rc->ops->doc_kinds & (unsigned) kind) || (no_process && !rc->ops->judges_missing_process))
         continue;
+      judged = true;
       ctx.rule = rc;
       ctx.exemption = exemption_find (p, rc->ops->name, id, doc);
       if (rc->ops->check (&ctx, rc->state, err) < 0)
@@ -100,6 +106,8 @@ policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_kind k
       if (kind == DOC_CONFIG)
         ctx.process = json_get (doc, "process");
     }
+  if (no_process && !judged)
+    return secshim_make_error (err, SECSHIM_EINPUT, "process: missing (runc refuses a config without a process)");
   *refused = false;
   for (i = 0; i < out->n; i++)
     if (out->v[i].action == ACTION_REJECT && !out->v[i].exempted)

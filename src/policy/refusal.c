@@ -473,6 +473,14 @@ generic_clause (const struct finding *fd)
   return out;
 }
 
+static bool
+is_flag_finding (const struct finding *fd)
+{
+  return fd->path
+         && (str_has_prefix (fd->path, "exec --") || str_has_prefix (fd->path, "restore --")
+             || str_has_prefix (fd->path, "update --"));
+}
+
 static char *
 clause_of (const struct finding *fd, const struct json_value *doc, enum engine e, enum prio *prio)
 {
@@ -481,6 +489,13 @@ clause_of (const struct finding *fd, const struct json_value *doc, enum engine e
   char *out = NULL;
   *prio = P_OTHER;
 
+  /* A flag of runc's command line (path "exec --cap"): the rule's message
+   * already names the flag the person typed, in runc's words. */
+  if (is_flag_finding (fd))
+    {
+      *prio = P_ENGINE;
+      return generic_clause (fd);
+    }
   if (strcmp (rule, "privileged") == 0)
     {
       *prio = P_PRIVILEGED;

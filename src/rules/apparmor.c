@@ -19,9 +19,14 @@
  *   landlock true (default): the Landlock fallback on hosts without
  *            AppArmor; false turns it off
  *
+ *   refuseUnconfined  true: an explicit `unconfined` is refused, under
+ *            rewrite too, on any host (docker exec --privileged writes it
+ *            into process.json on an AppArmor host); false (absent): it is
+ *            judged like any other profile, so rewrite replaces it
+ *
  * Actions: rewrite sets the profile when it is unset or different
- * (`unconfined` included); reject refuses such a container; audit and warn
- * record it.
+ * (`unconfined` included, unless refuseUnconfined); reject refuses such a
+ * container; audit and warn record it.
  *
  * Hosts without AppArmor: runc 1.1.5 does NOT ignore apparmorProfile there:
  * it fails at start with "write /proc/self/attr/exec: invalid argument",
@@ -34,6 +39,13 @@
  * (exec: the process.json's args) with it and the rules derived from the
  * profile's fields; the helper confines the container's process itself.
  *
+ * The rule owns the flags that set the same field: inline `runc exec
+ * --apparmor X` (any value replaces the container's confinement) and
+ * `runc restore --lsm-profile apparmor:X` (CRI-O passes its container's
+ * profile back on every restore: a value equal to the checked, rewritten
+ * document is fine, any other would undo the check).  Both are findings
+ * like the field's, refused under reject and rewrite.
+ *
  * The rule only decides: loading the profile into the kernel is queued as
  * a host step (eval_defer_apparmor) that runs after the verdict, so a
  * container refused by any rule loads nothing. */
@@ -45,11 +57,13 @@
 
 #include "secshim/apparmor.h"
 #include "secshim/cleanup.h"
+#include "secshim/cli.h"
 #include "secshim/landlock.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
 
+#include "common.h"
 #include "datafile.h"
 
 DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
@@ -72,6 +86,7 @@ struct apparmor_state
   struct data_file source; /* the bane TOML, for the validated-policy cache key */
   bool landlock;           /* the Landlock fallback is on */
   bool has_fields;         /* generated from fields: ll is meaningful */
+  bool refuse_unconfined;  /* "refuseUnconfined" */
   struct ll_ruleset ll;
 };
 
@@ -150,6 +165,7 @@ load_apparmor (struct json_value *settings, const char *policy_dir, void **state
   s->landlock = true;
   if (take_enum (settings, "rules.apparmor", "mode", mode_names, &mode, err) < 0
       || take_bool (settings, "rules.apparmor", "landlock", &s->landlock, err) < 0
+      || take_bool (settings, "rules.apparmor", "refuseUnconfined", &s->refuse_unconfined, err) < 0
       || take_string (settings, "rules.apparmor", "source", &source, err) < 0
       || take_string (settings, "rules.apparmor", "profile", &s->profile, err) < 0)
     goto fail;
@@ -424,9 +440,8 @@ ensure_loaded (struct eval_ctx *ctx, const struct apparmor_state *s)
 }
 
 static int
-check_apparmor (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
+judge_profile (struct eval_ctx *ctx, const struct apparmor_state *s)
 {
-  const struct apparmor_state *s = state;
   struct json_value *process = ctx->process;
   struct json_value *cur;
   cleanup_with (json_free) struct json_value *before = NULL;
@@ -466,10 +481,59 @@ check_apparmor (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   return 0;
 }
 
+/* restore --lsm-profile: "apparmor:NAME" (or anything that is not an
+ * SELinux label, which rule selinux owns) against the checked document. */
+static void
+check_restore_flag (struct eval_ctx *ctx, const struct cli_model *m)
+{
+  const char *profile = cli_flag_value (m, "lsm-profile");
+  const char *want = json_string (json_get (ctx->process, "apparmorProfile"));
+
+  if (profile == NULL || profile[0] == '\0' || str_has_prefix (profile, "selinux:"))
+    return;
+  if (!str_has_prefix (profile, "apparmor:") || want == NULL || strcmp (profile + strlen ("apparmor:"), want) != 0)
+    eval_report_flag (ctx, "lsm-profile", profile,
+                      "restore: --lsm-profile=%.128s is refused: it differs from the checked config.json "
+                      "(apparmorProfile %.128s); pass apparmor:%.128s or drop the flag",
+                      profile, want ? want : "unset", want ? want : "PROFILE");
+}
+
+static int
+check_apparmor (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
+{
+  const struct apparmor_state *s = state;
+  const struct cli_model *m;
+  int ret;
+  (void) err;
+
+  if (ctx->kind == DOC_ARGV)
+    {
+      m = eval_cli (ctx, VERB_EXEC);
+      if (m && cli_flag_value (m, "apparmor") && cli_flag_value (m, "apparmor")[0] != '\0')
+        eval_report_flag (ctx, "apparmor", cli_flag_value (m, "apparmor"),
+                          "exec: --apparmor is refused: it replaces the container's AppArmor confinement for the "
+                          "exec'd process; drop the flag");
+      return 0;
+    }
+  if (s->refuse_unconfined && str_equal (json_string (json_get (ctx->process, "apparmorProfile")), "unconfined"))
+    {
+      /* An explicit opt-out: refused, not replaced, whatever the host. */
+      eval_report_unfixable (ctx, profile_path (ctx), json_get (ctx->process, "apparmorProfile"),
+                             "AppArmor profile \"unconfined\" turns AppArmor off");
+      return 0;
+    }
+  ret = judge_profile (ctx, state);
+  /* Compared after the rewrite: the profile runc restores with must be
+   * the one the document now names. */
+  if (ret == 0 && (m = eval_cli (ctx, VERB_RESTORE)) != NULL)
+    check_restore_flag (ctx, m);
+  return ret;
+}
+
 const struct rule_ops rule_apparmor = {
   .name = "apparmor",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
-  .doc_kinds = DOC_CONFIG | DOC_PROCESS,
+  .doc_kinds = DOC_CONFIG | DOC_PROCESS | DOC_ARGV,
   .load = load_apparmor,
   .free_state = free_apparmor,
   .check = check_apparmor,

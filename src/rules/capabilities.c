@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "secshim/cli.h"
 #include "secshim/cleanup.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
@@ -199,6 +200,22 @@ check_set (struct eval_ctx *ctx, const struct caps_state *s, struct json_value *
   return 0;
 }
 
+/* Inline `runc exec --cap X` appends X to every set of the exec'd process,
+ * ambient included, on top of what config.json gave the container's init:
+ * capabilities of an exec'd process are not bounded by the init's, so any
+ * --cap widens the container. */
+static void
+check_cap_flags (struct eval_ctx *ctx, const struct cli_model *m)
+{
+  size_t i;
+  for (i = 0; i < m->n_flags; i++)
+    if (strcmp (m->flags[i].name, "cap") == 0)
+      eval_report_flag (ctx, "cap", m->flags[i].value,
+                        "exec: --cap is refused: it gives the exec'd process more than the container's init has "
+                        "(%.64s); add it to the container's capabilities instead",
+                        m->flags[i].value);
+}
+
 static int
 check_caps (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 {
@@ -207,6 +224,12 @@ check_caps (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   size_t i;
   (void) err;
 
+  if (ctx->kind == DOC_ARGV)
+    {
+      if (eval_cli (ctx, VERB_EXEC))
+        check_cap_flags (ctx, eval_cli (ctx, VERB_EXEC));
+      return 0;
+    }
   if (!json_is (caps, JSON_OBJECT))
     return 0;
   for (i = 0; i < sizeof cap_sets / sizeof cap_sets[0]; i++)
@@ -217,7 +240,7 @@ check_caps (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 const struct rule_ops rule_capabilities = {
   .name = "capabilities",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
-  .doc_kinds = DOC_CONFIG | DOC_PROCESS,
+  .doc_kinds = DOC_CONFIG | DOC_PROCESS | DOC_ARGV,
   .load = load_caps,
   .free_state = free_caps,
   .check = check_caps,

@@ -8,6 +8,7 @@
 
 #include "common.h"
 #include "secshim/cleanup.h"
+#include "secshim/cli.h"
 #include "secshim/util.h"
 
 char *
@@ -35,6 +36,31 @@ eval_report_unfixable (struct eval_ctx *ctx, const char *path, const struct json
   last = &ctx->findings->v[ctx->findings->n - 1];
   if (last->action == ACTION_REWRITE)
     last->action = ACTION_REJECT;
+}
+
+const struct cli_model *
+eval_cli (const struct eval_ctx *ctx, int verb)
+{
+  if (ctx->id == NULL || ctx->id->cli == NULL || (int) ctx->id->cli->verb != verb)
+    return NULL;
+  return ctx->id->cli;
+}
+
+void
+eval_report_flag (struct eval_ctx *ctx, const char *flag, const char *value, const char *fmt, ...)
+{
+  cleanup_free char *msg = NULL;
+  cleanup_free char *path = NULL;
+  struct json_value *v = json_new_string (value ? value : "");
+  va_list ap;
+
+  va_start (ap, fmt);
+  if (vasprintf (&msg, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  xasprintf (&path, "%s --%s", ctx->id->cli->verb_name, flag);
+  eval_report_unfixable (ctx, path, v, "%s", msg);
+  json_free (v);
 }
 
 static char *

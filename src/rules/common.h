@@ -26,6 +26,19 @@ void eval_report_unfixable (struct eval_ctx *ctx, const char *path, const struct
  * container (kubelet limits the pod's cgroup, not its pause container). */
 char *cgroups_parent_dir (const struct eval_ctx *ctx);
 
+/* runc's command line when secshim runs in its place and the verb is
+ * `verb` (VERB_EXEC, VERB_RESTORE): the flags a rule owns.  NULL under
+ * `secshim check` and for every other verb. */
+const struct cli_model *eval_cli (const struct eval_ctx *ctx, int verb);
+
+/* Record a flag of runc's command line that the rule refuses, as a finding
+ * at path "<verb> --<flag>" with the value as written.  A flag cannot be
+ * repaired (a person typed it), so under rewrite it refuses, like
+ * eval_report_unfixable; under audit/warn or an exemption it is recorded
+ * and runc gets it. */
+void eval_report_flag (struct eval_ctx *ctx, const char *flag, const char *value, const char *fmt, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
 /* Capability names.  In a policy, "NET_RAW", "net_raw" and "CAP_NET_RAW"
  * are accepted (libcap-ng's names are case-insensitive); in a document only
  * the exact form runc's capability map uses, "CAP_" + upper case.  Both

@@ -5,7 +5,23 @@
  * runc loads seccomp later.  CIS Docker Benchmark 5.26; PSS restricted
  * allowPrivilegeEscalation=false.  Applies to config.json and to exec's
  * process.json (an exec'd process's value replaces the container's). */
+#include <string.h>
+
+#include "common.h"
+#include "secshim/cli.h"
 #include "secshim/policy.h"
+
+/* Inline `runc exec --no-new-privs=false` turns it off for the exec'd
+ * process whatever config.json says (runc: if context.IsSet). */
+static void
+check_nnp_flag (struct eval_ctx *ctx)
+{
+  const struct cli_model *m = eval_cli (ctx, VERB_EXEC);
+  const char *v = m ? cli_flag_value (m, "no-new-privs") : NULL;
+  if (v && strcmp (v, "false") == 0)
+    eval_report_flag (ctx, "no-new-privs", v,
+                      "exec: --no-new-privs=false is refused: noNewPrivileges must stay on; drop the flag");
+}
 
 static int
 check_nnp (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
@@ -13,6 +29,14 @@ check_nnp (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   struct json_value *process = ctx->process;
   struct json_value *nnp = json_get (process, "noNewPrivileges");
   struct json_value *before = NULL;
+  (void) state;
+  (void) err;
+
+  if (ctx->kind == DOC_ARGV)
+    {
+      check_nnp_flag (ctx);
+      return 0;
+    }
 
   if (json_is_true (nnp))
     return 0;
@@ -35,6 +59,6 @@ check_nnp (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 const struct rule_ops rule_no_new_privileges = {
   .name = "noNewPrivileges",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
-  .doc_kinds = DOC_CONFIG | DOC_PROCESS,
+  .doc_kinds = DOC_CONFIG | DOC_PROCESS | DOC_ARGV,
   .check = check_nnp,
 };

@@ -14,17 +14,18 @@
  *    containerd's + 1) is kept: kubelet gives pause containers -998 and
  *    Guaranteed pods -997, and a container as protected as its shim still
  *    dies before the engine and the node agents.
- *  - apparmorProfile "unconfined" is refused (attaching a profile is the
- *    apparmor rule's job; this only stops an explicit opt-out, and
- *    refuseUnconfined: false leaves it to the apparmor rule, whose rewrite
- *    replaces it).  docker exec --privileged on an AppArmor host writes
- *    "unconfined" into process.json, so it is refused here.
+ *  - apparmorProfile is rule apparmor's (its refuseUnconfined setting,
+ *    which was this rule's until one rule owned the field).
  *  - real-time scheduling (scheduler.policy SCHED_FIFO/SCHED_RR/
  *    SCHED_DEADLINE, ioPriority.class IOPRIO_CLASS_RT) is refused unless
  *    allowRealtime: it can starve the host.
  *  - optionally, rlimits above per-type ceilings (rlimitsMax) are lowered
  *    to the ceiling or refused.
- * What rewrite cannot repair (cwd, env, AppArmor, scheduling) refuses under
+ *  - inline `runc exec --cwd DIR` replaces the cwd of the exec'd process;
+ *    secshim cannot resolve it in the running container the way runc's
+ *    chdir will (the CVE-2024-21626 vector), so any --cwd is a finding;
+ *    `-e` values holding a newline or carriage return likewise.
+ * What rewrite cannot repair (cwd, env, scheduling) refuses under
  * rewrite too.  Applies to config.json and exec's process.json.
  * CIS Docker Benchmark 5.2 (AppArmor opt-out), 5.19 (ulimits);
  * security.md R-CWD, R-ENV, R-OOM, R-SCHED, R-LSM. */
@@ -32,6 +33,7 @@
 
 #include "common.h"
 #include "view.h"
+#include "secshim/cli.h"
 #include "secshim/cleanup.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
@@ -51,7 +53,6 @@ struct process_state
   bool oom_engine;
   struct strv deny_cwd;
   bool allow_realtime;
-  bool refuse_unconfined;
   struct rlimit_max *rlimits;
   size_t n_rlimits;
 };
@@ -103,13 +104,18 @@ load_process (struct json_value *settings, const char *policy_dir, void **state,
   size_t i;
   (void) policy_dir;
 
-  s->refuse_unconfined = true;
+  if (json_get (settings, "refuseUnconfined") != NULL)
+    {
+      secshim_make_error (err, SECSHIM_ECONFIG,
+                          "rules.process.refuseUnconfined moved to rules.apparmor.refuseUnconfined (the rule that "
+                          "owns apparmorProfile)");
+      goto fail;
+    }
   have_deny = json_get (settings, "denyCwd") != NULL;
   if (take_i64 (settings, "rules.process", "oomScoreAdjMin", &s->oom_min, err) < 0
       || take_strv (settings, "rules.process", "denyCwd", &s->deny_cwd, err) < 0
       || take_bool (settings, "rules.process", "oomScoreAdjEngine", &s->oom_engine, err) < 0
       || take_bool (settings, "rules.process", "allowRealtime", &s->allow_realtime, err) < 0
-      || take_bool (settings, "rules.process", "refuseUnconfined", &s->refuse_unconfined, err) < 0
       || load_rlimits (s, settings, err) < 0)
     goto fail;
   if (s->oom_min < -1000 || s->oom_min > 1000)
@@ -268,17 +274,6 @@ check_oom (struct eval_ctx *ctx, const struct process_state *s)
 }
 
 static void
-check_apparmor (struct eval_ctx *ctx)
-{
-  const struct json_value *p = json_get (ctx->process, "apparmorProfile");
-  cleanup_free char *path = NULL;
-  if (!str_equal (json_string (p), "unconfined"))
-    return;
-  path = process_field_path (ctx, "apparmorProfile");
-  eval_report_unfixable (ctx, path, p, "AppArmor profile \"unconfined\" turns AppArmor off");
-}
-
-static void
 check_realtime (struct eval_ctx *ctx, const struct process_state *s)
 {
   static const char *const rt_policies[] = { "SCHED_FIFO", "SCHED_RR", "SCHED_DEADLINE" };
@@ -340,18 +335,45 @@ check_rlimits (struct eval_ctx *ctx, const struct process_state *s)
         }
 }
 
+static void
+check_process_flags (struct eval_ctx *ctx, const struct cli_model *m)
+{
+  size_t i;
+  for (i = 0; i < m->n_flags; i++)
+    {
+      const char *v = m->flags[i].value;
+      if (strcmp (m->flags[i].name, "cwd") == 0 && v[0] != '\0')
+        eval_report_flag (ctx, "cwd", v,
+                          "exec: --cwd is refused: it gives the exec'd process more than the container's init has "
+                          "(a working directory secshim cannot resolve in the running container, CVE-2024-21626); "
+                          "cd inside the command instead");
+      else if (strcmp (m->flags[i].name, "env") == 0 && strpbrk (v, "\n\r"))
+        eval_report_flag (ctx, "env", v, "exec: --env values may not contain a newline (CVE-2022-4318)");
+    }
+}
+
 static int
 check_process (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 {
   const struct process_state *s = state;
   (void) err;
+  if (ctx->kind == DOC_ARGV)
+    {
+      if (eval_cli (ctx, VERB_EXEC))
+        check_process_flags (ctx, eval_cli (ctx, VERB_EXEC));
+      return 0;
+    }
   if (ctx->process == NULL)
-    return 0;
+    {
+      /* runc's own precondition, judged like any other field. */
+      eval_report_unfixable (ctx, "process", NULL,
+                             "process: missing: runc refuses a config without one (\"process property must not be "
+                             "empty\")");
+      return 0;
+    }
   check_cwd (ctx, s);
   check_env (ctx);
   check_oom (ctx, s);
-  if (s->refuse_unconfined)
-    check_apparmor (ctx);
   check_realtime (ctx, s);
   check_rlimits (ctx, s);
   return 0;
@@ -360,8 +382,9 @@ check_process (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 const struct rule_ops rule_process = {
   .name = "process",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
-  .doc_kinds = DOC_CONFIG | DOC_PROCESS,
+  .doc_kinds = DOC_CONFIG | DOC_PROCESS | DOC_ARGV,
   .load = load_process,
   .free_state = free_process,
   .check = check_process,
+  .judges_missing_process = true,
 };

@@ -15,20 +15,33 @@
  * one.  Only the direct parent counts: the engine-wide cgroups above it
  * (kubepods, the node's allocatable) bound every container on the node
  * together, which is no limit of this workload.
+ *
  * The default policy audits (a plain `docker run` sets none of them); the
  * restricted policy rejects.  No rewrite: secshim cannot pick a workload's
  * memory size, and a read-only root breaks images that write to it.
  *
- * With action reject the rule also polices `runc update` (src/runtime/
- * update.c through resources_update_refusal()): an update may not lift a
- * limit the rule requires. */
-#include "resources.h"
+ * The rule also judges `runc update`: the LinuxResources document of
+ * --resources (DOC_RESOURCES) and the inline flags (--memory, --pids-limit,
+ * --cpu-quota, --cpu-period): an update may not lift a limit the rule
+ * requires.  Absent fields are left unchanged by runc. */
+#include <string.h>
+
 #include "common.h"
-#include "secshim/host.h"
 #include "secshim/cleanup.h"
+#include "secshim/cli.h"
+#include "secshim/host.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
+
+/* What the rule requires (its state, from the policy). */
+struct resources_requirements
+{
+  bool memory;   /* linux.resources.memory.limit > 0 */
+  bool cpu;      /* cpu.shares > 0 or cpu.quota > 0 */
+  bool pids;     /* linux.resources.pids.limit > 0 */
+  bool readonly; /* root.readonly true */
+};
 
 static int
 load_resources (struct json_value *settings, const char *policy_dir, void **state, secshim_error_t *err)
@@ -78,6 +91,10 @@ parent_bounded (struct eval_ctx *ctx, const char *controller)
   return ctx->host->cgroup_bounded (ctx->host, controller, dir, &bounded) == 0 && bounded;
 }
 
+static void check_update_doc (struct eval_ctx *ctx, const struct resources_requirements *req);
+static void check_update_flags (struct eval_ctx *ctx, const struct resources_requirements *req,
+                                const struct cli_model *m);
+
 static int
 check_resources (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 {
@@ -87,6 +104,18 @@ check_resources (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   const struct json_value *pids = json_get_path (res, "pids.limit");
   const struct json_value *ro = json_get_path (ctx->doc, "root.readonly");
   (void) err;
+
+  if (ctx->kind == DOC_RESOURCES)
+    {
+      check_update_doc (ctx, r);
+      return 0;
+    }
+  if (ctx->kind == DOC_ARGV)
+    {
+      if (eval_cli (ctx, VERB_UPDATE))
+        check_update_flags (ctx, r, eval_cli (ctx, VERB_UPDATE));
+      return 0;
+    }
 
   if (r->memory && !positive (mem) && !parent_bounded (ctx, "memory"))
     eval_report (ctx, "linux.resources.memory.limit", mem, NULL, "no memory limit (CIS 5.11)");
@@ -99,32 +128,55 @@ check_resources (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   return 0;
 }
 
-char *
-resources_update_refusal (const struct resources_requirements *req, const struct json_value *resources)
+/* runc update --resources: would applying the document lift a limit? */
+static void
+check_update_doc (struct eval_ctx *ctx, const struct resources_requirements *req)
 {
-  const struct json_value *mem = json_get_path (resources, "memory.limit");
-  const struct json_value *pids = json_get_path (resources, "pids.limit");
-  const struct json_value *quota = json_get_path (resources, "cpu.quota");
-  const struct json_value *period = json_get_path (resources, "cpu.period");
-  char *msg = NULL;
+  const struct json_value *mem = json_get_path (ctx->doc, "memory.limit");
+  const struct json_value *pids = json_get_path (ctx->doc, "pids.limit");
+  const struct json_value *quota = json_get_path (ctx->doc, "cpu.quota");
+  const struct json_value *period = json_get_path (ctx->doc, "cpu.period");
 
   if (req->memory && negative (mem))
-    xasprintf (&msg, "update: memory.limit %s would remove the memory limit", mem->str);
-  else if (req->pids && pids && !positive (pids))
-    xasprintf (&msg, "update: pids.limit %s would remove the pids limit", pids->str);
-  else if (req->cpu && negative (quota))
-    xasprintf (&msg, "update: cpu.quota %s would remove the CPU quota", quota->str);
+    eval_report (ctx, "memory.limit", mem, NULL, "update: memory.limit %s would remove the memory limit", mem->str);
+  if (req->pids && pids && !positive (pids))
+    eval_report (ctx, "pids.limit", pids, NULL, "update: pids.limit %s would remove the pids limit", pids->str);
+  if (req->cpu && negative (quota))
+    eval_report (ctx, "cpu.quota", quota, NULL, "update: cpu.quota %s would remove the CPU quota", quota->str);
   /* runc writes cpu.max "max <period>" when a period comes without a
    * positive quota: that lifts the quota too. */
   else if (req->cpu && period && positive (period) && !positive (quota))
-    xasprintf (&msg, "update: cpu.period without a positive cpu.quota would remove the CPU quota");
-  return msg;
+    eval_report (ctx, "cpu.period", period, NULL,
+                 "update: cpu.period without a positive cpu.quota would remove the CPU quota");
+}
+
+/* runc update's inline flags, as runc reads them; a value secshim does not
+ * read the way runc does (--pids-limit 0x10) is a finding too. */
+static void
+check_update_flags (struct eval_ctx *ctx, const struct resources_requirements *req, const struct cli_model *m)
+{
+  const char *memory = cli_flag_value (m, "memory");
+  const char *pids = cli_flag_value (m, "pids-limit");
+  const char *quota = cli_flag_value (m, "cpu-quota");
+  const char *period = cli_flag_value (m, "cpu-period");
+  int64_t n = 0;
+
+  if (req->memory && memory && memory[0] == '-')
+    eval_report_flag (ctx, "memory", memory, "update: --memory %s would remove the memory limit", memory);
+  if (req->pids && pids && (parse_i64 (pids, &n) < 0 || n <= 0))
+    eval_report_flag (ctx, "pids-limit", pids,
+                      "update: --pids-limit %s would remove the pids limit (a positive decimal is required)", pids);
+  if (req->cpu && quota && quota[0] == '-')
+    eval_report_flag (ctx, "cpu-quota", quota, "update: --cpu-quota %s would remove the CPU quota", quota);
+  else if (req->cpu && period && !(quota && parse_i64 (quota, &n) == 0 && n > 0))
+    eval_report_flag (ctx, "cpu-period", period,
+                      "update: --cpu-period without a positive --cpu-quota would remove the CPU quota");
 }
 
 const struct rule_ops rule_resources = {
   .name = "resources",
   .actions = ACTION_REJECT | ACTION_AUDIT | ACTION_WARN,
-  .doc_kinds = DOC_CONFIG,
+  .doc_kinds = DOC_CONFIG | DOC_ARGV | DOC_RESOURCES,
   .load = load_resources,
   .free_state = free,
   .check = check_resources,

@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "secshim/cleanup.h"
+#include "secshim/cli.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -84,11 +85,56 @@ check_label (struct eval_ctx *ctx, const struct json_value *v, const char *path,
                            type);
 }
 
+/* Inline `runc exec --process-label L` replaces the exec'd process's label. */
+static void
+check_exec_flag (struct eval_ctx *ctx, const struct cli_model *m)
+{
+  const char *label = cli_flag_value (m, "process-label");
+  if (label && label[0] != '\0')
+    eval_report_flag (ctx, "process-label", label,
+                      "exec: --process-label is refused: it replaces the container's SELinux label for the exec'd "
+                      "process; drop the flag");
+}
+
+/* restore --lsm-profile selinux:LABEL and --lsm-mount-context replace what
+ * config.json says.  CRI-O passes its own container's labels back on every
+ * restore, so a value equal to the checked document is accepted. */
+static void
+check_restore_flags (struct eval_ctx *ctx, const struct cli_model *m)
+{
+  const char *profile = cli_flag_value (m, "lsm-profile");
+  const char *ctxt = cli_flag_value (m, "lsm-mount-context");
+  const char *label = json_string (json_get (ctx->process, "selinuxLabel"));
+  const char *mount = json_string (json_get_path (ctx->doc, "linux.mountLabel"));
+
+  if (profile && str_has_prefix (profile, "selinux:") && !str_equal (profile + strlen ("selinux:"), label))
+    eval_report_flag (ctx, "lsm-profile", profile,
+                      "restore: --lsm-profile=%.128s is refused: it differs from the checked config.json "
+                      "(selinuxLabel %.128s); drop the flag",
+                      profile, label ? label : "unset");
+  if (ctxt && ctxt[0] != '\0' && !str_equal (ctxt, mount))
+    eval_report_flag (ctx, "lsm-mount-context", ctxt,
+                      "restore: --lsm-mount-context=%.128s is refused: it differs from the checked config.json "
+                      "(linux.mountLabel %.128s); drop the flag",
+                      ctxt, mount ? mount : "unset");
+}
+
 static int
 check_selinux (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 {
   const struct selinux_state *s = state;
-  cleanup_free char *path = process_field_path (ctx, "selinuxLabel");
+  cleanup_free char *path = NULL;
+  (void) err;
+
+  if (ctx->kind == DOC_ARGV)
+    {
+      if (eval_cli (ctx, VERB_EXEC))
+        check_exec_flag (ctx, eval_cli (ctx, VERB_EXEC));
+      return 0;
+    }
+  if (eval_cli (ctx, VERB_RESTORE))
+    check_restore_flags (ctx, eval_cli (ctx, VERB_RESTORE));
+  path = process_field_path (ctx, "selinuxLabel");
   check_label (ctx, json_get (ctx->process, "selinuxLabel"), path, &s->process_types, "SELinux process label");
   if (ctx->kind == DOC_CONFIG)
     check_label (ctx, json_get_path (ctx->doc, "linux.mountLabel"), "linux.mountLabel", &s->mount_types,
@@ -99,7 +145,7 @@ check_selinux (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 const struct rule_ops rule_selinux = {
   .name = "selinux",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
-  .doc_kinds = DOC_CONFIG | DOC_PROCESS,
+  .doc_kinds = DOC_CONFIG | DOC_PROCESS | DOC_ARGV,
   .load = load_selinux,
   .free_state = free_selinux,
   .check = check_selinux,

@@ -15,12 +15,18 @@
  * are judged as host ids (the conservative reading).  exec's process.json has no linux
  * section, so its ids are judged as host ids too: `docker exec -u 0` is
  * rewritten or refused even in a user-namespaced container.
+ *
+ * Inline `runc exec --user uid[:gid]` and `--additional-gids` (runc builds
+ * the process from config.json and these flags) are judged by the ids runc
+ * will use: root is refused under reject and rewrite (a typed flag cannot
+ * be rewritten), recorded under audit.
  * CIS Docker Benchmark 5.24 (exec as root), 5.31 (user namespaces);
  * PSS restricted "Running as Non-root" / "Running as Non-root user". */
 #include <string.h>
 
 #include "common.h"
 #include "secshim/cleanup.h"
+#include "secshim/cli.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -158,6 +164,63 @@ check_additional_gids (struct eval_ctx *ctx)
   json_free (before);
 }
 
+/* exec --user uid[:gid] as runc 1.1.5's exec.go getProcess reads it:
+ *   u := strings.SplitN (user, ":", 2)
+ *   gid, err := strconv.Atoi (u[1]); p.User.GID = uint32 (gid)
+ *   uid, err := strconv.Atoi (u[0]); p.User.UID = uint32 (uid)
+ * so "-0", "+0", "00", "4294967296" and "-4294967296" are all 0 to runc,
+ * whatever the text says.  Text runc cannot parse is a finding too: runc
+ * fails on it, and what secshim cannot read it does not approve. */
+static void
+check_user_flag (struct eval_ctx *ctx, const char *spec)
+{
+  const char *colon = strchr (spec, ':');
+  cleanup_free char *uid_text = colon ? xstrndup (spec, (size_t) (colon - spec)) : xstrdup (spec);
+  int64_t uid, gid;
+
+  if (go_atoi (uid_text, &uid) < 0 || (colon && go_atoi (colon + 1, &gid) < 0))
+    eval_report_flag (ctx, "user", spec, "exec: --user %.64s is refused: runc cannot read it as uid[:gid]", spec);
+  else if ((uint32_t) uid == 0)
+    eval_report_flag (
+        ctx, "user", spec,
+        "exec: --user %.64s is refused: runc reads uid %.64s as 0 (root); pass -u UID:GID with non-zero ids", spec,
+        uid_text);
+  else if (colon && (uint32_t) gid == 0)
+    eval_report_flag (ctx, "user", spec,
+                      "exec: --user %.64s is refused: runc reads gid %.64s as 0 (group root); pass a non-zero gid",
+                      spec, colon + 1);
+}
+
+/* --additional-gids: urfave/cli's Int64Slice.Set is strconv.ParseInt (v,
+ * 10, 64); runc refuses a negative one and keeps uint32 (gid), so
+ * 4294967296 and "-0" are group 0. */
+static void
+check_gid_flag (struct eval_ctx *ctx, const char *v)
+{
+  int64_t gid;
+  if (go_parse_int (v, 64, &gid) < 0 || gid < 0)
+    eval_report_flag (ctx, "additional-gids", v,
+                      "exec: --additional-gids %.64s is refused: runc cannot use it as a group id", v);
+  else if ((uint32_t) gid == 0)
+    eval_report_flag (ctx, "additional-gids", v,
+                      "exec: --additional-gids %.64s is refused: runc reads it as group 0 (root)", v);
+}
+
+static void
+check_user_argv (struct eval_ctx *ctx, const struct cli_model *m)
+{
+  const char *user = cli_flag_value (m, "user");
+  size_t i;
+
+  /* runc applies --user only when it is not empty; then the config's
+   * user, judged at create, stays. */
+  if (user && user[0] != '\0')
+    check_user_flag (ctx, user);
+  for (i = 0; i < m->n_flags; i++)
+    if (strcmp (m->flags[i].name, "additional-gids") == 0)
+      check_gid_flag (ctx, m->flags[i].value);
+}
+
 static int
 check_user (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 {
@@ -167,6 +230,12 @@ check_user (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   bool uid_mapped = false, gid_mapped = false;
   (void) err;
 
+  if (ctx->kind == DOC_ARGV)
+    {
+      if (eval_cli (ctx, VERB_EXEC))
+        check_user_argv (ctx, eval_cli (ctx, VERB_EXEC));
+      return 0;
+    }
   /* A config without a process runs nothing (runc refuses it). */
   if (ctx->process == NULL)
     return 0;
@@ -191,7 +260,7 @@ check_user (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 const struct rule_ops rule_user = {
   .name = "user",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
-  .doc_kinds = DOC_CONFIG | DOC_PROCESS,
+  .doc_kinds = DOC_CONFIG | DOC_PROCESS | DOC_ARGV,
   .load = load_user,
   .free_state = free,
   .check = check_user,

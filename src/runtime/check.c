@@ -293,7 +293,8 @@ run_check (const struct check_opts *o, secshim_error_t *err)
   int ret = -1;
 
   /* What admins and CI run to vet a policy: validate it in full, whatever
-   * the validated-policy cache holds (it still records a stamp). */
+   * the validated-policy cache holds, and write no stamp: check never
+   * changes the host. */
   policy_cache_set (true, NULL);
   if (policy_load_file (o->policy, &p, err) < 0 || read_input (o->file, &buf, &len, err) < 0)
     return -1;
@@ -306,7 +307,7 @@ run_check (const struct check_opts *o, secshim_error_t *err)
   dir_copy = xstrdup (o->file);
   if (strcmp (o->file, "-") != 0 && realpath (dirname (dir_copy), bundle))
     id.bundle = bundle;
-  if (policy_evaluate (p, doc, kind, host_real (), &id, &f, &refused, err) < 0)
+  if (policy_evaluate (p, doc, kind, host_current (), &id, &f, &refused, err) < 0)
     {
       secshim_error_wrap (err, "%s", o->file);
       goto out;

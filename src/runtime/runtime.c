@@ -119,42 +119,6 @@ outcome_of (const struct findings *f)
   return "allowed";
 }
 
-/* restore's --lsm-profile ("selinux:LABEL" or "apparmor:PROFILE") and
- * --lsm-mount-context replace what config.json says about confinement.
- * CRI-O passes its own container's label back on every restore, so a value
- * equal to the checked (rewritten) document is accepted; anything else
- * would undo the check.  Returns a malloc'd message, or NULL. */
-static char *
-restore_lsm_refusal (const struct cli_model *m, const struct json_value *doc)
-{
-  const char *profile = cli_flag_value (m, "lsm-profile");
-  const char *mount_ctx = cli_flag_value (m, "lsm-mount-context");
-  const struct json_value *process = json_get (doc, "process");
-  char *msg = NULL;
-
-  if (profile && *profile)
-    {
-      const char *colon = strchr (profile, ':');
-      const char *want = NULL;
-      if (colon && str_has_prefix (profile, "selinux:"))
-        want = json_string (json_get (process, "selinuxLabel"));
-      else if (colon && str_has_prefix (profile, "apparmor:"))
-        want = json_string (json_get (process, "apparmorProfile"));
-      if (want == NULL || strcmp (colon + 1, want) != 0)
-        {
-          xasprintf (&msg, "restore: --lsm-profile=%s is refused: it differs from the checked config.json", profile);
-          return msg;
-        }
-    }
-  if (mount_ctx && *mount_ctx && !str_equal (mount_ctx, json_string (json_get_path (doc, "linux.mountLabel"))))
-    {
-      xasprintf (&msg, "restore: --lsm-mount-context=%s is refused: it differs from the checked config.json",
-                 mount_ctx);
-      return msg;
-    }
-  return NULL;
-}
-
 /* The image the container was made from, where the engine writes it into
  * the document: containerd's CRI and CRI-O annotate it; dockerd 20.10 and
  * podman 4.3 do not (their records have no "image"). */
@@ -177,12 +141,12 @@ image_of (const struct json_value *doc)
  * most of what stood between the rewrite and the exec (docs/performance.md). */
 static int
 enforce_document (const struct cli_model *m, const struct policy *p, struct doc_file *f, enum doc_kind kind,
-                  struct findings *findings, struct json_value **tree, secshim_error_t *err)
+                  struct findings *findings, struct json_value **tree, int *memfd, secshim_error_t *err)
 {
   struct json_value *doc = NULL;
   cleanup_free char *out = NULL;
   cleanup_free char *doc_path = NULL;
-  struct identity id = { m->verb_name, m->container_id, m->root, f->dir, m->systemd_cgroup };
+  struct identity id = { m->verb_name, m->container_id, m->root, f->dir, m->systemd_cgroup, m };
   bool refused = false;
   size_t out_len = 0;
 
@@ -197,7 +161,7 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
   if (spec_normalize (doc, kind == DOC_PROCESS ? SPEC_PROCESS : SPEC_CONFIG, err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
   audit_describe (engine_name (refusal_engine (doc, m->root, f->dir)), image_of (doc));
-  if (policy_evaluate (p, doc, kind, host_real (), &id, findings, &refused, err) < 0)
+  if (policy_evaluate (p, doc, kind, host_current (), &id, findings, &refused, err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
   if (refused)
     {
@@ -205,20 +169,16 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
       refuse (m, p, doc_path, findings, "refused", msg);
       return 1;
     }
-  if (m->verb == VERB_RESTORE)
-    {
-      cleanup_free char *msg = restore_lsm_refusal (m, doc);
-      if (msg)
-        {
-          refuse (m, p, doc_path, findings, "refused", msg);
-          return 1;
-        }
-    }
   /* The one step that touches the host, now that the container is allowed
    * (loading its AppArmor profile); a failure refuses it. */
-  if (policy_apply (findings, host_real (), err) < 0)
+  if (policy_apply (findings, host_current (), err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
-  if (json_write (doc, &out, &out_len, err) < 0 || doc_file_replace (f, out, out_len, err) < 0)
+  if (json_write (doc, &out, &out_len, err) < 0)
+    return -1;
+  /* A stream (exec -p <(...)) was read once: runc gets the checked bytes
+   * in a memfd.  A file is replaced atomically. */
+  if (memfd ? (*memfd = doc_sealed_memfd ("secshim-process", out, out_len, err)) < 0
+            : doc_file_replace (f, out, out_len, err) < 0)
     return -1;
   report_warnings (m, findings);
   {
@@ -228,6 +188,41 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
       {
         /* audit.onFailure: no container starts without its record unless
          * the policy says so (docs/audit.md). */
+        if (audit_failure_refuses (p))
+          return secshim_error_wrap (err, "the decision cannot be recorded and the policy's audit.onFailure is "
+                                          "\"refuse\" (\"allow\" starts containers anyway)");
+        dprintf (STDERR_FILENO, "secshim: %s\n", (*err)->msg);
+        secshim_error_release (err);
+      }
+  }
+  return 0;
+}
+
+/* Inline `runc exec` (no --process): runc builds the process from the
+ * bundle's config.json, judged at create, and the flags on top.  The rules
+ * that own each flag's field judge it (DOC_ARGV); the verdict is recorded
+ * and reported like a document's.  Returns 0, 1 when refused (reported),
+ * -1 on error. */
+static int
+judge_flags (const struct cli_model *m, const struct policy *p, struct findings *findings, secshim_error_t *err)
+{
+  cleanup_with (json_free) struct json_value *empty = json_new_object ();
+  struct identity id = { m->verb_name, m->container_id, m->root, NULL, m->systemd_cgroup, m };
+  bool refused = false;
+
+  if (policy_evaluate (p, empty, DOC_ARGV, host_current (), &id, findings, &refused, err) < 0)
+    return -1;
+  if (refused)
+    {
+      cleanup_free char *msg = refusal_message (findings, NULL, ENGINE_OCI, p->path);
+      refuse (m, p, NULL, findings, "refused", msg);
+      return 1;
+    }
+  report_warnings (m, findings);
+  {
+    struct audit_event ev = { m->verb_name, m->container_id, NULL, p, p->path, findings, outcome_of (findings), NULL };
+    if (audit_record (&ev, err) < 0)
+      {
         if (audit_failure_refuses (p))
           return secshim_error_wrap (err, "the decision cannot be recorded and the policy's audit.onFailure is "
                                           "\"refuse\" (\"allow\" starts containers anyway)");
@@ -252,8 +247,9 @@ policed (const struct cli_model *m)
   cleanup_with (policy_free) struct policy *p = NULL;
   cleanup_with (json_free) struct json_value *doc = NULL;
   cleanup_free char *runtime = NULL;
-  cleanup_free char *inline_msg = NULL;
+  cleanup_free char *process_fd = NULL;
   struct doc_file f = { .dirfd = -1 };
+  int memfd = -1;
   struct findings findings = { 0 };
   secshim_error_t err = NULL;
   char **argv = NULL;
@@ -265,15 +261,22 @@ policed (const struct cli_model *m)
     goto error;
   if (m->verb == VERB_EXEC && m->process == NULL)
     {
-      inline_msg = exec_inline_refusal (m);
-      if (inline_msg)
-        return refuse (m, p, NULL, NULL, "refused", inline_msg);
+      ret = judge_flags (m, p, &findings, &err);
+      findings_free (&findings);
+      if (ret > 0)
+        return refusal_status (m);
+      if (ret < 0)
+        goto error;
     }
   else
     {
-      if (open_document (m, &f, &err) < 0)
+      bool stream = m->verb == VERB_EXEC && doc_path_is_stream (m->process);
+      if ((stream ? doc_stream_read (m->process, JSON_DEFAULT_MAX_BYTES, &f, &err) : open_document (m, &f, &err)) < 0)
         goto error;
-      ret = enforce_document (m, p, &f, m->verb == VERB_EXEC ? DOC_PROCESS : DOC_CONFIG, &findings, &doc, &err);
+      ret = enforce_document (m, p, &f, m->verb == VERB_EXEC ? DOC_PROCESS : DOC_CONFIG, &findings, &doc,
+                              stream ? &memfd : NULL, &err);
+      if (memfd >= 0)
+        xasprintf (&process_fd, "/proc/self/fd/%d", memfd);
       findings_free (&findings);
       if (ret != 0)
         {
@@ -283,7 +286,7 @@ policed (const struct cli_model *m)
           goto error;
         }
     }
-  argv = cli_canonical_argv (m, runtime, m->verb == VERB_EXEC ? NULL : f.dir, NULL);
+  argv = cli_canonical_argv (m, runtime, m->verb == VERB_EXEC ? NULL : f.dir, process_fd);
   if (argv == NULL)
     secshim_make_error (&err, SECSHIM_EINPUT, "argv: cannot build the runtime's command line");
   else

@@ -1,35 +1,30 @@
 /* Runtime mode, `runc update`: an update may not lift the limits that the
- * resources rule requires.
- *
- * Only enforced when the policy enables rule "resources" with action
- * reject; otherwise the (already strictly parsed) argv goes to runc as is.
+ * resources rule requires.  The rule decides (src/rules/resources.c); this
+ * file reads what runc will read and hands it over.
  *
  *  - `--resources FILE` and `--resources -` (stdin): runc reads a
  *    LinuxResources document and ignores every inline flag.  secshim reads
- *    it once, strictly (json_parse + spec_normalize(SPEC_RESOURCES)), checks
- *    it with resources_update_refusal(), and hands runc the canonical bytes
+ *    it once, strictly (json_parse + spec_normalize(SPEC_RESOURCES)), has
+ *    the rules judge it (DOC_RESOURCES), and hands runc the canonical bytes
  *    it checked through a sealed memfd, as --resources=/proc/self/fd/N.  So
  *    runc can neither read a file swapped after the check nor a stdin
- *    secshim has already consumed, and nothing is left behind on disk (a
- *    memfd instead of a temp file under /run/secshim: no name to race, no
- *    cleanup after execv).
- *  - inline flags: --memory -1 (runc's "unlimited"), --pids-limit 0 or
- *    below, a negative --cpu-quota, and --cpu-period without a positive
- *    --cpu-quota (runc then writes cpu.max "max <period>") are refused.
- *    Values secshim does not read the way runc does (--pids-limit 0x10)
- *    are refused rather than guessed. */
+ *    secshim has already consumed, and nothing is left behind on disk.
+ *  - inline flags (--memory -1, --pids-limit 0, ...): judged by the same
+ *    rule from runc's command line (DOC_ARGV).
+ * The decision is recorded like a container's, findings included. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../rules/resources.h"
 #include "secshim/audit.h"
+#include "secshim/bundle.h"
 #include "secshim/cleanup.h"
 #include "secshim/exec.h"
 #include "secshim/json.h"
 #include "secshim/policy.h"
+#include "secshim/refusal.h"
 #include "secshim/runtime.h"
 #include "secshim/spec.h"
 #include "secshim/util.h"
@@ -48,13 +43,15 @@ policy_path_of (const struct cli_model *m)
 /* Returns -1 when the record failed and audit.onFailure refuses (the
  * caller refuses the update), else 1. */
 static int
-record (const struct cli_model *m, const struct policy *p, const char *outcome, const char *message)
+record (const struct cli_model *m, const struct policy *p, const struct findings *f, const char *outcome,
+        const char *message)
 {
   struct audit_event ev = {
     .verb = m->verb_name,
     .container_id = m->container_id,
     .policy = p,
     .policy_path = policy_path_of (m),
+    .findings = f,
     .outcome = outcome,
     .error = message,
   };
@@ -72,17 +69,6 @@ record (const struct cli_model *m, const struct policy *p, const char *outcome, 
   return 1;
 }
 
-/* The resources rule's requirements when it enforces, else NULL. */
-static const struct resources_requirements *
-enforced_requirements (const struct policy *p)
-{
-  size_t i;
-  for (i = 0; i < p->n_rules; i++)
-    if (strcmp (p->rules[i].ops->name, "resources") == 0 && p->rules[i].action == ACTION_REJECT)
-      return p->rules[i].state;
-  return NULL;
-}
-
 static int
 read_resources (const char *file, char **buf, size_t *len, secshim_error_t *err)
 {
@@ -93,23 +79,6 @@ read_resources (const char *file, char **buf, size_t *len, secshim_error_t *err)
   if (read_all_fd (fd, RESOURCES_MAX_BYTES, buf, len) < 0)
     return secshim_make_error (err, errno == EFBIG ? SECSHIM_EINPUT : errno, "update: read --resources `%s`", file);
   return 0;
-}
-
-/* A sealed memfd holding bytes, inheritable by runc.  Returns the fd. */
-static int
-sealed_memfd (const char *bytes, size_t len, secshim_error_t *err)
-{
-  cleanup_close int fd = memfd_create ("secshim-resources", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd < 0)
-    return secshim_make_error (err, errno, "update: memfd_create");
-  if (write_all_fd (fd, bytes, len) < 0 || lseek (fd, 0, SEEK_SET) < 0
-      || fcntl (fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)
-    return secshim_make_error (err, errno, "update: writing the checked resources to a memfd");
-  /* runc must inherit it across execv: the one fd opened without CLOEXEC
-   * on purpose. */
-  if (fcntl (fd, F_SETFD, 0) < 0)
-    return secshim_make_error (err, errno, "update: fcntl");
-  return steal_fd (&fd);
 }
 
 static void
@@ -124,30 +93,39 @@ replace_flag_value (struct cli_model *m, const char *name, const char *value)
       }
 }
 
-/* Check the --resources document; on success point the flag at a memfd
- * with the checked bytes.  Returns 0, 1 when refused (*why set), -1 on
- * error. */
+/* The rules judge what runc will read: the --resources document (DOC_RESOURCES),
+ * or the inline flags (DOC_ARGV).  The document's canonical bytes go to
+ * *out for the memfd.  Returns 0, or -1 with err set. */
 static int
-police_resources_file (struct cli_model *m, const struct resources_requirements *req, char **why, secshim_error_t *err)
+judge (struct cli_model *m, const struct policy *p, struct findings *f, bool *refused, char **out, size_t *out_len,
+       secshim_error_t *err)
 {
   cleanup_with (json_free) struct json_value *doc = NULL;
   cleanup_free char *buf = NULL;
-  cleanup_free char *out = NULL;
-  cleanup_free char *fd_path = NULL;
   const char *file = cli_flag_value (m, "resources");
-  size_t len = 0, out_len = 0;
-  int fd;
+  struct identity id = { m->verb_name, m->container_id, m->root, NULL, m->systemd_cgroup, m };
+  size_t len = 0;
 
+  if (file == NULL || file[0] == '\0')
+    {
+      doc = json_new_object ();
+      return policy_evaluate (p, doc, DOC_ARGV, host_current (), &id, f, refused, err);
+    }
   if (read_resources (file, &buf, &len, err) < 0)
     return -1;
   if (json_parse (buf, len, NULL, &doc, err) < 0 || spec_normalize (doc, SPEC_RESOURCES, err) < 0)
     return secshim_error_wrap (err, "update: --resources %s", file);
-  *why = resources_update_refusal (req, doc);
-  if (*why)
-    return 1;
-  if (json_write (doc, &out, &out_len, err) < 0)
+  if (policy_evaluate (p, doc, DOC_RESOURCES, host_current (), &id, f, refused, err) < 0)
     return -1;
-  fd = sealed_memfd (out, out_len, err);
+  return json_write (doc, out, out_len, err);
+}
+
+/* Point --resources at a sealed memfd holding the bytes judged. */
+static int
+hand_over (struct cli_model *m, const char *bytes, size_t len, secshim_error_t *err)
+{
+  cleanup_free char *fd_path = NULL;
+  int fd = doc_sealed_memfd ("secshim-resources", bytes, len, err);
   if (fd < 0)
     return -1;
   xasprintf (&fd_path, "/proc/self/fd/%d", fd);
@@ -156,30 +134,13 @@ police_resources_file (struct cli_model *m, const struct resources_requirements 
 }
 
 static bool
-is_negative (const char *v)
+rule_enabled (const struct policy *p, const char *name)
 {
-  return v && v[0] == '-';
-}
-
-static char *
-inline_refusal (const struct cli_model *m, const struct resources_requirements *req)
-{
-  const char *memory = cli_flag_value (m, "memory");
-  const char *pids = cli_flag_value (m, "pids-limit");
-  const char *quota = cli_flag_value (m, "cpu-quota");
-  const char *period = cli_flag_value (m, "cpu-period");
-  char *msg = NULL;
-  int64_t n = 0;
-
-  if (req->memory && is_negative (memory))
-    xasprintf (&msg, "update: --memory %s would remove the memory limit", memory);
-  else if (req->pids && pids && (parse_i64 (pids, &n) < 0 || n <= 0))
-    xasprintf (&msg, "update: --pids-limit %s would remove the pids limit (a positive decimal is required)", pids);
-  else if (req->cpu && is_negative (quota))
-    xasprintf (&msg, "update: --cpu-quota %s would remove the CPU quota", quota);
-  else if (req->cpu && period && !(quota && parse_i64 (quota, &n) == 0 && n > 0))
-    xasprintf (&msg, "update: --cpu-period without a positive --cpu-quota would remove the CPU quota");
-  return msg;
+  size_t i;
+  for (i = 0; i < p->n_rules; i++)
+    if (strcmp (p->rules[i].ops->name, name) == 0)
+      return true;
+  return false;
 }
 
 int
@@ -187,29 +148,39 @@ update_main (struct cli_model *m)
 {
   cleanup_with (policy_free) struct policy *p = NULL;
   cleanup_free char *runtime = NULL;
-  cleanup_free char *why = NULL;
-  const struct resources_requirements *req;
+  cleanup_free char *out = NULL;
+  struct findings f = { 0 };
   secshim_error_t err = NULL;
+  bool refused = false;
+  size_t out_len = 0;
   char **argv;
 
   if (policy_load_file (policy_path_of (m), &p, &err) < 0
       || runtime_resolve (m->secshim_runtime, p->runtime, &runtime, &err) < 0)
     goto error;
-  req = enforced_requirements (p);
-  if (req && cli_flag_value (m, "resources"))
+  /* Without the rule nothing is judged, and runc reads what it was given. */
+  if (rule_enabled (p, "resources"))
     {
-      int ret = police_resources_file (m, req, &why, &err);
-      if (ret < 0)
+      if (judge (m, p, &f, &refused, &out, &out_len, &err) < 0)
+        goto error;
+      if (refused)
+        {
+          cleanup_free char *msg = refusal_message (&f, NULL, ENGINE_OCI, p->path);
+          int status = record (m, p, &f, "refused", msg);
+          findings_free (&f);
+          return status;
+        }
+      if (out && hand_over (m, out, out_len, &err) < 0)
         goto error;
     }
-  else if (req)
-    why = inline_refusal (m, req);
-  if (why)
-    return record (m, p, "refused", why);
-  if (record (m, p, "allowed", NULL) < 0)
-    return record (m, p, "error",
-                   "the decision cannot be recorded and the policy's audit.onFailure is \"refuse\" "
-                   "(\"allow\" lets updates through anyway)");
+  if (record (m, p, &f, "allowed", NULL) < 0)
+    {
+      findings_free (&f);
+      return record (m, p, NULL, "error",
+                     "the decision cannot be recorded and the policy's audit.onFailure is \"refuse\" "
+                     "(\"allow\" lets updates through anyway)");
+    }
+  findings_free (&f);
   argv = cli_canonical_argv (m, runtime, NULL, NULL);
   if (argv == NULL)
     secshim_make_error (&err, SECSHIM_EINPUT, "argv: cannot build the runtime's command line");
@@ -218,7 +189,8 @@ update_main (struct cli_model *m)
   cli_argv_free (argv);
 
 error:
-  record (m, p, "error", err->msg);
+  findings_free (&f);
+  record (m, p, NULL, "error", err->msg);
   secshim_error_release (&err);
   return 1;
 }

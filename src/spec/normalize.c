@@ -300,9 +300,102 @@ remove_member_at (struct json_value *obj, size_t i)
   obj->count--;
 }
 
+/* The field a key names to Go's decoder: the exact name first, else the
+ * one it folds onto (encoding/json: "preferring an exact match but also
+ * accepting a case-insensitive match"). */
+static const struct schema_field *
+field_of (const struct schema_struct *s, const struct json_member *m)
+{
+  const struct schema_field *f = find_field (s, m);
+  return f ? f : find_field_folded (s, m);
+}
+
+/* Fold later member `from` into the earlier `into`, both naming field f,
+ * the way Go decodes the second into the same field: an object into the
+ * struct the first made (its keys merge, later ones win, as check_struct
+ * on the result then models), a scalar or an array replaces (Go resets a
+ * slice before appending).  What depends on Go's nil handling (a null) or
+ * fails in Go (a type change) is refused.  Returns 0 when merged. */
+static int
+merge_member (struct walk *w, struct json_member *into, struct json_member *from, const struct schema_field *f)
+{
+  struct json_value *a = into->value, *b = from->value;
+  bool booleans = (a->type == JSON_TRUE || a->type == JSON_FALSE) && (b->type == JSON_TRUE || b->type == JSON_FALSE);
+  if (a->type == JSON_NULL || b->type == JSON_NULL || (a->type != b->type && !booleans)
+      || (f->kind != SK_STRUCT && (a->type == JSON_OBJECT || f->kind == SK_ANY)))
+    {
+      cleanup_free char *qa = json_quote_key (into->key, into->key_len);
+      cleanup_free char *qb = json_quote_key (from->key, from->key_len);
+      return secshim_make_error (w->err, SECSHIM_EINPUT,
+                                 "%s: keys `%s` and `%s` are the same field to Go's decoder, which would merge "
+                                 "them in a way secshim does not model (a null, a type change or a map)",
+                                 walk_path (w), qa, qb);
+    }
+  if (f->kind == SK_STRUCT)
+    {
+      a->members = xreallocarray (a->members, a->count + b->count + 1, sizeof *a->members);
+      memcpy (a->members + a->count, b->members, b->count * sizeof *b->members);
+      a->count += b->count;
+      a->cap = a->count + 1;
+      b->count = 0;
+      json_free (b);
+    }
+  else
+    {
+      json_free (a);
+      into->value = b;
+    }
+  from->value = NULL;
+  return 0;
+}
+
+/* Go reads `cpu` and `CPU` in one struct as one field: rename every key to
+ * the field it names and merge the members that name the same one, in
+ * document order, so that the rules judge and runc reads the same value
+ * (runc's own tests write a config with both).  Keys no field takes stay:
+ * runc ignores them. */
+static int
+merge_folded_fields (struct walk *w, struct json_value *obj, const struct schema_struct *s)
+{
+  cleanup_free size_t *first = xreallocarray (NULL, s->nfields + 1, sizeof *first);
+  size_t i;
+
+  for (i = 0; i < s->nfields; i++)
+    first[i] = SIZE_MAX;
+  for (i = 0; i < obj->count;)
+    {
+      struct json_member *m = &obj->members[i];
+      const struct schema_field *f = field_of (s, m);
+      size_t fi;
+      if (f == NULL)
+        {
+          i++;
+          continue;
+        }
+      fi = (size_t) (f - s->fields);
+      if (first[fi] == SIZE_MAX)
+        {
+          if (strcmp (m->key, f->name) != 0)
+            {
+              free (m->key);
+              m->key = xstrdup (f->name);
+              m->key_len = strlen (f->name);
+            }
+          first[fi] = i++;
+          continue;
+        }
+      if (merge_member (w, &obj->members[first[fi]], m, f) < 0)
+        return -1;
+      remove_member_at (obj, i);
+    }
+  return 0;
+}
+
 static int
 check_struct (struct walk *w, struct json_value *obj, const struct schema_struct *s)
 {
+  if (obj->count > 1 && may_have_fold_duplicates (obj) && merge_folded_fields (w, obj, s) < 0)
+    return -1;
   if (check_fold_duplicates (w, obj) < 0)
     return -1;
 
@@ -315,9 +408,11 @@ check_struct (struct walk *w, struct json_value *obj, const struct schema_struct
           const struct schema_field *g = find_field_folded (s, m);
           if (g != NULL)
             {
-              cleanup_free char *q = json_quote_key (m->key, m->key_len);
-              return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: key `%s` folds onto field `%s`", walk_path (w), q,
-                                         g->name);
+              /* A lone folded key: the field it names, as Go reads it. */
+              free (m->key);
+              m->key = xstrdup (g->name);
+              m->key_len = strlen (g->name);
+              continue;
             }
           /* unknown: runc ignores it, the round trip keeps it */
           i++;

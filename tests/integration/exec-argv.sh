@@ -113,7 +113,7 @@ jq '.args = ["/bin/sh", "-c", "echo ran >/tmp/unconfined"] | .apparmorProfile = 
 out=$(secshim_rt exec --process "$pj" "$id" 2>&1 </dev/null); rc=$?
 assert_status "exec --process apparmorProfile unconfined: exit 255" "$rc" 255
 assert_contains "exec --process apparmorProfile unconfined: message names the profile" "$out" 'AppArmor profile \"unconfined\"'
-assert_contains "exec --process apparmorProfile unconfined: message names the rule" "$out" "process:"
+assert_contains "exec --process apparmorProfile unconfined: message names the rule" "$out" "apparmor:"
 assert_eq "exec --process apparmorProfile unconfined: never ran" "$(markers)" "allowed "
 
 # --- restore --lsm-profile ---------------------------------------------------------

@@ -44,7 +44,11 @@ passed "inline limits kept pass" "--memory=1g --pids-limit=50 ctr" reject --memo
 refused "stdin memory.limit -1 refused" "memory.limit -1 would remove" reject -r - ctr <<<'{"memory":{"limit":-1}}'
 refused "stdin pids.limit 0 refused" "pids.limit 0 would remove" reject -r - ctr <<<'{"pids":{"limit":0}}'
 refused "stdin cpu.quota -1 refused" "cpu.quota -1 would remove" reject --resources - ctr <<<'{"cpu":{"quota":-1}}'
-refused "stdin folded duplicate key refused" "same field to Go's decoder" reject -r - ctr <<<'{"memory":{"limit":1000,"Limit":-1}}'
+# Go's decoder reads limit and Limit as one field, the later winning:
+# judged as -1, what runc would write.
+refused "stdin folded duplicate key read as Go reads it" "memory.limit -1 would remove" reject -r - ctr <<<'{"memory":{"limit":1000,"Limit":-1}}'
+out=$(up reject -r - ctr <<<'{"memory":{"Limit":2000,"limit":1000}}')
+assert_contains "folded duplicates merged, runc reads the value judged" "$out" 'FILE: {"memory":{"limit":1000}}'
 refused "stdin exponent refused" "not a valid int64" reject -r - ctr <<<'{"memory":{"limit":1e3}}'
 out=$(up reject -r - ctr <<<'{"pids":{"limit":20},"memory":null}')
 assert_contains "stdin passed to runc as a memfd" "$out" "ARGS: update --resources=/proc/self/fd/"
