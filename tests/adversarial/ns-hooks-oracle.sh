@@ -21,7 +21,8 @@ ID=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 unshare --net --fork sleep 300 </dev/null >/dev/null 2>&1 &
 holder=$!
 lk=
-trap 'kill "$holder" ${lk:+"$lk"} 2>/dev/null; rm -rf "$WORK"' EXIT
+# unshare --fork ignores SIGTERM while it waits: end its child.
+trap 'pkill -KILL -P "$holder" 2>/dev/null; kill "$holder" ${lk:+"$lk"} 2>/dev/null; rm -rf "$WORK"' EXIT
 other=
 for _ in $(seq 50); do
   other=$(pgrep -P "$holder" sleep | head -n 1)

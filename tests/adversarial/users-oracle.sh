@@ -20,7 +20,8 @@ for _ in $(seq 50); do
   [ -n "$other" ] && break
   sleep 0.1
 done
-trap 'kill "$holder" 2>/dev/null; rm -rf "$WORK"' EXIT
+# unshare --fork ignores SIGTERM while it waits: end its child.
+trap 'pkill -KILL -P "$holder" 2>/dev/null; kill "$holder" 2>/dev/null; rm -rf "$WORK"' EXIT
 if [ -z "$other" ] || [ "$(readlink "/proc/$other/ns/user")" = "$(readlink /proc/self/ns/user)" ]; then
   fail "could not start a process in its own user namespace"; done_testing; exit
 fi

@@ -37,7 +37,8 @@ for _ in $(seq 50); do
   [ -n "$other" ] && break
   sleep 0.1
 done
-trap 'kill "$holder" 2>/dev/null; bundle_teardown' EXIT
+# unshare --fork ignores SIGTERM while it waits: end its child.
+trap 'pkill -KILL -P "$holder" 2>/dev/null; kill "$holder" 2>/dev/null; bundle_teardown' EXIT
 host_net=$(readlink /proc/self/ns/net)
 other_net=$(readlink "/proc/$other/ns/net" 2>/dev/null)
 if [ -z "$other" ] || [ "$other_net" = "$host_net" ]; then
