@@ -93,7 +93,18 @@ check_policed (struct cli_model *m)
   FUZZ_ASSERT (str_equal (re.root, m->root), "--root %s became %s", m->root, re.root);
   FUZZ_ASSERT (str_equal (re.log, m->log), "--log %s became %s", m->log, re.log);
   FUZZ_ASSERT (str_equal (re.log_format, m->log_format), "--log-format %s became %s", m->log_format, re.log_format);
-  FUZZ_ASSERT (strv_equal (re.args, re.n_args, m->args, m->n_args), "positional arguments changed");
+  /* With --process, runc 1.1.5 reads nothing after the container id (its
+   * getProcess returns the file's process first): the canonical argv
+   * keeps only the id. */
+  if (m->verb == VERB_EXEC && m->process && m->n_args > 0)
+    FUZZ_ASSERT (re.n_args == 1 && str_equal (re.args[0], m->args[0]), "exec --process: the container id changed");
+  else if (!strv_equal (re.args, re.n_args, m->args, m->n_args))
+    {
+      dump_argv ("canonical", canon, n);
+      dump_argv ("args before", m->args, m->n_args);
+      dump_argv ("args after ", re.args, re.n_args);
+      FUZZ_ASSERT (0, "positional arguments changed");
+    }
   if (has_bundle)
     FUZZ_ASSERT (str_equal (re.bundle, BUNDLE), "runc would use bundle %s, secshim checked %s", re.bundle, BUNDLE);
   if (m->verb == VERB_EXEC)
