@@ -35,24 +35,19 @@ if [ "${SECSHIM_TEST_NS:-}" = 1 ] && [ -z "${SECSHIM_TEST_NS_READY:-}" ]; then
   # /run and /var/lib: what the suites and the daemons they start make
   # there (/run/containerd, the private dockerd's /run/secshim-test and
   # /var/lib/secshim-test, ...) stays in the namespace.  Two runs at once
-  # (two checkouts) each get their own.
+  # (two checkouts) each get their own.  The host's own secshim-test trees
+  # (a `make demo` daemon still running) and secshim's cache /run/secshim
+  # are not bound in: the run starts them empty.
   [ -d "${PRIVATE_DIR_SAVE:-}" ] && mount -t tmpfs -o mode=0700 secshim-private "$PRIVATE_DIR_SAVE" ||
     { echo "run-all: cannot make $PRIVATE_DIR_SAVE" >&2; exit 1; }
   . tests/lib/overlay.sh
-  for d in /run /var/lib; do
-    overlaid "$d" || overlay_dir "$d" "$PRIVATE_DIR_SAVE" || { echo "run-all: cannot isolate $d" >&2; exit 1; }
-  done
-  mkdir -p /run/secshim-test /var/lib/secshim-test
+  { overlaid /run || overlay_dir /run "$PRIVATE_DIR_SAVE" secshim-test secshim; } &&
+    { overlaid /var/lib || overlay_dir /var/lib "$PRIVATE_DIR_SAVE" secshim-test; } ||
+    { echo "run-all: cannot isolate /run and /var/lib" >&2; exit 1; }
   # The host files the captured fixtures bind (docker's per-container
   # hostname/hosts/resolv.conf, podman's userdata), on their stock paths.
   SECSHIM_TEST_NS=1 tests/lib/stock-binds.sh $(find tests/fixtures tests/policy/docs tests/adversarial/data -name '*.json') tests/policy/cases.tsv ||
     { echo "run-all: cannot provide the fixtures' bind sources" >&2; exit 1; }
-  # secshim (as root) keeps its validated-policy cache in /run/secshim: a
-  # private one when the host has the directory (/run is private, but its
-  # existing entries are the host's).
-  if [ -d /run/secshim ]; then
-    mount -t tmpfs -o mode=0755 secshim-test-cache /run/secshim || { echo "run-all: cannot isolate /run/secshim" >&2; exit 1; }
-  fi
   export SECSHIM_TEST_NS_READY=1
 fi
 BUILD=${BUILD:-build}
@@ -161,6 +156,10 @@ for suite in $SUITES; do
       [ -x hack/fuzz.sh ] && run_one fuzz hack/fuzz.sh --tap "${FUZZ_SECONDS:-60}" ;;
   esac
 done
+
+# The e2e suites' private dockerd lives in this namespace's /run: nothing
+# outside could reach it to stop it (hack/dockerd.sh stop), so it ends here.
+[ "${SECSHIM_TEST_NS:-}" = 1 ] && hack/dockerd.sh stop >/dev/null 2>&1
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
