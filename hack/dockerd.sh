@@ -207,6 +207,11 @@ stop() {
   fi
   cleanup_leftovers
   rm -f "$sock" "$pidfile"
+  # dockerd leaves its cgroup parent behind in every hierarchy; only empty
+  # ones can go (a container still in one keeps it).
+  for d in /sys/fs/cgroup/secshim-test /sys/fs/cgroup/*/secshim-test; do
+    [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+  done
   say "stopped"
 }
 

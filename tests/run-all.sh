@@ -77,6 +77,10 @@ host_snapshot() {
     esac
     if [ -e "$h" ] || [ -L "$h" ]; then echo "$p $(stat -c %F "$h")"; else echo "$p absent"; fi
   done
+  # cgroups the tests' engines make (the run's own dockerd's secshim-test
+  # goes when run-all stops it at the end).
+  ls -d /sys/fs/cgroup/secshim-deploy /sys/fs/cgroup/*/secshim-deploy /sys/fs/cgroup/*kubepods* \
+    /sys/fs/cgroup/*/*kubepods* /sys/fs/cgroup/secshim-itest* /sys/fs/cgroup/*/secshim-itest* 2>/dev/null
 }
 host_before=$(host_snapshot)
 

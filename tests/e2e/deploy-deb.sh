@@ -89,6 +89,7 @@ printf '{"log-level": "warn", "shutdown-timeout": 5, "deprecated-key-path": "%s"
 dj_sha=$(sha_of "$root/etc/docker/daemon.json")
 dk() { timeout 90 docker -H "unix://$sock" "$@"; }
 dd_pid=""
+docker_cg_before=$(ls -d /sys/fs/cgroup/docker /sys/fs/cgroup/*/docker 2>/dev/null)
 stop_dockerd() {
   local ids
   ids=$(dk ps -aq 2>/dev/null) && [ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1
@@ -98,6 +99,9 @@ stop_dockerd() {
   for p in $(pgrep -f "containerd.*$d/exec" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
   awk -v d="$d" 'index($2, d "/") == 1 { print $2 }' /proc/self/mounts | sort -r | xargs -r umount -l 2>/dev/null
   rm -rf "$d"
+  cgroup_parent_remove secshim-deploy
+  # The packaged daemon.json names no cgroup parent: dockerd used /docker.
+  [ -n "$docker_cg_before" ] || cgroup_parent_remove docker
 }
 deploy_on_exit stop_dockerd
 out=$(/usr/bin/secshim install --docker --default --root "$root" 2>&1); rc=$?

@@ -48,6 +48,7 @@ stop_dockerd() {
   for _ in $(seq 100); do kill -0 "$dd_pid" 2>/dev/null || break; sleep 0.2; done
   kill -KILL "$dd_pid" 2>/dev/null
   for p in $(pgrep -f "containerd.*$d/exec" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+  cgroup_parent_remove secshim-deploy
 }
 cleanup() {
   local ids

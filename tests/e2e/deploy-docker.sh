@@ -43,6 +43,7 @@ stop_dockerd() {
   for p in $(pgrep -f "containerd.*$d/exec" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
   awk -v d="$d" 'index($2, d "/") == 1 { print $2 }' /proc/self/mounts | sort -r | xargs -r umount -l 2>/dev/null
   rm -rf "$d"
+  cgroup_parent_remove secshim-deploy
 }
 deploy_on_exit stop_dockerd
 for _ in $(seq 240); do dk version >/dev/null 2>&1 && break; kill -0 "$dd_pid" 2>/dev/null || break; sleep 0.25; done

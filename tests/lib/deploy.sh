@@ -41,6 +41,16 @@ etc_policy_setup() {
   else deploy_on_exit "(cd '$SECSHIM_TOP/policy' && find . -type f) | while read -r f; do rm -f \"/etc/secshim/\$f\"; done"; fi
 }
 
+# cgroup_parent_remove NAME: the cgroup parent a test dockerd used
+# ("cgroup-parent": NAME), in every hierarchy, once empty: dockerd leaves it.
+cgroup_parent_remove() {
+  local d
+  for d in "/sys/fs/cgroup/$1" /sys/fs/cgroup/*/"$1"; do
+    [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+  done
+  return 0
+}
+
 ROOTFS=""
 rootfs_setup() {
   local d
