@@ -139,6 +139,27 @@ image_of (const struct json_value *doc)
  * run, 1 when refused (already reported), -1 on error (err set).  The tree
  * goes to *tree, for the caller to free only if execv fails: freeing it was
  * most of what stood between the rewrite and the exec (docs/performance.md). */
+/* An allowed decision: warnings to stderr, then its audit record.
+ * audit.onFailure: no container starts without its record unless the
+ * policy says so (docs/audit.md). */
+static int
+record_allowed (const struct cli_model *m, const struct policy *p, const char *doc_path,
+                const struct findings *findings, secshim_error_t *err)
+{
+  struct audit_event ev
+      = { m->verb_name, m->container_id, doc_path, p, p->path, findings, outcome_of (findings), NULL };
+  report_warnings (m, findings);
+  if (audit_record (&ev, err) < 0)
+    {
+      if (audit_failure_refuses (p))
+        return secshim_error_wrap (err, "the decision cannot be recorded and the policy's audit.onFailure is "
+                                        "\"refuse\" (\"continue\" starts containers anyway)");
+      dprintf (STDERR_FILENO, "secshim: %s\n", (*err)->msg);
+      secshim_error_release (err);
+    }
+  return 0;
+}
+
 static int
 enforce_document (const struct cli_model *m, const struct policy *p, struct doc_file *f, enum doc_kind kind,
                   struct findings *findings, struct json_value **tree, int *memfd, secshim_error_t *err)
@@ -180,22 +201,7 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
   if (memfd ? (*memfd = doc_sealed_memfd ("secshim-process", out, out_len, err)) < 0
             : doc_file_replace (f, out, out_len, err) < 0)
     return -1;
-  report_warnings (m, findings);
-  {
-    struct audit_event ev
-        = { m->verb_name, m->container_id, doc_path, p, p->path, findings, outcome_of (findings), NULL };
-    if (audit_record (&ev, err) < 0)
-      {
-        /* audit.onFailure: no container starts without its record unless
-         * the policy says so (docs/audit.md). */
-        if (audit_failure_refuses (p))
-          return secshim_error_wrap (err, "the decision cannot be recorded and the policy's audit.onFailure is "
-                                          "\"refuse\" (\"allow\" starts containers anyway)");
-        dprintf (STDERR_FILENO, "secshim: %s\n", (*err)->msg);
-        secshim_error_release (err);
-      }
-  }
-  return 0;
+  return record_allowed (m, p, doc_path, findings, err);
 }
 
 /* Inline `runc exec` (no --process): runc builds the process from the
@@ -218,19 +224,7 @@ judge_flags (const struct cli_model *m, const struct policy *p, struct findings 
       refuse (m, p, NULL, findings, "refused", msg);
       return 1;
     }
-  report_warnings (m, findings);
-  {
-    struct audit_event ev = { m->verb_name, m->container_id, NULL, p, p->path, findings, outcome_of (findings), NULL };
-    if (audit_record (&ev, err) < 0)
-      {
-        if (audit_failure_refuses (p))
-          return secshim_error_wrap (err, "the decision cannot be recorded and the policy's audit.onFailure is "
-                                          "\"refuse\" (\"allow\" starts containers anyway)");
-        dprintf (STDERR_FILENO, "secshim: %s\n", (*err)->msg);
-        secshim_error_release (err);
-      }
-  }
-  return 0;
+  return record_allowed (m, p, NULL, findings, err);
 }
 
 static int
