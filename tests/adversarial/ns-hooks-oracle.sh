@@ -18,17 +18,10 @@ adv_setup
 
 ID=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 # Another "container": a process with a network namespace of its own.
-unshare --net --fork sleep 300 </dev/null >/dev/null 2>&1 &
-holder=$!
 lk=
-# unshare --fork ignores SIGTERM while it waits: end its child.
-trap 'pkill -KILL -P "$holder" 2>/dev/null; kill "$holder" ${lk:+"$lk"} 2>/dev/null; rm -rf "$WORK"' EXIT
-other=
-for _ in $(seq 50); do
-  other=$(pgrep -P "$holder" sleep | head -n 1)
-  [ -n "$other" ] && break
-  sleep 0.1
-done
+trap 'ns_holder_stop; kill ${lk:+"$lk"} 2>/dev/null; rm -rf "$WORK"' EXIT
+ns_holder_start --net
+other=$NS_OTHER
 if [ -z "$other" ] || [ "$(readlink "/proc/$other/ns/net")" = "$(readlink /proc/self/ns/net)" ]; then
   fail "could not start a process in its own network namespace"; done_testing; exit
 fi

@@ -12,19 +12,11 @@
 adv_setup
 
 # A user namespace of another "container" to join.
-unshare --user --fork sleep 300 </dev/null >/dev/null 2>&1 &
-holder=$!
-other=
-for _ in $(seq 50); do
-  other=$(pgrep -P "$holder" sleep | head -n 1)
-  [ -n "$other" ] && break
-  sleep 0.1
-done
-# unshare --fork ignores SIGTERM while it waits: end its child.
-trap 'pkill -KILL -P "$holder" 2>/dev/null; kill "$holder" 2>/dev/null; rm -rf "$WORK"' EXIT
-if [ -z "$other" ] || [ "$(readlink "/proc/$other/ns/user")" = "$(readlink /proc/self/ns/user)" ]; then
+trap 'ns_holder_stop; rm -rf "$WORK"' EXIT
+if ! ns_holder_start --user; then
   fail "could not start a process in its own user namespace"; done_testing; exit
 fi
+other=$NS_OTHER
 JOIN="/proc/$other/ns/user"
 MAP='[{"containerID":0,"hostID":100000,"size":65536}]'
 

@@ -29,16 +29,9 @@ if ! bundle_setup; then fail "could not build the busybox image (hack/mkimage.sh
 SECSHIM_TEST_POLICY=$SECSHIM_TOP/policy/default.json
 
 # Another "container": a process in a network namespace of its own.
-unshare --net --fork sleep 300 </dev/null >/dev/null 2>&1 &
-holder=$!
-other=
-for _ in $(seq 50); do
-  other=$(pgrep -P "$holder" sleep | head -n 1)
-  [ -n "$other" ] && break
-  sleep 0.1
-done
-# unshare --fork ignores SIGTERM while it waits: end its child.
-trap 'pkill -KILL -P "$holder" 2>/dev/null; kill "$holder" 2>/dev/null; bundle_teardown' EXIT
+trap 'ns_holder_stop; bundle_teardown' EXIT
+ns_holder_start --net
+other=$NS_OTHER
 host_net=$(readlink /proc/self/ns/net)
 other_net=$(readlink "/proc/$other/ns/net" 2>/dev/null)
 if [ -z "$other" ] || [ "$other_net" = "$host_net" ]; then

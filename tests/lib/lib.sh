@@ -123,3 +123,29 @@ cri_sandbox_start() {
 cri_sandbox_stop() { [ -z "$CRI_SANDBOX_PID" ] || kill "$CRI_SANDBOX_PID" 2>/dev/null; CRI_SANDBOX_PID=; }
 # cri_fixture FILE: the document with the live sandbox's pid.
 cri_fixture() { sed "s#/proc/4242/#/proc/${CRI_SANDBOX_PID:-4242}/#g" "$1"; }
+
+# ns_holder_start FLAG: another "container", a sleeping process in a
+# namespace of its own (unshare FLAG, e.g. --net, --user).  Sets
+# NS_HOLDER (unshare) and NS_OTHER (the process inside); returns 1 when it
+# is not in a new namespace.  ns_holder_stop ends both: unshare --fork
+# ignores SIGTERM while it waits, so its child is killed first.
+NS_HOLDER= NS_OTHER=
+ns_holder_start() {
+  local type=${1#--} i
+  [ "$type" = net ] || [ "$type" = user ] || [ "$type" = ipc ] || [ "$type" = uts ] || return 1
+  unshare "$1" --fork sleep 300 </dev/null >/dev/null 2>&1 &
+  NS_HOLDER=$! NS_OTHER=
+  for i in $(seq 50); do
+    NS_OTHER=$(pgrep -P "$NS_HOLDER" sleep | head -n 1)
+    [ -n "$NS_OTHER" ] && break
+    sleep 0.1
+  done
+  [ -n "$NS_OTHER" ] && [ "$(readlink "/proc/$NS_OTHER/ns/$type")" != "$(readlink "/proc/self/ns/$type")" ]
+}
+ns_holder_stop() {
+  [ -n "$NS_HOLDER" ] || return 0
+  pkill -KILL -P "$NS_HOLDER" 2>/dev/null
+  kill "$NS_HOLDER" 2>/dev/null
+  NS_HOLDER= NS_OTHER=
+  return 0
+}
