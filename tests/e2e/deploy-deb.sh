@@ -91,15 +91,7 @@ dk() { timeout 90 docker -H "unix://$sock" "$@"; }
 dd_pid=""
 docker_cg_before=$(ls -d /sys/fs/cgroup/docker /sys/fs/cgroup/*/docker 2>/dev/null)
 stop_dockerd() {
-  local ids
-  ids=$(dk ps -aq 2>/dev/null) && [ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1
-  kill -TERM "$dd_pid" 2>/dev/null
-  for _ in $(seq 100); do kill -0 "$dd_pid" 2>/dev/null || break; sleep 0.2; done
-  kill -KILL "$dd_pid" 2>/dev/null
-  for p in $(pgrep -f "containerd.*$d/exec" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-  awk -v d="$d" 'index($2, d "/") == 1 { print $2 }' /proc/self/mounts | sort -r | xargs -r umount -l 2>/dev/null
-  rm -rf "$d"
-  cgroup_parent_remove secshim-deploy
+  deploy_dockerd_stop "$dd_pid" "$d"
   # The packaged daemon.json names no cgroup parent: dockerd used /docker.
   [ -n "$docker_cg_before" ] || cgroup_parent_remove docker
 }

@@ -43,20 +43,8 @@ start_dockerd() {
   for _ in $(seq 240); do dk version >/dev/null 2>&1 && return 0; kill -0 "$dd_pid" 2>/dev/null || break; sleep 0.25; done
   return 1
 }
-stop_dockerd() {
-  kill -TERM "$dd_pid" 2>/dev/null
-  for _ in $(seq 100); do kill -0 "$dd_pid" 2>/dev/null || break; sleep 0.2; done
-  kill -KILL "$dd_pid" 2>/dev/null
-  for p in $(pgrep -f "containerd.*$d/exec" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-  cgroup_parent_remove secshim-deploy
-}
-cleanup() {
-  local ids
-  ids=$(dk ps -aq 2>/dev/null) && [ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1
-  stop_dockerd
-  awk -v d="$d" 'index($2, d "/") == 1 { print $2 }' /proc/self/mounts | sort -r | xargs -r umount -l 2>/dev/null
-  rm -rf "$d"
-}
+stop_dockerd() { deploy_dockerd_kill "$dd_pid" "$d"; }
+cleanup() { deploy_dockerd_stop "$dd_pid" "$d"; }
 deploy_on_exit cleanup
 if ! start_dockerd; then
   fail "private dockerd did not start: $(tail -n 3 "$d/dockerd.log")"; done_testing; exit

@@ -34,17 +34,7 @@ setsid dockerd --config-file "$root/etc/docker/daemon.json" --data-root "$d/data
   -H "unix://$sock" --pidfile "$d/docker.pid" --bridge=none --iptables=false --ip6tables=false --ip-masq=false \
   </dev/null >"$d/dockerd.log" 2>&1 &
 dd_pid=$!
-stop_dockerd() {
-  local ids
-  ids=$(dk ps -aq 2>/dev/null) && [ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1
-  kill -TERM "$dd_pid" 2>/dev/null
-  for _ in $(seq 100); do kill -0 "$dd_pid" 2>/dev/null || break; sleep 0.2; done
-  kill -KILL "$dd_pid" 2>/dev/null
-  for p in $(pgrep -f "containerd.*$d/exec" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-  awk -v d="$d" 'index($2, d "/") == 1 { print $2 }' /proc/self/mounts | sort -r | xargs -r umount -l 2>/dev/null
-  rm -rf "$d"
-  cgroup_parent_remove secshim-deploy
-}
+stop_dockerd() { deploy_dockerd_stop "$dd_pid" "$d"; }
 deploy_on_exit stop_dockerd
 for _ in $(seq 240); do dk version >/dev/null 2>&1 && break; kill -0 "$dd_pid" 2>/dev/null || break; sleep 0.25; done
 if ! dk version >/dev/null 2>&1; then

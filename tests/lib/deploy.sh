@@ -51,6 +51,28 @@ cgroup_parent_remove() {
   return 0
 }
 
+# A test dockerd whose exec root and state are below DIR (the deployment
+# tests start their own, `dk` talking to it):
+#   deploy_dockerd_kill PID DIR   stop it (TERM, then KILL after 20 s) and
+#                                 its containerd; remove its cgroup parent
+#   deploy_dockerd_stop PID DIR   remove its containers first, and after it
+#                                 is gone unmount and remove DIR
+deploy_dockerd_kill() {
+  local p
+  kill -TERM "$1" 2>/dev/null
+  for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.2; done
+  kill -KILL "$1" 2>/dev/null
+  for p in $(pgrep -f "containerd.*$2/exec" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+  cgroup_parent_remove secshim-deploy
+}
+deploy_dockerd_stop() {
+  local ids
+  ids=$(dk ps -aq 2>/dev/null) && [ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1
+  deploy_dockerd_kill "$1" "$2"
+  awk -v d="$2" 'index($2, d "/") == 1 { print $2 }' /proc/self/mounts | sort -r | xargs -r umount -l 2>/dev/null
+  rm -rf "$2"
+}
+
 ROOTFS=""
 rootfs_setup() {
   local d
