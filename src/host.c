@@ -247,6 +247,25 @@ real_cgroup_bounded (const struct host *h, const char *controller, const char *d
   return 0;
 }
 
+/* The real host's apparmor_ensure (aa_loader_default): with text, load it
+ * unless the kernel already holds exactly it; with text NULL, fail unless
+ * `name` is loaded.  Here rather than in src/apparmor, so that the AppArmor
+ * module knows nothing of struct host (host -> apparmor, not both ways). */
+static int
+real_apparmor_ensure (const struct host *h, const char *name, const char *text, size_t len, secshim_error_t *err)
+{
+  bool loaded;
+
+  (void) h;
+  if (text != NULL)
+    return aa_ensure_loaded (&aa_loader_default, name, text, len, NULL, err);
+  if (aa_profile_is_loaded (&aa_loader_default, name, &loaded, err) < 0)
+    return -1;
+  if (!loaded)
+    return secshim_make_error (err, SECSHIM_EPOLICY, "AppArmor profile `%s` is not loaded in the kernel", name);
+  return 0;
+}
+
 const struct host *
 host_real (void)
 {
@@ -264,7 +283,7 @@ host_real (void)
       h.engine_oom_score_adj = real_engine_oom_score_adj;
       h.cgroup_bounded = real_cgroup_bounded;
       h.apparmor_enabled = aa_is_enabled () == 1;
-      h.apparmor_ensure = apparmor_host_ensure;
+      h.apparmor_ensure = real_apparmor_ensure;
       h.cgroupns_supported = access ("/proc/self/ns/cgroup", F_OK) == 0;
       /* Only where it can matter: the apparmor rule uses Landlock when the
        * kernel has no AppArmor. */

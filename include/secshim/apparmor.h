@@ -22,7 +22,6 @@
 #include <stddef.h>
 
 #include "secshim/error.h"
-#include "secshim/host.h"
 #include "secshim/json.h"
 #include "secshim/settings.h"
 
@@ -96,10 +95,6 @@ int aa_profile_is_loaded (const struct aa_loader *l, const char *name, bool *loa
  * *ran_parser (may be NULL) tells whether apparmor_parser ran. */
 int aa_ensure_loaded (const struct aa_loader *l, const char *name, const char *text, size_t len, bool *ran_parser,
                       secshim_error_t *err);
-
-/* struct host's apparmor_ensure for the real host (aa_loader_default): with
- * text, aa_ensure_loaded(); with text NULL, fail unless `name` is loaded. */
-int apparmor_host_ensure (const struct host *h, const char *name, const char *text, size_t len, secshim_error_t *err);
 
 /* `secshim apparmor generate FILE` / `secshim apparmor load FILE`;
  * argv[0] is "apparmor".  Returns the process exit status. */

@@ -294,16 +294,3 @@ aa_ensure_loaded (const struct aa_loader *l, const char *name, const char *text,
   xasprintf (&stamp_name, "%s.sha256", name);
   return write_file_atomic (l->cache_dir, stamp_name, stamp, 65, err);
 }
-
-int
-apparmor_host_ensure (const struct host *h, const char *name, const char *text, size_t len, secshim_error_t *err)
-{
-  bool loaded;
-  if (text != NULL)
-    return aa_ensure_loaded (&aa_loader_default, name, text, len, NULL, err);
-  if (aa_profile_is_loaded (&aa_loader_default, name, &loaded, err) < 0)
-    return -1;
-  if (!loaded)
-    return secshim_make_error (err, SECSHIM_EPOLICY, "AppArmor profile `%s` is not loaded in the kernel", name);
-  return 0;
-}
