@@ -38,6 +38,12 @@ void audit_describe (const char *engine, const char *image);
  * (audit_failure_refuses). */
 int audit_record (const struct audit_event *ev, secshim_error_t *err);
 
+/* The decision's JSON line (docs/audit.md, schema version 2) without its
+ * newline, as audit_record() writes it at time `now` (RFC 3339) on `host`
+ * (NULL: no "host" field); malloc'd, its length in *len.  NULL when a
+ * value secshim writes as it is (verb, policy path, outcome) is not UTF-8. */
+char *audit_json_line (const struct audit_event *ev, const char *now, const char *host, size_t *len);
+
 /* True when the policy says a decision that cannot be recorded must not
  * start the container: audit.onFailure "refuse", the default, and the
  * answer when there is no policy. */
