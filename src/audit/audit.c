@@ -28,18 +28,78 @@
 static char *described_engine;
 static char *described_image;
 
+/* v in exactly width decimal digits at o; returns the end. */
+static char *
+put_digits (char *o, unsigned v, int width)
+{
+  for (int i = width - 1; i >= 0; i--, v /= 10)
+    o[i] = (char) ('0' + v % 10);
+  return o + width;
+}
+
+/* The UTC calendar date and time of sec, 1970 to 9999, as gmtime_r gives
+ * it, without gmtime_r: glibc's reads /etc/localtime on its first call
+ * (seven system calls) for a time zone a UTC record never uses.  Days to
+ * civil date after H. Hinnant, "chrono-Compatible Low-Level Date
+ * Algorithms"; tests/unit/test_audit_record.c compares with gmtime_r. */
+static bool
+utc_fields (int64_t sec, unsigned f[6])
+{
+  uint64_t days, doe, yoe, doy, mp, y;
+  if (sec < 0 || sec > INT64_C (253402300799)) /* 9999-12-31T23:59:59Z */
+    return false;
+  days = (uint64_t) sec / 86400 + 719468; /* from 0000-03-01 */
+  doe = days % 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  y = yoe + days / 146097 * 400;
+  f[1] = (unsigned) (mp < 10 ? mp + 3 : mp - 9);
+  f[0] = (unsigned) (y + (f[1] <= 2));
+  f[2] = (unsigned) (doy - (153 * mp + 2) / 5 + 1);
+  f[3] = (unsigned) ((uint64_t) sec % 86400 / 3600);
+  f[4] = (unsigned) ((uint64_t) sec % 3600 / 60);
+  f[5] = (unsigned) ((uint64_t) sec % 60);
+  return true;
+}
+
+void
+audit_format_time (int64_t sec, long nsec, char buf[AUDIT_TIME_MAX])
+{
+  static const char sep[] = "--T::.";
+  static const int width[] = { 4, 2, 2, 2, 2, 2 };
+  unsigned f[6];
+  unsigned usec = (unsigned) (nsec / 1000) % 1000000u;
+  char *o = buf;
+
+  if (!utc_fields (sec, f))
+    {
+      /* out of the four-digit years: the library, as strftime's %Y did */
+      struct tm tm;
+      time_t t = (time_t) sec;
+      if (gmtime_r (&t, &tm) == NULL)
+        memset (&tm, 0, sizeof tm);
+      snprintf (buf, AUDIT_TIME_MAX, "%d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+      return;
+    }
+  for (int i = 0; i < 6; i++)
+    {
+      o = put_digits (o, f[i], width[i]);
+      *o++ = sep[i];
+    }
+  o = put_digits (o, usec, 6);
+  memcpy (o, "Z", 2);
+}
+
 /* RFC 3339 in UTC with microseconds: records of one container's create and
  * start often share a second. */
 static void
-rfc3339_now (char buf[40])
+rfc3339_now (char buf[AUDIT_TIME_MAX])
 {
   struct timespec ts;
-  struct tm tm;
-  size_t n;
   clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  n = strftime (buf, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + n, 40 - n, ".%06uZ", (unsigned) (ts.tv_nsec / 1000) % 1000000u);
+  audit_format_time ((int64_t) ts.tv_sec, ts.tv_nsec, buf);
 }
 
 /* Length of the longest prefix of s, at most max bytes, that does not end
@@ -371,7 +431,7 @@ audit_json_record (const struct audit_event *ev, secshim_error_t *err)
   cleanup_free char *line = NULL;
   cleanup_close int fd = -1;
   const char *log = ev->policy ? ev->policy->audit_log : NULL;
-  char now[40];
+  char now[AUDIT_TIME_MAX];
   char host[256] = "";
   size_t len;
 
@@ -391,8 +451,13 @@ audit_json_record (const struct audit_event *ev, secshim_error_t *err)
     }
   if (log == NULL)
     return 0;
-  (void) mkdir_parent (log);
   fd = open (log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  /* the directory only when it is missing, not a mkdir per record */
+  if (fd < 0 && errno == ENOENT)
+    {
+      (void) mkdir_parent (log);
+      fd = open (log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    }
   if (fd < 0)
     return secshim_make_error (err, errno, "audit: open `%s`", log);
   line[len] = '\n'; /* replaces the NUL: one write, one line */
@@ -429,7 +494,7 @@ text_quote (const char *s)
 static char *
 log_line (const char *format, const char *level, const char *msg)
 {
-  char now[40];
+  char now[AUDIT_TIME_MAX];
   char *line = NULL;
   rfc3339_now (now);
   if (format && strcmp (format, "json") == 0)

@@ -5,6 +5,7 @@
  * line), then the fields the schema promises. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "secshim/audit.h"
 #include "secshim/cleanup.h"
@@ -337,9 +338,56 @@ test_fixed (void)
   audit_describe (NULL, NULL);
 }
 
+/* ---- the time field ---- */
+
+static void
+ref_time (int64_t sec, long nsec, char *buf, size_t size)
+{
+  struct tm tm;
+  time_t t = (time_t) sec;
+  size_t n;
+  gmtime_r (&t, &tm);
+  n = strftime (buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (buf + n, size - n, ".%06uZ", (unsigned) (nsec / 1000) % 1000000u);
+}
+
+static void
+test_time (void)
+{
+  static const int64_t edges[] = {
+    0,          59,         86399,        86400,        951782399,  951782400,  951868799, /* 2000-02-29 */
+    978307199,  1709164800, 2147483647,   2147483648,   4107542399, 4107542400,            /* 2100-02-28/03-01 */
+    4102444800, 1796688000, 253402300799, 253402300800, -1,         -86401,     32503680000,
+  };
+  unsigned bad = 0, n = 0;
+  char got[AUDIT_TIME_MAX], want[AUDIT_TIME_MAX];
+
+  for (size_t i = 0; i < sizeof edges / sizeof *edges; i++, n++)
+    {
+      audit_format_time (edges[i], 123456789, got);
+      ref_time (edges[i], 123456789, want, sizeof want);
+      if (strcmp (got, want) != 0 && bad++ < 3)
+        tap_diag ("%lld: got %s want %s", (long long) edges[i], got, want);
+    }
+  for (unsigned i = 0; i < 200000; i++, n++)
+    {
+      int64_t sec = (int64_t) (((uint64_t) rnd (1u << 30) << 8 | rnd (256)) % 253402300800ull);
+      long nsec = (long) rnd (1000000000);
+      audit_format_time (sec, nsec, got);
+      ref_time (sec, nsec, want, sizeof want);
+      if (strcmp (got, want) != 0 && bad++ < 3)
+        tap_diag ("%lld: got %s want %s", (long long) sec, got, want);
+    }
+  tap_check (bad == 0, "time: as gmtime_r and strftime give it, on %u instants 1970 to 9999 and beyond (%u differ)", n,
+             bad);
+  audit_format_time (1796688000, 5000, got);
+  tap_check (strcmp (got, "2026-12-08T00:00:00.000005Z") == 0, "time: 2026-12-08T00:00:00.000005Z (%s)", got);
+}
+
 int
 main (void)
 {
+  test_time ();
   test_fixed ();
   test_random ();
   return tap_done ();
