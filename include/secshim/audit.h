@@ -11,6 +11,7 @@
 #define SECSHIM_AUDIT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "secshim/error.h"
 #include "secshim/policy.h"
@@ -37,6 +38,17 @@ void audit_describe (const char *engine, const char *image);
  * of either is returned, and the caller applies audit.onFailure
  * (audit_failure_refuses). */
 int audit_record (const struct audit_event *ev, secshim_error_t *err);
+
+/* The decision's JSON line (docs/audit.md, schema version 2) without its
+ * newline, as audit_record() writes it at time `now` (RFC 3339) on `host`
+ * (NULL: no "host" field); malloc'd, its length in *len.  NULL when a
+ * value secshim writes as it is (verb, policy path, outcome) is not UTF-8. */
+char *audit_json_line (const struct audit_event *ev, const char *now, const char *host, size_t *len);
+
+/* The record's "time": RFC 3339 in UTC with microseconds
+ * (2026-12-07T21:13:22.123456Z) of sec and nsec since the epoch. */
+#define AUDIT_TIME_MAX 96
+void audit_format_time (int64_t sec, long nsec, char buf[AUDIT_TIME_MAX]);
 
 /* True when the policy says a decision that cannot be recorded must not
  * start the container: audit.onFailure "refuse", the default, and the

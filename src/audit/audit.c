@@ -1,5 +1,6 @@
 /* Decision records and runc-format error lines: see audit.h. */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,10 +11,7 @@
 
 #include "secshim/audit.h"
 #include "secshim/cleanup.h"
-#include "secshim/json.h"
 #include "secshim/util.h"
-
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
 
 /* The record's schema (docs/audit.md).  Version 1 is the records written
  * before this field existed: second-resolution "time", no host, engine or
@@ -30,25 +28,78 @@ DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
 static char *described_engine;
 static char *described_image;
 
+/* v in exactly width decimal digits at o; returns the end. */
+static char *
+put_digits (char *o, unsigned v, int width)
+{
+  for (int i = width - 1; i >= 0; i--, v /= 10)
+    o[i] = (char) ('0' + v % 10);
+  return o + width;
+}
+
+/* The UTC calendar date and time of sec, 1970 to 9999, as gmtime_r gives
+ * it, without gmtime_r: glibc's reads /etc/localtime on its first call
+ * (seven system calls) for a time zone a UTC record never uses.  Days to
+ * civil date after H. Hinnant, "chrono-Compatible Low-Level Date
+ * Algorithms"; tests/unit/test_audit_record.c compares with gmtime_r. */
+static bool
+utc_fields (int64_t sec, unsigned f[6])
+{
+  uint64_t days, doe, yoe, doy, mp, y;
+  if (sec < 0 || sec > INT64_C (253402300799)) /* 9999-12-31T23:59:59Z */
+    return false;
+  days = (uint64_t) sec / 86400 + 719468; /* from 0000-03-01 */
+  doe = days % 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  y = yoe + days / 146097 * 400;
+  f[1] = (unsigned) (mp < 10 ? mp + 3 : mp - 9);
+  f[0] = (unsigned) (y + (f[1] <= 2));
+  f[2] = (unsigned) (doy - (153 * mp + 2) / 5 + 1);
+  f[3] = (unsigned) ((uint64_t) sec % 86400 / 3600);
+  f[4] = (unsigned) ((uint64_t) sec % 3600 / 60);
+  f[5] = (unsigned) ((uint64_t) sec % 60);
+  return true;
+}
+
+void
+audit_format_time (int64_t sec, long nsec, char buf[AUDIT_TIME_MAX])
+{
+  static const char sep[] = "--T::.";
+  static const int width[] = { 4, 2, 2, 2, 2, 2 };
+  unsigned f[6];
+  unsigned usec = (unsigned) (nsec / 1000) % 1000000u;
+  char *o = buf;
+
+  if (!utc_fields (sec, f))
+    {
+      /* out of the four-digit years: the library, as strftime's %Y did */
+      struct tm tm;
+      time_t t = (time_t) sec;
+      if (gmtime_r (&t, &tm) == NULL)
+        memset (&tm, 0, sizeof tm);
+      snprintf (buf, AUDIT_TIME_MAX, "%d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+      return;
+    }
+  for (int i = 0; i < 6; i++)
+    {
+      o = put_digits (o, f[i], width[i]);
+      *o++ = sep[i];
+    }
+  o = put_digits (o, usec, 6);
+  memcpy (o, "Z", 2);
+}
+
 /* RFC 3339 in UTC with microseconds: records of one container's create and
  * start often share a second. */
 static void
-rfc3339_now (char buf[40])
+rfc3339_now (char buf[AUDIT_TIME_MAX])
 {
   struct timespec ts;
-  struct tm tm;
-  size_t n;
   clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  n = strftime (buf, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + n, 40 - n, ".%06uZ", (unsigned) (ts.tv_nsec / 1000) % 1000000u);
-}
-
-static void
-set_str (struct json_value *obj, const char *key, const char *val)
-{
-  if (val)
-    json_set (obj, key, json_new_string (val));
+  audit_format_time ((int64_t) ts.tv_sec, ts.tv_nsec, buf);
 }
 
 /* Length of the longest prefix of s, at most max bytes, that does not end
@@ -62,44 +113,6 @@ utf8_cut (const char *s, size_t max)
   return n;
 }
 
-/* Strings from the document are tenant-controlled: the JSON writer escapes
- * control characters and refuses invalid UTF-8, so a record is always one
- * line.  A string it cannot write is replaced by a hex rendering.  Longer
- * than AUDIT_VALUE_MAX: cut, with "...[+N bytes]" saying how much is gone. */
-static struct json_value *
-safe_string (const char *s)
-{
-  cleanup_free char *cut = NULL;
-  cleanup_free char *esc = NULL;
-  size_t len = s ? strlen (s) : 0;
-
-  if (len > AUDIT_VALUE_MAX)
-    {
-      size_t keep = utf8_cut (s, AUDIT_VALUE_MAX);
-      xasprintf (&cut, "%.*s...[+%zu bytes]", (int) keep, s, len - keep);
-      s = cut;
-    }
-  esc = json_escape_for_log (s);
-  return json_new_string (esc);
-}
-
-static struct json_value *
-finding_to_json (const struct finding *f)
-{
-  struct json_value *o = json_new_object ();
-  json_set (o, "rule", json_new_string (f->rule));
-  json_set (o, "path", safe_string (f->path));
-  json_set (o, "action", json_new_string (action_name (f->action)));
-  json_set (o, "message", safe_string (f->message));
-  if (f->before)
-    json_set (o, "before", safe_string (f->before));
-  if (f->after)
-    json_set (o, "after", safe_string (f->after));
-  if (f->exempted)
-    json_set (o, "exempted", json_new_bool (true));
-  return o;
-}
-
 void
 audit_describe (const char *engine, const char *image)
 {
@@ -109,86 +122,266 @@ audit_describe (const char *engine, const char *image)
   described_image = image ? xstrdup (image) : NULL;
 }
 
-static char *
-write_value (const struct json_value *v, size_t *len)
+/* ---- the record's writer ----
+ *
+ * The record is written straight into one buffer, each finding once: no
+ * tree, no copy per value.  Strings come out as json_write (src/json/
+ * write.c, yajl_gen's rules) writes them: '"' and '\\' escaped, \b \f \n
+ * \r \t by name, other bytes below 0x20 as \u00XX, everything else raw,
+ * and a string that yajl's UTF-8 check refuses fails the write.
+ * tests/unit/test_audit_record.c compares it with the tree and json_write
+ * it replaces. */
+
+/* A record with a few findings is 2-5 KiB. */
+#define REC_FIRST_CAP 4096
+
+static void
+put (struct strbuf *b, const char *s, size_t n)
 {
-  char *out = NULL;
-  secshim_error_t err = NULL;
-  if (json_write (v, &out, len, &err) < 0)
-    {
-      secshim_error_release (&err);
-      return NULL;
-    }
-  return out;
+  strbuf_append (b, s, n, REC_FIRST_CAP);
 }
 
-/* Every field but the findings. */
-static struct json_value *
-record_head (const struct audit_event *ev)
-{
-  struct json_value *rec = json_new_object ();
-  char now[40];
-  char host[256] = "";
+#define PUT_LITERAL(b, lit) put ((b), (lit), sizeof (lit) - 1)
 
-  rfc3339_now (now);
-  json_set (rec, "schemaVersion", json_new_u64 (AUDIT_SCHEMA_VERSION));
-  set_str (rec, "time", now);
-  if (gethostname (host, sizeof host - 1) == 0 && host[0])
-    json_set (rec, "host", safe_string (host));
-  set_str (rec, "verb", ev->verb);
+/* Bytes written as they are: printable ASCII but '"' and '\\'. */
+static const bool raw_byte[256] = { [0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0x7f] = true };
+
+static const char hex_digits[] = "0123456789abcdef";
+static const char HEX_DIGITS[] = "0123456789ABCDEF";
+
+/* The escape of an ASCII byte that is not raw, as yajl_gen writes it, at
+ * o; returns its end. */
+static char *
+put_escape (char *o, unsigned char c)
+{
+  static const char named[]
+      = { ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't', ['"'] = '"', ['\\'] = '\\' };
+  *o++ = '\\';
+  if (c < sizeof named && named[c])
+    *o++ = named[c];
+  else
+    {
+      memcpy (o, "u00", 3);
+      o[3] = HEX_DIGITS[c >> 4];
+      o[4] = HEX_DIGITS[c & 0x0f];
+      o += 5;
+    }
+  return o;
+}
+
+/* Length of the UTF-8 sequence at s[i] (lead and continuation bit patterns
+ * only, as yajl_string_validate_utf8 checks), 0 when it is not one. */
+static size_t
+utf8_seq (const unsigned char *s, size_t i, size_t n)
+{
+  unsigned char c = s[i];
+  size_t need = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+  if (need == 0 || i + need > n)
+    return 0;
+  for (size_t k = 1; k < need; k++)
+    if ((s[i + k] >> 6) != 2)
+      return 0;
+  return need;
+}
+
+/* Copy the run of raw bytes at s[i..n) to *o, eight bytes at a time with
+ * the has-zero-byte test as json_write's string_is_plain does (nearly
+ * every byte of a record is raw); returns where the run ends. */
+static size_t
+copy_raw (const unsigned char *s, size_t i, size_t n, char **o)
+{
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  char *d = *o;
+#define HAS_ZERO_BYTE(x) (((x) -ones) & ~(x) &highs)
+  for (; i + 8 <= n; i += 8, d += 8)
+    {
+      uint64_t w;
+      memcpy (&w, s + i, sizeof w);
+      if ((w & highs) || (((w - 0x20 * ones) & ~w) & highs) || HAS_ZERO_BYTE (w ^ ('"' * ones))
+          || HAS_ZERO_BYTE (w ^ ('\\' * ones)))
+        break;
+      memcpy (d, &w, sizeof w);
+    }
+#undef HAS_ZERO_BYTE
+  while (i < n && raw_byte[s[i]])
+    *d++ = (char) s[i++];
+  *o = d;
+  return i;
+}
+
+/* s[0..n) quoted.  A byte of an invalid sequence is written as the text
+ * "\xHH" when hex_invalid (json_escape_for_log), else fails the string:
+ * false, with the buffer left as it was. */
+static bool
+put_string (struct strbuf *b, const char *str, size_t n, bool hex_invalid)
+{
+  const unsigned char *s = (const unsigned char *) str;
+  size_t i = 0, need;
+  char *o;
+
+  /* at most six bytes out for one in (\u00XX) */
+  strbuf_reserve (b, 6 * n + 2, REC_FIRST_CAP);
+  o = b->buf + b->len;
+  *o++ = '"';
+  while ((i = copy_raw (s, i, n, &o)) < n)
+    if (s[i] < 0x80)
+      o = put_escape (o, s[i++]);
+    else if ((need = utf8_seq (s, i, n)) > 0)
+      {
+        memcpy (o, s + i, need);
+        o += need;
+        i += need;
+      }
+    else if (hex_invalid)
+      {
+        /* "\xHH" as JSON text: its backslash escaped */
+        memcpy (o, "\\\\x", 3);
+        o[3] = hex_digits[s[i] >> 4];
+        o[4] = hex_digits[s[i] & 0x0f];
+        o += 5;
+        i++;
+      }
+    else
+      {
+        b->buf[b->len] = '\0';
+        return false;
+      }
+  *o++ = '"';
+  *o = '\0';
+  b->len = (size_t) (o - b->buf);
+  return true;
+}
+
+/* ,"key":"value" for a value secshim made (verb, policy path, rule name):
+ * false when it is not UTF-8, which json_write refused as well. */
+static bool
+put_field (struct strbuf *b, const char *key, const char *val)
+{
+  if (val == NULL)
+    return true;
+  PUT_LITERAL (b, ",\"");
+  put (b, key, strlen (key));
+  PUT_LITERAL (b, "\":");
+  return put_string (b, val, strlen (val), false);
+}
+
+/* ,"key":"value" for a value from the document or the host: invalid UTF-8
+ * as "\xHH" text (json_escape_for_log), and longer than AUDIT_VALUE_MAX:
+ * cut, with "...[+N bytes]" saying how much is gone.  NULL is "". */
+static void
+put_safe_field (struct strbuf *b, const char *key, const char *val)
+{
+  char cut[AUDIT_VALUE_MAX + sizeof "...[+18446744073709551615 bytes]"];
+  size_t len = val ? strlen (val) : 0;
+
+  if (len > AUDIT_VALUE_MAX)
+    {
+      size_t keep = utf8_cut (val, AUDIT_VALUE_MAX);
+      memcpy (cut, val, keep);
+      len = keep + (size_t) snprintf (cut + keep, sizeof cut - keep, "...[+%zu bytes]", len - keep);
+      val = cut;
+    }
+  PUT_LITERAL (b, ",\"");
+  put (b, key, strlen (key));
+  PUT_LITERAL (b, "\":");
+  (void) put_string (b, val ? val : "", len, true);
+}
+
+/* Every field but the findings, without the closing brace. */
+static bool
+put_head (struct strbuf *b, const struct audit_event *ev, const char *now, const char *host)
+{
+  bool ok;
+  char version[32];
+  snprintf (version, sizeof version, "{\"schemaVersion\":%d", AUDIT_SCHEMA_VERSION);
+  put (b, version, strlen (version));
+  ok = put_field (b, "time", now);
+  if (host)
+    put_safe_field (b, "host", host);
+  ok = ok && put_field (b, "verb", ev->verb);
   if (ev->container_id)
-    json_set (rec, "id", safe_string (ev->container_id));
+    put_safe_field (b, "id", ev->container_id);
   if (ev->bundle)
-    json_set (rec, "bundle", safe_string (ev->bundle));
-  if (described_engine)
-    set_str (rec, "engine", described_engine);
+    put_safe_field (b, "bundle", ev->bundle);
+  ok = ok && put_field (b, "engine", described_engine);
   if (described_image)
-    json_set (rec, "image", safe_string (described_image));
-  set_str (rec, "policy", ev->policy ? ev->policy->path : ev->policy_path);
-  if (ev->policy)
-    set_str (rec, "policySha256", ev->policy->sha256);
-  set_str (rec, "outcome", ev->outcome);
+    put_safe_field (b, "image", described_image);
+  ok = ok && put_field (b, "policy", ev->policy ? ev->policy->path : ev->policy_path);
+  ok = ok && put_field (b, "policySha256", ev->policy ? ev->policy->sha256 : NULL);
+  ok = ok && put_field (b, "outcome", ev->outcome);
   if (ev->error)
-    json_set (rec, "error", safe_string (ev->error));
-  return rec;
+    put_safe_field (b, "error", ev->error);
+  return ok;
+}
+
+/* One finding as an object; false (buffer as it was) when it cannot be
+ * written. */
+static bool
+put_finding (struct strbuf *b, const struct finding *f)
+{
+  size_t start = b->len;
+  PUT_LITERAL (b, "{\"rule\":");
+  if (!put_string (b, f->rule ? f->rule : "", f->rule ? strlen (f->rule) : 0, false))
+    goto fail;
+  put_safe_field (b, "path", f->path);
+  if (!put_field (b, "action", action_name (f->action)))
+    goto fail;
+  put_safe_field (b, "message", f->message);
+  if (f->before)
+    put_safe_field (b, "before", f->before);
+  if (f->after)
+    put_safe_field (b, "after", f->after);
+  if (f->exempted)
+    PUT_LITERAL (b, ",\"exempted\":true");
+  PUT_LITERAL (b, "}");
+  return true;
+fail:
+  b->len = start;
+  return false;
 }
 
 /* The findings, in order, while they fit in what the line has left; the
- * rest are counted in "findingsOmitted".  Each finding is written once to
- * measure it: linear in the record's size. */
-static char *
-build_record (const struct audit_event *ev)
+ * rest are counted in "findingsOmitted".  Each finding is written once:
+ * linear in the record's size. */
+char *
+audit_json_line (const struct audit_event *ev, const char *now, const char *host, size_t *len)
 {
-  cleanup_with (json_free) struct json_value *rec = record_head (ev);
-  struct json_value *arr = json_new_array ();
-  cleanup_free char *head = NULL;
-  size_t len = 0, used, i, omitted = 0, n = ev->findings ? ev->findings->n : 0;
+  struct strbuf b = { 0 };
+  size_t used, i, omitted = 0, n = ev->findings ? ev->findings->n : 0;
 
-  head = write_value (rec, &len);
-  if (head == NULL)
+  if (!put_head (&b, ev, now, host))
     {
-      json_free (arr);
+      free (b.buf);
       return NULL;
     }
-  /* room for ,"findings":[],"findingsOmitted":NNNNNNNNNNNNNNNNNNNN */
-  used = len + 64;
-  for (i = 0; i < n; i++)
+  /* the head's closing brace, and room for
+   * ,"findings":[],"findingsOmitted":NNNNNNNNNNNNNNNNNNNN */
+  used = b.len + 1 + 64;
+  PUT_LITERAL (&b, ",\"findings\":[");
+  for (i = 0; i < n && omitted == 0; i++)
     {
-      cleanup_with (json_free) struct json_value *o = finding_to_json (&ev->findings->v[i]);
-      cleanup_free char *one = NULL;
-      size_t one_len = 0;
-      if (omitted == 0 && (one = write_value (o, &one_len)) != NULL && used + one_len + 1 <= AUDIT_LINE_MAX)
-        {
-          used += one_len + 1;
-          json_array_append (arr, steal_pointer (&o));
-        }
+      size_t mark = b.len, one;
+      if (i > 0)
+        PUT_LITERAL (&b, ",");
+      one = b.len;
+      if (put_finding (&b, &ev->findings->v[i]) && used + (b.len - one) + 1 <= AUDIT_LINE_MAX)
+        used += b.len - one + 1;
       else
-        omitted++;
+        {
+          b.len = mark;
+          omitted = n - i;
+        }
     }
-  json_set (rec, "findings", arr);
+  PUT_LITERAL (&b, "]");
   if (omitted)
-    json_set (rec, "findingsOmitted", json_new_u64 (omitted));
-  return write_value (rec, &len);
+    {
+      char tail[48];
+      snprintf (tail, sizeof tail, ",\"findingsOmitted\":%zu", omitted);
+      put (&b, tail, strlen (tail));
+    }
+  PUT_LITERAL (&b, "}");
+  *len = b.len;
+  return b.buf;
 }
 
 static int audit_json_record (const struct audit_event *ev, secshim_error_t *err);
@@ -238,11 +431,16 @@ audit_json_record (const struct audit_event *ev, secshim_error_t *err)
   cleanup_free char *line = NULL;
   cleanup_close int fd = -1;
   const char *log = ev->policy ? ev->policy->audit_log : NULL;
+  char now[AUDIT_TIME_MAX];
+  char host[256] = "";
   size_t len;
 
   if (log == NULL && !(ev->policy && ev->policy->audit_syslog))
     return 0;
-  line = build_record (ev);
+  rfc3339_now (now);
+  if (gethostname (host, sizeof host - 1) < 0)
+    host[0] = '\0';
+  line = audit_json_line (ev, now, host[0] ? host : NULL, &len);
   if (line == NULL)
     return secshim_make_error (err, SECSHIM_EINPUT, "audit: cannot serialise the record");
   if (ev->policy && ev->policy->audit_syslog)
@@ -253,11 +451,15 @@ audit_json_record (const struct audit_event *ev, secshim_error_t *err)
     }
   if (log == NULL)
     return 0;
-  (void) mkdir_parent (log);
   fd = open (log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  /* the directory only when it is missing, not a mkdir per record */
+  if (fd < 0 && errno == ENOENT)
+    {
+      (void) mkdir_parent (log);
+      fd = open (log, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    }
   if (fd < 0)
     return secshim_make_error (err, errno, "audit: open `%s`", log);
-  len = strlen (line);
   line[len] = '\n'; /* replaces the NUL: one write, one line */
   if (write_all_fd (fd, line, len + 1) < 0)
     return secshim_make_error (err, errno, "audit: write `%s`", log);
@@ -292,23 +494,22 @@ text_quote (const char *s)
 static char *
 log_line (const char *format, const char *level, const char *msg)
 {
-  char now[40];
+  char now[AUDIT_TIME_MAX];
   char *line = NULL;
   rfc3339_now (now);
   if (format && strcmp (format, "json") == 0)
     {
-      cleanup_with (json_free) struct json_value *o = json_new_object ();
-      secshim_error_t err = NULL;
-      size_t len;
-      json_set (o, "level", json_new_string (level));
-      json_set (o, "msg", safe_string (msg));
-      json_set (o, "time", json_new_string (now));
-      if (json_write (o, &line, &len, &err) < 0)
+      struct strbuf b = { 0 };
+      PUT_LITERAL (&b, "{\"level\":");
+      (void) put_string (&b, level, strlen (level), false);
+      put_safe_field (&b, "msg", msg);
+      if (!put_field (&b, "time", now))
         {
-          secshim_error_release (&err);
+          free (b.buf);
           return NULL;
         }
-      return line;
+      PUT_LITERAL (&b, "}");
+      return b.buf;
     }
   {
     cleanup_free char *q = text_quote (msg);

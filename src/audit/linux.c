@@ -78,30 +78,47 @@ plain (const char *value)
   return n > 0 && value[n] == '\0' && n <= VALUE_MAX;
 }
 
+/* The text grows from 512 bytes: a record is a few hundred. */
+#define TEXT_FIRST_CAP 512
+
+static void
+text_put (struct strbuf *t, const char *s)
+{
+  strbuf_append (t, s, strlen (s), TEXT_FIRST_CAP);
+}
+
 /* " name=value": plain, or else encoded by libaudit (quoted, or hex when
  * it holds a space, a quote or a control character); "?" when there is
  * none. */
 static void
-append_field (char **text, const char *name, const char *value)
+append_field (struct strbuf *t, const char *name, const char *value)
 {
-  cleanup_free char *enc = NULL;
-  char *next = NULL;
+  if (t->len > 0)
+    text_put (t, " ");
   if (value && plain (value) && strcmp (name, "key") != 0)
-    xasprintf (&next, "%s%s%s=%s", *text ? *text : "", *text ? " " : "", name, value);
+    {
+      text_put (t, name);
+      text_put (t, "=");
+      text_put (t, value);
+    }
   else if (value == NULL || *value == '\0')
-    xasprintf (&next, "%s%s%s=?", *text ? *text : "", *text ? " " : "", name);
+    {
+      text_put (t, name);
+      text_put (t, "=?");
+    }
   else
     {
       /* libaudit's length is only used for the hex form: cut a copy. */
       cleanup_free char *cut = xstrndup (value, VALUE_MAX);
-      enc = audit_encode_nv_string (name, cut, 0);
+      cleanup_free char *enc = audit_encode_nv_string (name, cut, 0);
       if (enc == NULL)
-        xasprintf (&next, "%s%s%s=?", *text ? *text : "", *text ? " " : "", name);
+        {
+          text_put (t, name);
+          text_put (t, "=?");
+        }
       else
-        xasprintf (&next, "%s%s%s", *text ? *text : "", *text ? " " : "", enc);
+        text_put (t, enc);
     }
-  free (*text);
-  *text = next;
 }
 
 enum rule_pick
@@ -126,14 +143,15 @@ picked (const struct finding *f, enum rule_pick pick)
   return false;
 }
 
-/* Rule names, once each, in the order they fired.  Names are the rules'
- * static strings, at most one per rule family. */
+/* Rule names, once each, in the order they fired, comma-separated;
+ * NULL when there is none.  Names are the rules' static strings, at most
+ * one per rule family. */
 static char *
 rule_list (const struct findings *f, enum rule_pick pick)
 {
   const char *seen[RULES_MAX];
   size_t n = 0, i, j;
-  char *out = NULL;
+  struct strbuf out = { 0 };
   for (i = 0; f && i < f->n; i++)
     {
       if (!picked (&f->v[i], pick) || f->v[i].rule == NULL)
@@ -146,18 +164,26 @@ rule_list (const struct findings *f, enum rule_pick pick)
     }
   for (i = 0; i < n; i++)
     {
-      char *next = NULL;
-      xasprintf (&next, "%s%s%s", out ? out : "", out ? "," : "", seen[i]);
-      free (out);
-      out = next;
+      if (i > 0)
+        text_put (&out, ",");
+      text_put (&out, seen[i]);
     }
-  return out;
+  return out.buf;
 }
 
 static bool
 has_findings (const struct findings *f)
 {
   return f && f->n > 0;
+}
+
+/* An allowed, unchanged container says nothing the kernel's own execve
+ * records do not; one with findings (audit/warn actions, exemptions) is
+ * what the policy asked to be told about. */
+static bool
+recorded (const struct audit_event *ev)
+{
+  return strcmp (op_of (ev->outcome), "allow") != 0 || has_findings (ev->findings);
 }
 
 char *
@@ -167,12 +193,9 @@ audit_linux_message (const struct audit_event *ev)
   cleanup_free char *refused_by = NULL;
   cleanup_free char *exempted = NULL;
   const char *op = op_of (ev->outcome);
-  char *text = NULL;
+  struct strbuf text = { 0 };
 
-  /* An allowed, unchanged container says nothing the kernel's own execve
-   * records do not; one with findings (audit/warn actions, exemptions)
-   * is what the policy asked to be told about. */
-  if (strcmp (op, "allow") == 0 && !has_findings (ev->findings))
+  if (!recorded (ev))
     return NULL;
   rules = rule_list (ev->findings, PICK_FIRED);
   refused_by = rule_list (ev->findings, PICK_REFUSED);
@@ -188,7 +211,7 @@ audit_linux_message (const struct audit_event *ev)
   append_field (&text, "policy", ev->policy ? ev->policy->path : ev->policy_path);
   append_field (&text, "policy_sha256", ev->policy ? ev->policy->sha256 : NULL);
   append_field (&text, "key", "secshim");
-  return text;
+  return text.buf;
 }
 
 static bool
@@ -235,10 +258,7 @@ audit_linux_record (const struct audit_event *ev, secshim_error_t *err)
   cleanup_audit_fd int fd = -1;
   int ret;
 
-  if (!wanted (ev))
-    return 0;
-  text = audit_linux_message (ev);
-  if (text == NULL)
+  if (!wanted (ev) || !recorded (ev))
     return 0;
   fd = audit_open ();
   if (fd < 0)
@@ -249,6 +269,8 @@ audit_linux_record (const struct audit_event *ev, secshim_error_t *err)
     }
   if (!required (ev) && !auditd_registered (fd))
     return 0;
+  /* the text only once it will be sent: most hosts run no auditd */
+  text = audit_linux_message (ev);
   errno = 0;
   ret = audit_log_user_message (fd, AUDIT_USER, text, NULL, NULL, "", audit_linux_result (ev));
   if (ret <= 0)

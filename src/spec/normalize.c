@@ -6,6 +6,7 @@
  * nesting (Spec > linux > resources > blockIO > weightDevice[] > entry). */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -272,8 +273,7 @@ static const struct schema_field *
 find_field (const struct schema_struct *s, const struct json_member *m)
 {
   for (size_t i = 0; i < s->nfields; i++)
-    /* strncmp stops at the name's end, and keys hold no NUL */
-    if (strncmp (s->fields[i].name, m->key, m->key_len) == 0 && s->fields[i].name[m->key_len] == '\0')
+    if (s->fields[i].name_len == m->key_len && memcmp (s->fields[i].name, m->key, m->key_len) == 0)
       return &s->fields[i];
   return NULL;
 }
@@ -391,18 +391,57 @@ merge_folded_fields (struct walk *w, struct json_value *obj, const struct schema
   return 0;
 }
 
+/* Every key names a different field exactly, as in nearly every object
+ * of a real config: then no two keys fold together, because no two field
+ * names of one struct do (tests/unit/test_spec.c checks the schema), and
+ * the pairwise fold check can be skipped.  The fields go to known[]. */
+static bool
+keys_name_distinct_fields (const struct json_value *obj, const struct schema_struct *s,
+                           const struct schema_field *known[FOLD_PAIRWISE_MAX])
+{
+  uint64_t seen = 0;
+  if (s->nfields > 64 || obj->count > FOLD_PAIRWISE_MAX)
+    return false;
+  for (size_t i = 0; i < obj->count; i++)
+    {
+      const struct schema_field *f = find_field (s, &obj->members[i]);
+      uint64_t bit;
+      if (f == NULL)
+        return false;
+      bit = UINT64_C (1) << (f - s->fields);
+      if (seen & bit)
+        return false;
+      seen |= bit;
+      known[i] = f;
+    }
+  return true;
+}
+
+/* A string or a bool where one is expected: checked without a step. */
+static bool
+plain_scalar_ok (const struct json_value *v, enum schema_kind kind)
+{
+  return (kind == SK_STRING && v->type == JSON_STRING)
+         || (kind == SK_BOOL && (v->type == JSON_TRUE || v->type == JSON_FALSE));
+}
+
 static int
 check_struct (struct walk *w, struct json_value *obj, const struct schema_struct *s)
 {
-  if (obj->count > 1 && may_have_fold_duplicates (obj) && merge_folded_fields (w, obj, s) < 0)
-    return -1;
-  if (check_fold_duplicates (w, obj) < 0)
+  const struct schema_field *known[FOLD_PAIRWISE_MAX];
+  bool all_known = keys_name_distinct_fields (obj, s, known);
+
+  /* without two keys that fold together there is nothing to merge, and
+   * nothing left for check_fold_duplicates to find */
+  if (obj->count > 1 && !all_known && may_have_fold_duplicates (obj)
+      && (merge_folded_fields (w, obj, s) < 0 || check_fold_duplicates (w, obj) < 0))
     return -1;
 
-  for (size_t i = 0; i < obj->count;)
+  /* k: the member's index when known[] was filled (a removal keeps i) */
+  for (size_t i = 0, k = 0; i < obj->count; k++)
     {
       struct json_member *m = &obj->members[i];
-      const struct schema_field *f = find_field (s, m);
+      const struct schema_field *f = all_known ? known[k] : find_field (s, m);
       if (f == NULL)
         {
           const struct schema_field *g = find_field_folded (s, m);
@@ -425,11 +464,14 @@ check_struct (struct walk *w, struct json_value *obj, const struct schema_struct
           remove_member_at (obj, i);
           continue;
         }
-      walk_push (w, m->key, m->key_len, 0);
-      int ret = check_value (w, m->value, f->kind, f->elem, f->sub);
-      walk_pop (w);
-      if (ret < 0)
-        return ret;
+      if (!plain_scalar_ok (m->value, f->kind))
+        {
+          walk_push (w, m->key, m->key_len, 0);
+          int ret = check_value (w, m->value, f->kind, f->elem, f->sub);
+          walk_pop (w);
+          if (ret < 0)
+            return ret;
+        }
       i++;
     }
   return 0;
@@ -484,22 +526,26 @@ check_integer (struct walk *w, const struct json_value *v, enum schema_kind kind
 static int
 check_array (struct walk *w, struct json_value *arr, enum schema_kind elem, const struct schema_struct *sub)
 {
+  int ret = 0;
   if (arr->type != JSON_ARRAY)
     return walk_fail_type (w, arr, SK_ARRAY);
-  for (size_t i = 0; i < arr->count; i++)
+  /* one step for every element, its index updated in place */
+  walk_push (w, NULL, 0, 0);
+  for (size_t i = 0; i < arr->count && ret == 0; i++)
     {
-      int ret;
-      walk_push (w, NULL, 0, i);
+      const struct json_value *v = arr->items[i];
+      /* the common case, a string of a []string, without a call */
+      if (elem == SK_STRING && v->type == JSON_STRING)
+        continue;
+      w->steps[w->depth - 1].index = i;
       /* Go would store a zero value: a policy must not see null there */
-      if (arr->items[i]->type == JSON_NULL)
+      if (v->type == JSON_NULL)
         ret = secshim_make_error (w->err, SECSHIM_EINPUT, "%s: null element in array", walk_path (w));
       else
         ret = check_value (w, arr->items[i], elem, 0, sub);
-      walk_pop (w);
-      if (ret < 0)
-        return ret;
     }
-  return 0;
+  walk_pop (w);
+  return ret;
 }
 
 /* Map keys are compared exactly by Go: no folding here. */

@@ -13,59 +13,59 @@
 
 #define F_STR(n)                                                                                                       \
   {                                                                                                                    \
-    n, SK_STRING, 0, NULL                                                                                              \
+    n, sizeof (n) - 1, SK_STRING, 0, NULL                                                                              \
   }
 #define F_BOOL(n)                                                                                                      \
   {                                                                                                                    \
-    n, SK_BOOL, 0, NULL                                                                                                \
+    n, sizeof (n) - 1, SK_BOOL, 0, NULL                                                                                \
   }
 #define F_I64(n)                                                                                                       \
   {                                                                                                                    \
-    n, SK_INT64, 0, NULL                                                                                               \
+    n, sizeof (n) - 1, SK_INT64, 0, NULL                                                                               \
   }
 #define F_I32(n)                                                                                                       \
   {                                                                                                                    \
-    n, SK_INT32, 0, NULL                                                                                               \
+    n, sizeof (n) - 1, SK_INT32, 0, NULL                                                                               \
   }
 #define F_U16(n)                                                                                                       \
   {                                                                                                                    \
-    n, SK_UINT16, 0, NULL                                                                                              \
+    n, sizeof (n) - 1, SK_UINT16, 0, NULL                                                                              \
   }
 #define F_U32(n)                                                                                                       \
   {                                                                                                                    \
-    n, SK_UINT32, 0, NULL                                                                                              \
+    n, sizeof (n) - 1, SK_UINT32, 0, NULL                                                                              \
   }
 #define F_U64(n)                                                                                                       \
   {                                                                                                                    \
-    n, SK_UINT64, 0, NULL                                                                                              \
+    n, sizeof (n) - 1, SK_UINT64, 0, NULL                                                                              \
   }
 #define F_ANY(n)                                                                                                       \
   {                                                                                                                    \
-    n, SK_ANY, 0, NULL                                                                                                 \
+    n, sizeof (n) - 1, SK_ANY, 0, NULL                                                                                 \
   }
 #define F_OBJ(n, s)                                                                                                    \
   {                                                                                                                    \
-    n, SK_STRUCT, 0, &s                                                                                                \
+    n, sizeof (n) - 1, SK_STRUCT, 0, &s                                                                                \
   }
 #define F_STRS(n)                                                                                                      \
   {                                                                                                                    \
-    n, SK_ARRAY, SK_STRING, NULL                                                                                       \
+    n, sizeof (n) - 1, SK_ARRAY, SK_STRING, NULL                                                                       \
   }
 #define F_U32S(n)                                                                                                      \
   {                                                                                                                    \
-    n, SK_ARRAY, SK_UINT32, NULL                                                                                       \
+    n, sizeof (n) - 1, SK_ARRAY, SK_UINT32, NULL                                                                       \
   }
 #define F_OBJS(n, s)                                                                                                   \
   {                                                                                                                    \
-    n, SK_ARRAY, SK_STRUCT, &s                                                                                         \
+    n, sizeof (n) - 1, SK_ARRAY, SK_STRUCT, &s                                                                         \
   }
 #define F_MAP(n)                                                                                                       \
   {                                                                                                                    \
-    n, SK_MAP_STRING, 0, NULL                                                                                          \
+    n, sizeof (n) - 1, SK_MAP_STRING, 0, NULL                                                                          \
   }
 #define F_MAP_OBJ(n, s)                                                                                                \
   {                                                                                                                    \
-    n, SK_MAP_STRUCT, 0, &s                                                                                            \
+    n, sizeof (n) - 1, SK_MAP_STRUCT, 0, &s                                                                            \
   }
 
 /* ---- process ---- */

@@ -29,6 +29,7 @@ struct schema_struct;
 struct schema_field
 {
   const char *name; /* the json tag, exact */
+  size_t name_len;
   enum schema_kind kind;
   enum schema_kind elem;
   const struct schema_struct *sub;

@@ -396,6 +396,11 @@ test_schema_table (void)
                   ok = false;
                 }
             }
+          if (f->name_len != strlen (f->name))
+            {
+              tap_diag ("%s.%s: name_len %zu", s->go_name, f->name, f->name_len);
+              ok = false;
+            }
           bool needs_sub
               = f->kind == SK_STRUCT || f->kind == SK_MAP_STRUCT || (f->kind == SK_ARRAY && f->elem == SK_STRUCT);
           if (needs_sub != (f->sub != NULL))
