@@ -11,8 +11,8 @@
  * Every syscall name of a source is resolved with libseccomp for every
  * architecture it can apply to when the source is loaded (policy load), so a
  * typo is a policy error, not a silently ignored rule at container start.
- * The policy loader does it on the first load of given bytes and skips it
- * when its validated-policy cache holds a stamp for exactly those bytes
+ * The policy loader does it on a full load and skips it when it restores
+ * the compiled policy made from exactly those bytes
  * (seccomp_source_load_file_unchecked + seccomp_source_check_names). */
 #ifndef SECSHIM_SECCOMP_H
 #define SECSHIM_SECCOMP_H
