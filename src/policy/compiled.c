@@ -262,8 +262,8 @@ pack_rule (struct pack *k, struct policy *p, size_t i, size_t *next)
     r->ops->pack (k, &r->state);
 }
 
-static void
-pack_policy (struct pack *k, struct policy *p)
+void
+compiled_pack (struct pack *k, struct policy *p)
 {
   int linux_mode = p->audit_linux, on_failure = p->audit_on_failure;
   size_t i, n = p->n_rules, next = 0;
@@ -337,7 +337,7 @@ compiled_load (const char *path, const char *buf, size_t len, struct policy **ou
   p = xzalloc (sizeof *p);
   p->path = xstrdup (path);
   pack_expect_str (&k, key);
-  pack_policy (&k, p);
+  compiled_pack (&k, p);
   if (k.bad || k.at != k.end)
     return -1;
   p->validation_skipped = true;
@@ -363,7 +363,7 @@ compiled_store (struct policy *p, const char *buf, size_t len)
 
   key = entry_key (p->path, buf, len, name);
   pack_expect_str (&k, key);
-  pack_policy (&k, p);
+  compiled_pack (&k, p);
   if (k.bad)
     goto out;
   pack_digest (k.buf, k.len, sum);

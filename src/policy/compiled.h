@@ -23,6 +23,12 @@ bool compiled_enabled (void);
  * never an error, the caller loads in full. */
 int compiled_load (const char *path, const char *buf, size_t len, struct policy **out);
 
+/* What an entry holds after its key: p's fields, exemptions and rules'
+ * states (pack.h; tests compare a restored policy with a full load by
+ * packing both). */
+struct pack;
+void compiled_pack (struct pack *k, struct policy *p);
+
 /* Record the entry of p, loaded in full and validated from buf.  Failing
  * to is never an error. */
 void compiled_store (struct policy *p, const char *buf, size_t len);

@@ -82,7 +82,7 @@ clear_entries (void)
 static const char *
 entry_path (void)
 {
-  static char path[256];
+  static char path[512];
   DIR *d = opendir (cache);
   struct dirent *e;
   path[0] = '\0';
@@ -484,7 +484,7 @@ expect_bad_entry_ignored (const char *what)
 static void
 test_bad_entries (void)
 {
-  char path[256], *good, *bad;
+  char path[512], *good, *bad;
   size_t len, i, ignored = 0, tried = 0;
   bool all_ok = true;
 
