@@ -20,10 +20,11 @@
  * very build, policy path and policy bytes it was made from; it lists each
  * data file with the hash of its bytes, and restoring reads each file again
  * and compares.  Those hashes are XXH3-128, not a cryptographic hash:
- * finding two inputs with the same XXH3-128 is work, but making secshim
- * use a wrong entry also needs write access to an input or to the cache,
- * which is already full control of the policy, so a collision gives
- * nothing new; accidental collisions (2^-128) are not a concern.  The
+ * someone could craft two policies (or profiles) with the same XXH3-128,
+ * but to make secshim use the entry of one for the other they must write
+ * the policy, a data file or the cache, and whoever can do that already
+ * decides the policy, so a collision gives nothing new; accidental
+ * collisions (about 2^-128) are not a concern.  The
  * entry ends with the XXH3-128 of everything before it, so a truncated or
  * damaged entry is not read.  Anything unexpected -- no entry, a foreign
  * owner, a bad mode, a symlink, a bad checksum, a short or malformed field,
@@ -33,12 +34,15 @@
  * full load that made the entry from the same bytes.  `secshim check` and
  * policy_load_buffer neither read nor write entries.
  *
- * What an entry holds (each piece measured on the docker 10 KB create,
+ * What an entry holds, each for a measured reason (the docker 10 KB create,
  * whole process under callgrind): the policy's SHA-256 (262 k
  * instructions under callgrind, which hides SHA-NI), the parsed settings
  * and every rule's state, including the generated AppArmor profile (JSON
- * parse 245 k, rules' load 230 k), and the fact that validation passed
- * (seccomp: every syscall name on every architecture, run once per entry). */
+ * parse 245 k, rules' load 230 k, of which AppArmor 75 k), and the fact
+ * that validation passed (seccomp: every syscall name on every
+ * architecture, 2.49 M, run once per entry).  Restoring costs 142 k
+ * (mostly one malloc per string), the policy load 838 k before; a create
+ * that has to make its entry costs 5.36 M once. */
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
