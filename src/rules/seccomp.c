@@ -199,15 +199,12 @@ seccomp_validate (const void *state, secshim_error_t *err)
   return profile_source (state, true, &src, err);
 }
 
-/* The dangerous list, with its index sorted by name: restored only if the
- * index is a permutation in name order, as the strength check's binary
- * search needs. */
+/* The dangerous list: names and capabilities; its index is built again
+ * (seccomp_dangerous_index), not trusted from the entry. */
 static void
 pack_dangerous (struct pack *k, struct seccomp_dangerous_list *l)
 {
-  cleanup_free bool *seen = NULL;
-  bool sorted = l->by_name != NULL;
-  size_t i, n;
+  size_t i;
 
   pack_array (k, (void **) &l->v, &l->n, sizeof *l->v);
   for (i = 0; i < l->n && !k->bad; i++)
@@ -217,27 +214,8 @@ pack_dangerous (struct pack *k, struct seccomp_dangerous_list *l)
       if (k->reading && l->v[i].name == NULL)
         pack_fail (k);
     }
-  pack_bool (k, &sorted);
-  if (k->bad || !sorted)
-    return;
-  n = l->n;
-  pack_array (k, (void **) &l->by_name, &n, sizeof *l->by_name);
-  if (k->reading && (k->bad || n != l->n))
-    {
-      pack_fail (k);
-      return;
-    }
-  seen = xzalloc (n + 1);
-  for (i = 0; i < n && !k->bad; i++)
-    {
-      pack_size (k, &l->by_name[i]);
-      if (k->reading && !k->bad
-          && (l->by_name[i] >= n || seen[l->by_name[i]]
-              || (i > 0 && strcmp (l->v[l->by_name[i - 1]].name, l->v[l->by_name[i]].name) > 0)))
-        pack_fail (k);
-      else if (k->reading && !k->bad)
-        seen[l->by_name[i]] = true;
-    }
+  if (k->reading && !k->bad)
+    seccomp_dangerous_index (l);
 }
 
 static void
