@@ -55,7 +55,7 @@ install -D -m 0644 hack/debian/logrotate "$stage/etc/logrotate.d/secshim"
 for s in postinst prerm postrm; do install -m 0755 "hack/debian/$s" "$stage/DEBIAN/$s"; done
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 # The default build links yajl, libseccomp, libaudit, libcap-ng, libapparmor and nettle
-# statically (Makefile LINK_LIBS): Debian policy 7.8 wants their source
+# statically (Makefile LINK_LIBS), and compiles xxhash's header-only XXH3 in: Debian policy 7.8 wants their source
 # packages and versions in Built-Using, so that a security fix in one of them
 # is known to need a rebuild of secshim.  Read from the -dev packages whose
 # .a files were linked, at build time.
@@ -68,7 +68,7 @@ case ${LINK_LIBS:-static-pie} in
 esac
 if [ "$glibc" != none ]; then
   libs=$(dpkg-query -W -f='${source:Package} (= ${source:Version}), ' \
-    libyajl-dev libseccomp-dev libaudit-dev libcap-ng-dev libapparmor-dev nettle-dev $glibc)
+    libyajl-dev libseccomp-dev libaudit-dev libcap-ng-dev libapparmor-dev nettle-dev libxxhash-dev $glibc)
   built_using="s/@BUILT_USING@/${libs%, }/"
 fi
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" -e "$built_using" \

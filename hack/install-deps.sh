@@ -12,6 +12,8 @@ packages=(
   # build
   build-essential pkg-config dpkg-dev go-md2man
   libyajl-dev libseccomp-dev libaudit-dev libcap-ng-dev libapparmor-dev nettle-dev
+  # the compiled policy's content hash (XXH3-128, header only: src/policy/pack.c)
+  libxxhash-dev
   # Linux audit records and the CIS watches (tests/e2e/docker-audit.sh)
   auditd
   # real runtimes and engines for integration/e2e tests

@@ -1,5 +1,6 @@
 /* SHA-256 (FIPS 180-4), for the policy digest in audit records, the
- * validated-policy cache key and the AppArmor profile content hash.
+ * compiled policy (computed by the full load that makes an entry and kept
+ * in it) and the AppArmor profile content hash.
  *
  * Debian's nettle does the work (linked statically, like the other
  * libraries: see the Makefile).  It replaced an unrolled C implementation:

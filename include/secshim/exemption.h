@@ -32,6 +32,9 @@ struct exemption
 
 int exemptions_load (struct policy *p, struct json_value *list, secshim_error_t *err);
 void exemptions_free (struct exemption *e, size_t n);
+/* Save or restore p's exemptions in a compiled policy (secshim/pack.h). */
+struct pack;
+void exemptions_pack (struct pack *k, struct policy *p);
 /* The first exemption lifting rule for this identity and document, or NULL. */
 const struct exemption *exemption_find (const struct policy *p, const char *rule, const struct identity *id,
                                         const struct json_value *doc);

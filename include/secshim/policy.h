@@ -87,6 +87,7 @@ struct identity
   const struct cli_model *cli;
 };
 
+struct pack;
 struct policy;
 struct rule_config;
 struct cli_model;
@@ -134,14 +135,16 @@ struct rule_ops
   /* Optional: validation too expensive to repeat at every container start
    * (seccomp: every syscall name on every architecture, and the profile's
    * self-check).  Load must still parse everything check needs.  The loader
-   * runs validate after the whole policy loaded, unless the validated-policy
-   * cache holds a stamp for exactly these bytes (src/policy/validated.c). */
+   * runs validate after the whole policy loaded; a policy restored from its
+   * compiled entry (src/policy/compiled.c) was validated when the entry was
+   * made, from the same bytes. */
   int (*validate) (const void *state, secshim_error_t *err);
-  /* Optional: what the policy's validation depends on besides the policy
-   * file's bytes, as text for the cache key: the sha256 of every data file
-   * load read, library versions.  Malloc'd; called only when a rule has
-   * validate and the cache is in use. */
-  char *(*validation_inputs) (const void *state);
+  /* Save the loaded state into the compiled policy, or restore it from
+   * there (secshim/pack.h): one function lists the fields for both.  Data
+   * files go in with data_file_pack, which makes a restore stale when
+   * their bytes changed.  A rule with load but no pack makes every policy
+   * that names it load in full every time. */
+  void (*pack) (struct pack *k, void **state);
 };
 
 /* A rule the policy file does not name is off. */
@@ -187,8 +190,8 @@ struct policy
   size_t n_rules;
   struct exemption *exemptions;
   size_t n_exemptions;
-  /* The validated-policy cache held a stamp for these bytes: the rules'
-   * validate steps did not run in this load. */
+  /* Restored from the compiled policy: the rules' validate steps did not
+   * run in this load (they ran when the entry was made). */
   bool validation_skipped;
 };
 
@@ -197,21 +200,22 @@ extern const struct rule_ops *const secshim_rules[];
 extern const size_t secshim_n_rules;
 
 /* Load and validate a policy file (opened O_NOFOLLOW|O_CLOEXEC, regular file).
- * After a complete validation it records a stamp in the validated-policy
- * cache, keyed by the sha256 of secshim's build, the policy's bytes and the
- * bytes of every data file its rules read; with a stamp, later loads of the
- * same bytes skip the rules' validate steps (see policy_cache_set). */
+ * A load that validated in full records a compiled policy, keyed by the
+ * content of every input (secshim's build, the policy's bytes, every data
+ * file's bytes); a later load of the same bytes restores it instead of
+ * parsing, loading and validating again (src/policy/compiled.c, see
+ * policy_cache_set). */
 int policy_load_file (const char *path, struct policy **out, secshim_error_t *err);
 /* Same from memory; path is used in messages and to resolve relative data
  * files.  Never uses the cache: always validates fully, records nothing. */
 int policy_load_buffer (const char *buf, size_t len, const char *path, struct policy **out, secshim_error_t *err);
 void policy_free (struct policy *p);
 
-/* The validated-policy cache of policy_load_file.  full: validate
- * everything and leave the cache alone, neither reading nor recording a
- * stamp (secshim check, what admins and CI run: it never changes the
- * host).  dir: where stamps live, NULL for the default
- * /run/secshim/validated (tests point it elsewhere).  A directory not owned
+/* The compiled-policy cache of policy_load_file.  full: load and validate
+ * everything and leave the cache alone, neither reading nor recording an
+ * entry (secshim check, what admins and CI run: it never changes the
+ * host).  dir: where entries live, NULL for the default
+ * /run/secshim/compiled (tests point it elsewhere).  A directory not owned
  * by the effective uid, or writable by group or others, is not used. */
 void policy_cache_set (bool full, const char *dir);
 

@@ -11,8 +11,8 @@
  * Every syscall name of a source is resolved with libseccomp for every
  * architecture it can apply to when the source is loaded (policy load), so a
  * typo is a policy error, not a silently ignored rule at container start.
- * The policy loader does it on the first load of given bytes and skips it
- * when its validated-policy cache holds a stamp for exactly those bytes
+ * The policy loader does it on a full load and skips it when it restores
+ * the compiled policy made from exactly those bytes
  * (seccomp_source_load_file_unchecked + seccomp_source_check_names). */
 #ifndef SECSHIM_SECCOMP_H
 #define SECSHIM_SECCOMP_H
@@ -93,6 +93,11 @@ void seccomp_dangerous_default (struct seccomp_dangerous_list *out);
 int seccomp_dangerous_parse (const struct json_value *obj, const char *where, struct seccomp_dangerous_list *out,
                              secshim_error_t *err);
 void seccomp_dangerous_free (struct seccomp_dangerous_list *l);
+/* Build l->by_name from l->v and l->n, overwriting l->by_name without
+ * freeing it: _default and _parse call it, and a list restored from
+ * elsewhere (v and n only) should too, rather than trust an index it did
+ * not build. */
+void seccomp_dangerous_index (struct seccomp_dangerous_list *l);
 
 /* The four flags runc knows; true for a name among them. */
 bool seccomp_flag_known (const char *flag);

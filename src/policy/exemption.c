@@ -4,6 +4,7 @@
 
 #include "secshim/cleanup.h"
 #include "secshim/exemption.h"
+#include "secshim/pack.h"
 #include "secshim/util.h"
 
 DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
@@ -118,6 +119,59 @@ exemptions_load (struct policy *p, struct json_value *list, secshim_error_t *err
     if (load_one (&p->exemptions[i], list->items[i], i, err) < 0)
       return -1;
   return 0;
+}
+
+/* match.annotations, an object of strings: its keys and values in turn. */
+static void
+pack_annotations (struct pack *k, struct json_value **obj)
+{
+  struct strv kv = { NULL, 0 };
+  size_t i;
+  bool present = *obj != NULL;
+
+  pack_bool (k, &present);
+  if (!present)
+    return;
+  if (!k->reading)
+    {
+      kv.v = xzalloc ((2 * (*obj)->count + 1) * sizeof *kv.v);
+      for (i = 0; i < (*obj)->count; i++)
+        {
+          kv.v[kv.n++] = xstrdup ((*obj)->members[i].key);
+          kv.v[kv.n++] = xstrdup ((*obj)->members[i].value->str);
+        }
+    }
+  pack_strv (k, &kv);
+  if (k->reading && !k->bad)
+    {
+      if (kv.n % 2 != 0)
+        pack_fail (k);
+      else
+        {
+          *obj = json_new_object ();
+          for (i = 0; i < kv.n; i += 2)
+            json_set (*obj, kv.v[i], json_new_string (kv.v[i + 1]));
+        }
+    }
+  strv_free (&kv);
+}
+
+void
+exemptions_pack (struct pack *k, struct policy *p)
+{
+  size_t i;
+  pack_array (k, (void **) &p->exemptions, &p->n_exemptions, sizeof *p->exemptions);
+  for (i = 0; i < p->n_exemptions && !k->bad; i++)
+    {
+      struct exemption *e = &p->exemptions[i];
+      pack_strv (k, &e->rules);
+      pack_str (k, &e->reason);
+      pack_str (k, &e->container_id_glob);
+      pack_str (k, &e->root);
+      pack_str (k, &e->bundle_prefix);
+      pack_strv (k, &e->verbs);
+      pack_annotations (k, &e->annotations);
+    }
 }
 
 void

@@ -18,7 +18,7 @@
 #include "secshim/settings.h"
 #include "secshim/sha256.h"
 #include "secshim/util.h"
-#include "validated.h"
+#include "compiled.h"
 
 #define POLICY_MAX_BYTES ((size_t) 1024 * 1024)
 
@@ -200,8 +200,8 @@ load_document (struct policy *p, struct json_value *doc, const char *policy_dir,
 }
 
 /* Parse everything, then validate: the rules' expensive validate steps run
- * last, once every data file is read, because the validated-policy cache
- * keys on all of their bytes (validated.c). */
+ * last, once every data file is read.  With use_cache, a policy that loaded
+ * and validated is recorded as a compiled policy (compiled.c). */
 static int
 load_buffer (const char *buf, size_t len, const char *path, bool use_cache, struct policy **out, secshim_error_t *err)
 {
@@ -212,8 +212,10 @@ load_buffer (const char *buf, size_t len, const char *path, bool use_cache, stru
   p->path = xstrdup (path);
   sha256_hex (buf, len, p->sha256);
   if (json_parse (buf, len, NULL, &doc, err) < 0 || load_document (p, doc, dirname (dir_copy), err) < 0
-      || policy_validate (p, use_cache, err) < 0)
+      || policy_validate (p, err) < 0)
     return secshim_error_wrap (err, "policy %s", path);
+  if (use_cache)
+    compiled_store (p, buf, len);
   *out = steal_pointer (&p);
   return 0;
 }
@@ -268,7 +270,9 @@ policy_load_file (const char *path, struct policy **out, secshim_error_t *err)
     return secshim_make_error (err, errno, "policy %s", path);
   if (read_policy_file (abs, &buf, &len, err) < 0)
     return -1;
-  return load_buffer (buf, len, abs, true, out, err);
+  if (compiled_enabled () && compiled_load (abs, buf, len, out) == 0)
+    return 0;
+  return load_buffer (buf, len, abs, compiled_enabled (), out, err);
 }
 
 /* ---- the passthrough peek ---- */

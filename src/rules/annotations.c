@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -97,11 +98,20 @@ check_annotations (struct eval_ctx *ctx, const void *state, secshim_error_t *err
   return 0;
 }
 
+static void
+pack_annotations (struct pack *k, void **state)
+{
+  struct annotations_state *s = pack_state (k, state, sizeof *s);
+  pack_strv (k, &s->deny);
+  pack_strv (k, &s->allow);
+}
+
 const struct rule_ops rule_annotations = {
   .name = "annotations",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG,
   .load = load_annotations,
   .free_state = free_annotations,
+  .pack = pack_annotations,
   .check = check_annotations,
 };

@@ -59,6 +59,7 @@
 #include "secshim/cleanup.h"
 #include "secshim/cli.h"
 #include "secshim/landlock.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -83,7 +84,7 @@ struct apparmor_state
   char *text;    /* generated profile, NULL when attaching an existing one */
   size_t len;
   bool has_source;
-  struct data_file source; /* the bane TOML, for the validated-policy cache key */
+  struct data_file source; /* the bane TOML: its bytes key the compiled policy */
   bool landlock;           /* the Landlock fallback is on */
   bool has_fields;         /* generated from fields: ll is meaningful */
   bool refuse_unconfined;  /* "refuseUnconfined" */
@@ -120,37 +121,74 @@ static int
 spec_from_source (const char *source, const char *policy_dir, struct apparmor_state *s, struct aa_spec *spec,
                   secshim_error_t *err)
 {
-  cleanup_free char *path = NULL, *bytes = NULL;
-  size_t len = 0;
+  cleanup_free char *path = NULL;
   if (source[0] == '/')
     path = xstrdup (source);
   else
     xasprintf (&path, "%s/%s", policy_dir ? policy_dir : ".", source);
   /* Read here rather than with aa_spec_from_toml_file, so that the file
-   * can join the validated-policy cache key. */
+   * can join the compiled policy's key. */
   s->has_source = true;
   if (data_file_open (path, AA_TOML_MAX_BYTES, &s->source, err) < 0
-      || data_file_read (&s->source, &bytes, &len, err) < 0 || aa_spec_from_toml (bytes, len, path, spec, err) < 0)
+      || aa_spec_from_toml (s->source.bytes, s->source.len, path, spec, err) < 0)
     return config_error (err, "source");
   return 0;
 }
 
-/* Nothing here is worth skipping (parsing the TOML and generating the
- * profile is ~80 k instructions, and evaluation needs the text), but the
- * TOML is a data file of the policy: a stamp covers it too, by its inode
- * identity when that stands for its bytes (datafile.h), by their digest
- * otherwise. */
-static char *
-apparmor_validation_inputs (const void *state)
+/* Landlock rules name the bane field they came from (a static string). */
+static void
+pack_ll_field (struct pack *k, const char **field)
 {
-  const struct apparmor_state *s = state;
-  cleanup_free char *key = NULL;
-  char *text = NULL;
-  if (!s->has_source)
-    return NULL;
-  key = data_file_key (&s->source);
-  xasprintf (&text, "source %s", key);
-  return text;
+  static const char *const fields[] = { "ReadOnlyPaths", "DenyExec" };
+  int i = 0;
+  if (!k->reading)
+    {
+      while (i < 2 && strcmp (*field, fields[i]) != 0)
+        i++;
+      if (i == 2)
+        {
+          pack_fail (k); /* a field this function does not know yet */
+          return;
+        }
+    }
+  pack_enum (k, &i, 2);
+  if (k->reading && !k->bad)
+    *field = fields[i];
+}
+
+/* The compiled policy holds the generated profile and the Landlock rules:
+ * parsing the TOML and generating the profile is ~75 k instructions. */
+static void
+pack_apparmor (struct pack *k, void **state)
+{
+  struct apparmor_state *s = pack_state (k, state, sizeof *s);
+  int mode = s->mode;
+  size_t i;
+
+  pack_enum (k, &mode, MODE_REQUIRED + 1);
+  s->mode = (enum aa_mode) mode;
+  pack_str (k, &s->profile);
+  pack_bytes (k, &s->text, &s->len);
+  pack_bool (k, &s->has_source);
+  if (s->has_source)
+    data_file_pack (k, &s->source);
+  pack_bool (k, &s->landlock);
+  pack_bool (k, &s->has_fields);
+  pack_bool (k, &s->refuse_unconfined);
+  pack_array (k, (void **) &s->ll.v, &s->ll.n, sizeof *s->ll.v);
+  for (i = 0; i < s->ll.n && !k->bad; i++)
+    {
+      struct ll_rule *r = &s->ll.v[i];
+      pack_str (k, &r->path);
+      pack_fixed (k, &r->classes, sizeof r->classes);
+      pack_bool (k, &r->tree);
+      pack_bool (k, &r->widened);
+      pack_ll_field (k, &r->field);
+      if (k->reading && r->path == NULL)
+        pack_fail (k);
+    }
+  pack_bool (k, &s->ll.deny_tcp);
+  pack_size (k, &s->ll.n_widened);
 }
 
 static int
@@ -537,5 +575,5 @@ const struct rule_ops rule_apparmor = {
   .load = load_apparmor,
   .free_state = free_apparmor,
   .check = check_apparmor,
-  .validation_inputs = apparmor_validation_inputs,
+  .pack = pack_apparmor,
 };

@@ -20,6 +20,7 @@
 #include "common.h"
 #include "secshim/cli.h"
 #include "secshim/cleanup.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -237,11 +238,21 @@ check_caps (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   return 0;
 }
 
+static void
+pack_capabilities (struct pack *k, void **state)
+{
+  struct caps_state *s = pack_state (k, state, sizeof *s);
+  pack_strv (k, &s->allow);
+  pack_bool (k, &s->allow_inheritable);
+  pack_bool (k, &s->allow_ambient);
+}
+
 const struct rule_ops rule_capabilities = {
   .name = "capabilities",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG | DOC_PROCESS | DOC_ARGV,
   .load = load_caps,
   .free_state = free_caps,
+  .pack = pack_capabilities,
   .check = check_caps,
 };

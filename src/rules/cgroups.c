@@ -30,6 +30,7 @@
 
 #include "common.h"
 #include "secshim/cleanup.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -398,11 +399,22 @@ cgroups_parent_dir (const struct eval_ctx *ctx)
   return dir;
 }
 
+static void
+pack_cgroups (struct pack *k, void **state)
+{
+  struct cgroups_state *s = pack_state (k, state, sizeof *s);
+  pack_strv (k, &s->parents);
+  pack_strv (k, &s->slices);
+  pack_strv (k, &s->slice_dir);
+  pack_bool (k, &s->allow_relative);
+}
+
 const struct rule_ops rule_cgroups = {
   .name = "cgroups",
   .actions = ACTION_REJECT | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG,
   .load = load_cgroups,
   .free_state = free_cgroups,
+  .pack = pack_cgroups,
   .check = check_cgroups,
 };

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -186,11 +187,26 @@ check_devices (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   return 0;
 }
 
+static void
+pack_devices (struct pack *k, void **state)
+{
+  struct devices_state *s = pack_state (k, state, sizeof *s);
+  size_t i;
+  pack_array (k, (void **) &s->allow, &s->n_allow, sizeof *s->allow);
+  for (i = 0; i < s->n_allow && !k->bad; i++)
+    {
+      pack_char (k, &s->allow[i].type);
+      pack_long (k, &s->allow[i].major);
+      pack_long (k, &s->allow[i].minor);
+    }
+}
+
 const struct rule_ops rule_devices = {
   .name = "devices",
   .actions = ACTION_REJECT | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG,
   .load = load_devices,
   .free_state = free_devices,
+  .pack = pack_devices,
   .check = check_devices,
 };

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -256,11 +257,21 @@ check_hooks (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   return 0;
 }
 
+static void
+pack_hooks (struct pack *k, void **state)
+{
+  struct hooks_state *s = pack_state (k, state, sizeof *s);
+  pack_strv (k, &s->allow);
+  pack_strv (k, &s->docker_paths);
+  pack_bool (k, &s->allow_docker_setkey);
+}
+
 const struct rule_ops rule_hooks = {
   .name = "hooks",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG,
   .load = load_hooks,
   .free_state = free_hooks,
+  .pack = pack_hooks,
   .check = check_hooks,
 };

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -91,11 +92,20 @@ check_masked (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   return 0;
 }
 
+static void
+pack_masked_paths (struct pack *k, void **state)
+{
+  struct masked_state *s = pack_state (k, state, sizeof *s);
+  pack_strv (k, &s->masked);
+  pack_strv (k, &s->readonly);
+}
+
 const struct rule_ops rule_masked_paths = {
   .name = "maskedPaths",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG,
   .load = load_masked,
   .free_state = free_masked,
+  .pack = pack_masked_paths,
   .check = check_masked,
 };

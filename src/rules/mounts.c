@@ -55,6 +55,7 @@
 #include "secshim/cleanup.h"
 #include "secshim/json.h"
 #include "secshim/landlock.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/resolve.h"
 #include "secshim/settings.h"
@@ -1038,11 +1039,26 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   return 0;
 }
 
+static void
+pack_mounts (struct pack *k, void **state)
+{
+  struct mounts_state *s = pack_state (k, state, sizeof *s);
+  pack_strv (k, &s->deny);
+  pack_strv (k, &s->deny_exact);
+  pack_strv (k, &s->allow_types);
+  pack_strv (k, &s->own_container);
+  pack_strv (k, &s->own_sandbox);
+  pack_strv (k, &s->own_pod);
+  pack_strv (k, &s->engine_init);
+  pack_strv (k, &s->engine_roots);
+}
+
 const struct rule_ops rule_mounts = {
   .name = "mounts",
   .actions = ACTION_REJECT | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG,
   .load = load_mounts,
   .free_state = free_mounts,
+  .pack = pack_mounts,
   .check = check_mounts,
 };

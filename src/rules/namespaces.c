@@ -16,6 +16,7 @@
 
 #include "common.h"
 #include "secshim/cleanup.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/resolve.h"
 #include "secshim/settings.h"
@@ -231,11 +232,20 @@ check_ns (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   return 0;
 }
 
+static void
+pack_namespaces (struct pack *k, void **state)
+{
+  struct ns_state *s = pack_state (k, state, sizeof *s);
+  pack_strv (k, &s->require);
+  pack_strv (k, &s->add_missing);
+}
+
 const struct rule_ops rule_namespaces = {
   .name = "namespaces",
   .actions = ACTION_REJECT | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG,
   .load = load_ns,
   .free_state = free_ns,
+  .pack = pack_namespaces,
   .check = check_ns,
 };

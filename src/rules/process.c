@@ -35,6 +35,7 @@
 #include "view.h"
 #include "secshim/cli.h"
 #include "secshim/cleanup.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -379,12 +380,32 @@ check_process (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   return 0;
 }
 
+static void
+pack_process (struct pack *k, void **state)
+{
+  struct process_state *s = pack_state (k, state, sizeof *s);
+  size_t i;
+  pack_i64 (k, &s->oom_min);
+  pack_bool (k, &s->oom_engine);
+  pack_strv (k, &s->deny_cwd);
+  pack_bool (k, &s->allow_realtime);
+  pack_array (k, (void **) &s->rlimits, &s->n_rlimits, sizeof *s->rlimits);
+  for (i = 0; i < s->n_rlimits && !k->bad; i++)
+    {
+      pack_str (k, &s->rlimits[i].type);
+      pack_u64 (k, &s->rlimits[i].max);
+      if (k->reading && s->rlimits[i].type == NULL)
+        pack_fail (k);
+    }
+}
+
 const struct rule_ops rule_process = {
   .name = "process",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG | DOC_PROCESS | DOC_ARGV,
   .load = load_process,
   .free_state = free_process,
+  .pack = pack_process,
   .check = check_process,
   .judges_missing_process = true,
 };

@@ -30,6 +30,7 @@
 #include "secshim/cleanup.h"
 #include "secshim/cli.h"
 #include "secshim/host.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -173,11 +174,22 @@ check_update_flags (struct eval_ctx *ctx, const struct resources_requirements *r
                       "update: --cpu-period without a positive --cpu-quota would remove the CPU quota");
 }
 
+static void
+pack_resources (struct pack *k, void **state)
+{
+  struct resources_requirements *s = pack_state (k, state, sizeof *s);
+  pack_bool (k, &s->memory);
+  pack_bool (k, &s->cpu);
+  pack_bool (k, &s->pids);
+  pack_bool (k, &s->readonly);
+}
+
 const struct rule_ops rule_resources = {
   .name = "resources",
   .actions = ACTION_REJECT | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG | DOC_ARGV | DOC_RESOURCES,
   .load = load_resources,
   .free_state = free,
+  .pack = pack_resources,
   .check = check_resources,
 };

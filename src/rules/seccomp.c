@@ -11,16 +11,17 @@
  * process.capabilities.bounding, which decides the conditional entries.
  *
  * The profile is only needed to inject it (a document without a filter
- * worth the name) and to validate it (the first load of given bytes,
- * `secshim check`): the strength check of a document's own profile needs
- * only the dangerous list.  Load therefore opens and checks the file and
- * keeps the descriptor; reading and parsing it (about a third of a create)
- * wait for the first use in the process (profile_source). */
+ * worth the name) and to validate it (a full load, `secshim check`): the
+ * strength check of a document's own profile needs only the dangerous
+ * list.  Load therefore reads the file (its bytes key the compiled policy)
+ * and parsing it (about a third of a create) waits for the first use in
+ * the process (profile_source). */
 #include <string.h>
 
 #include <seccomp.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/seccomp.h"
 #include "secshim/settings.h"
@@ -38,12 +39,9 @@ DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
  * first use fills in lives behind this pointer. */
 struct profile
 {
-  struct data_file file;      /* opened at load; its identity keys the cache */
+  struct data_file file;      /* read at load */
   struct seccomp_source *src; /* parsed on first use, NULL before */
   bool validated;             /* names and self check passed in this process */
-  /* A read found the file's identity moved since load: the bytes may not be
-   * those a stamp vouched for, so they are validated before any use. */
-  bool suspect;
 };
 
 struct seccomp_state
@@ -126,7 +124,6 @@ seccomp_rule_load (struct json_value *settings, const char *policy_dir, void **s
   cleanup_with (json_free) struct json_value *dangerous = NULL;
 
   st->profile = xzalloc (sizeof *st->profile);
-  st->profile->file.fd = -1;
 
   if (take_string (settings, WHERE, "profile", &profile, err) < 0)
     return -1;
@@ -148,9 +145,9 @@ seccomp_rule_load (struct json_value *settings, const char *policy_dir, void **s
   if (load_listeners (settings, &st->listeners, err) < 0 || load_flags (settings, &st->flags, err) < 0)
     return -1;
 
-  /* Open and check the file now, so that a missing profile, or one that is
-   * not a regular file, is a policy error at load; its bytes (when it is
-   * keyed by identity) wait for profile_source. */
+  /* Read and check the file now, so that a missing profile, or one that is
+   * not a regular file, is a policy error at load; parsing it waits for
+   * profile_source. */
   if (data_file_open (path, PROFILE_MAX_BYTES, &st->profile->file, err) < 0)
     {
       secshim_error_wrap (err, "seccomp profile");
@@ -176,31 +173,20 @@ validate_source (struct profile *pf, const struct seccomp_dangerous_list *danger
   return 0;
 }
 
-/* The parsed profile, read on its first use in the process; validate: run
- * the name check and the self check too (seccomp_validate).  Without
- * validate, the loader skipped validation because a stamp named the
- * identity the file had at load; bytes read under another identity (written
- * since) are validated all the same.  Errors name the profile; they refuse
- * the container that needed it (fail closed). */
+/* The parsed profile, on its first use in the process; validate: run the
+ * name check and the self check too (seccomp_validate).  Without validate,
+ * the policy came from its compiled entry, made by a load that validated
+ * these very bytes (the entry keys them by content).  Errors name the
+ * profile; they refuse the container that needed it (fail closed). */
 static int
 profile_source (const struct seccomp_state *st, bool validate, const struct seccomp_source **out, secshim_error_t *err)
 {
   struct profile *pf = st->profile;
 
-  if (pf->src == NULL)
-    {
-      cleanup_free char *buf = NULL;
-      size_t len = 0;
-      if (data_file_read (&pf->file, &buf, &len, err) < 0)
-        {
-          secshim_error_wrap (err, "seccomp profile");
-          return secshim_error_wrap (err, WHERE ".profile");
-        }
-      pf->suspect = pf->suspect || pf->file.changed;
-      if (seccomp_source_load_bytes_unchecked (buf, len, pf->file.path, &pf->src, err) < 0)
-        return secshim_error_wrap (err, WHERE ".profile");
-    }
-  if ((validate || pf->suspect) && !pf->validated && validate_source (pf, &st->dangerous, err) < 0)
+  if (pf->src == NULL
+      && seccomp_source_load_bytes_unchecked (pf->file.bytes, pf->file.len, pf->file.path, &pf->src, err) < 0)
+    return secshim_error_wrap (err, WHERE ".profile");
+  if (validate && !pf->validated && validate_source (pf, &st->dangerous, err) < 0)
     return secshim_error_wrap (err, WHERE ".profile");
   *out = pf->src;
   return 0;
@@ -213,20 +199,42 @@ seccomp_validate (const void *state, secshim_error_t *err)
   return profile_source (state, true, &src, err);
 }
 
-/* The profile by its inode identity (datafile.h says why that stands for
- * its bytes; a file others could write, or written in the last seconds, is
- * hashed instead), after a read the identity the bytes were read under.  Name resolution depends on
- * libseccomp's tables too: a shared libseccomp can be upgraded under an
- * unchanged secshim. */
-static char *
-seccomp_validation_inputs (const void *state)
+/* The dangerous list: names and capabilities; its index is built again
+ * (seccomp_dangerous_index), not trusted from the entry. */
+static void
+pack_dangerous (struct pack *k, struct seccomp_dangerous_list *l)
 {
-  const struct seccomp_state *st = state;
+  size_t i;
+
+  pack_array (k, (void **) &l->v, &l->n, sizeof *l->v);
+  for (i = 0; i < l->n && !k->bad; i++)
+    {
+      pack_str (k, &l->v[i].name);
+      pack_strv (k, &l->v[i].caps);
+      if (k->reading && l->v[i].name == NULL)
+        pack_fail (k);
+    }
+  if (k->reading && !k->bad)
+    seccomp_dangerous_index (l);
+}
+
+static void
+seccomp_pack (struct pack *k, void **state)
+{
+  struct seccomp_state *st = pack_state (k, state, sizeof *st);
   const struct scmp_version *v = seccomp_version ();
-  cleanup_free char *file = data_file_key (&st->profile->file);
-  char *text = NULL;
-  xasprintf (&text, "profile %s libseccomp %u.%u.%u", file, v->major, v->minor, v->micro);
-  return text;
+  char lib[64];
+
+  /* Name resolution depends on libseccomp's tables too: a shared
+   * libseccomp can be upgraded under an unchanged secshim. */
+  snprintf (lib, sizeof lib, "libseccomp %u.%u.%u", v->major, v->minor, v->micro);
+  pack_expect_str (k, lib);
+  if (k->reading)
+    st->profile = xzalloc (sizeof *st->profile);
+  data_file_pack (k, &st->profile->file);
+  pack_dangerous (k, &st->dangerous);
+  pack_strv (k, &st->listeners);
+  pack_strv (k, &st->flags);
 }
 
 static void
@@ -305,5 +313,5 @@ const struct rule_ops rule_seccomp = {
   .free_state = seccomp_state_free,
   .check = seccomp_check,
   .validate = seccomp_validate,
-  .validation_inputs = seccomp_validation_inputs,
+  .pack = seccomp_pack,
 };

@@ -15,6 +15,7 @@
 #include "common.h"
 #include "secshim/cleanup.h"
 #include "secshim/cli.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -142,11 +143,20 @@ check_selinux (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   return 0;
 }
 
+static void
+pack_selinux (struct pack *k, void **state)
+{
+  struct selinux_state *s = pack_state (k, state, sizeof *s);
+  pack_strv (k, &s->process_types);
+  pack_strv (k, &s->mount_types);
+}
+
 const struct rule_ops rule_selinux = {
   .name = "selinux",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG | DOC_PROCESS | DOC_ARGV,
   .load = load_selinux,
   .free_state = free_selinux,
+  .pack = pack_selinux,
   .check = check_selinux,
 };

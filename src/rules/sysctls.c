@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -149,11 +150,19 @@ check_sysctls (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   return 0;
 }
 
+static void
+pack_sysctls (struct pack *k, void **state)
+{
+  struct sysctls_state *s = pack_state (k, state, sizeof *s);
+  pack_strv (k, &s->allow);
+}
+
 const struct rule_ops rule_sysctls = {
   .name = "sysctls",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG,
   .load = load_sysctls,
   .free_state = free_sysctls,
+  .pack = pack_sysctls,
   .check = check_sysctls,
 };

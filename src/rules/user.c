@@ -27,6 +27,7 @@
 #include "common.h"
 #include "secshim/cleanup.h"
 #include "secshim/cli.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/util.h"
@@ -257,11 +258,20 @@ check_user (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   return 0;
 }
 
+static void
+pack_user (struct pack *k, void **state)
+{
+  struct user_state *s = pack_state (k, state, sizeof *s);
+  pack_u32 (k, &s->uid);
+  pack_u32 (k, &s->gid);
+}
+
 const struct rule_ops rule_user = {
   .name = "user",
   .actions = ACTION_REJECT | ACTION_REWRITE | ACTION_AUDIT | ACTION_WARN,
   .doc_kinds = DOC_CONFIG | DOC_PROCESS | DOC_ARGV,
   .load = load_user,
   .free_state = free,
+  .pack = pack_user,
   .check = check_user,
 };

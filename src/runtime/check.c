@@ -292,9 +292,9 @@ run_check (const struct check_opts *o, secshim_error_t *err)
   size_t len = 0;
   int ret = -1;
 
-  /* What admins and CI run to vet a policy: validate it in full, whatever
-   * the validated-policy cache holds, and write no stamp: check never
-   * changes the host. */
+  /* What admins and CI run to vet a policy: load and validate it in full,
+   * whatever compiled policy /run/secshim holds, and write none: check
+   * never changes the host. */
   policy_cache_set (true, NULL);
   if (policy_load_file (o->policy, &p, err) < 0 || read_input (o->file, &buf, &len, err) < 0)
     return -1;

@@ -100,8 +100,8 @@ by_name_cmp (const void *a, const void *b, void *list)
   return x < y ? -1 : x > y;
 }
 
-static void
-dangerous_index (struct seccomp_dangerous_list *l)
+void
+seccomp_dangerous_index (struct seccomp_dangerous_list *l)
 {
   size_t i;
 
@@ -128,7 +128,7 @@ seccomp_dangerous_default (struct seccomp_dangerous_list *out)
       for (j = 0; j < out->v[i].caps.n; j++)
         out->v[i].caps.v[j] = xstrdup (builtin_dangerous[i].caps[j]);
     }
-  dangerous_index (out);
+  seccomp_dangerous_index (out);
 }
 
 void
@@ -188,7 +188,7 @@ seccomp_dangerous_parse (const struct json_value *obj, const char *where, struct
           d->caps.v[d->caps.n++] = xstrdup (cap);
         }
     }
-  dangerous_index (&l);
+  seccomp_dangerous_index (&l);
   *out = l;
   return 0;
 }

@@ -4,10 +4,11 @@
 #    event scan, src/policy/load.c policy_peek_runtime) with the same file
 #    checks as the loader, and fall back to the default runtime whenever
 #    they cannot find an absolute one;
-#  - create skips the seccomp profile's name check for bytes validated
-#    before (the validated-policy cache, /run/secshim/validated), but a
-#    profile changed by one byte is validated again, so a name libseccomp
-#    does not know is still refused at container start.
+#  - create restores the policy compiled from the same bytes before (the
+#    compiled policy, /run/secshim/compiled), skipping the seccomp profile's
+#    name check, but a profile changed by one byte is loaded and validated
+#    again at once, so a name libseccomp does not know is still refused at
+#    container start.
 source "$(dirname "$0")/../lib/lib.sh"
 source "$SECSHIM_TOP/tests/lib/stubrunc.sh"
 
@@ -48,8 +49,8 @@ assert_not_contains "peek: missing policy file -> default runtime" "$out" "fake-
 out=$("$SECSHIM_BIN" --secshim-policy="$WORK/peek.json" --secshim-runtime="$FAKE" state peek-test 2>&1)
 assert_contains "peek: --secshim-runtime still wins over a bad policy" "$out" "fake-runtime ran"
 
-# --- create: the validated-policy cache --------------------------------------
-cache=/run/secshim/validated
+# --- create: the compiled policy ------------------------------------------------
+cache=/run/secshim/compiled
 profile=$WORK/policy/seccomp/default.json
 cp "$profile" "$WORK/profile.orig"
 create() { # id -> rc; stderr in $WORK/id.err
@@ -59,34 +60,40 @@ create() { # id -> rc; stderr in $WORK/id.err
     >/dev/null 2>"$WORK/$1.err"
   rc=$?
 }
-stamps() { find "$cache" -maxdepth 1 -type f -name '????????????????????????????????????????????????????????????????' 2>/dev/null | sort; }
+# Each entry with its checksum (its last 16 bytes), to tell a rewrite.
+entries() {
+  local f
+  for f in $(find "$cache" -maxdepth 1 -type f -name '????????????????????????????????' 2>/dev/null | sort); do
+    printf '%s %s\n' "$f" "$(tail -c 16 "$f" | od -An -tx1 | tr -d ' \n')"
+  done
+}
 
-# One byte more (a space at the end): bytes no earlier run has stamped.
+# One byte more (a space at the end): bytes no earlier run has compiled.
 printf ' ' >>"$profile"
-before=$(stamps)
+before=$(entries)
 create c1
 assert_status "cache: first create of new profile bytes" "$rc" 0
-after=$(stamps)
+after=$(entries)
 if [ "$(id -u)" = 0 ]; then
   new=$(comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$after") | grep -c .)
-  assert_eq "cache: the first create records one stamp" "$new" 1
+  assert_eq "cache: the first create writes (or replaces) one entry" "$new" 1
   create c2
   assert_status "cache: second create of the same bytes" "$rc" 0
-  assert_eq "cache: the second create records nothing new" "$(stamps)" "$after"
+  assert_eq "cache: the second create writes nothing" "$(entries)" "$after"
 else
-  skip "cache: stamps need root (/run/secshim)"
+  skip "cache: entries need root (/run/secshim)"
 fi
 check "cache: both creates ran the runtime" stub_ran c1
 
-# A config without seccomp, with the stamp present: the profile the policy
-# injects is read and parsed only now (on its first use in the process),
-# and must be what a full `secshim check` injects.
+# A config without seccomp, with the entry present: the profile the policy
+# injects is parsed only now (on its first use in the process), and must be
+# what a full `secshim check` injects.
 mkdir -p "$WORK/b-c1n"
 fixture_any_id "$FIXTURES/docker-20.10/default.config.json" | jq 'del(.linux.seccomp)' >"$WORK/noseccomp.json"
 cp "$WORK/noseccomp.json" "$WORK/b-c1n/config.json"
 "$SECSHIM_BIN" --secshim-policy="$POLICY" --secshim-runtime="$STUB" create --bundle "$WORK/b-c1n" c1n \
   >/dev/null 2>"$WORK/c1n.err"
-assert_status "lazy profile: create of a config without seccomp (stamp present)" "$?" 0
+assert_status "lazy profile: create of a config without seccomp (entry present)" "$?" 0
 "$SECSHIM_BIN" check --policy "$POLICY" --output "$WORK/c1n.checked.json" "$WORK/noseccomp.json" >/dev/null 2>&1
 injected=$(jq -cS '.linux.seccomp' "$STUB_OUT/c1n.json" 2>/dev/null)
 assert_eq "lazy profile: the injected profile is the one secshim check injects" "$injected" \
@@ -102,44 +109,41 @@ assert_status "cache: a misspelt name in a changed profile refuses the container
 assert_contains "cache: the refusal names the syscall" "$(cat "$WORK/c3.err")" '`getpiq` is not a syscall'
 if stub_ran c3; then fail "cache: the runtime ran for a refused policy"; else ok "cache: the runtime never ran"; fi
 create c4
-assert_status "cache: still refused at the next start (no stamp for a failure)" "$rc" 1
+assert_status "cache: still refused at the next start (no entry for a failure)" "$rc" 1
 
-# secshim check validates in full even when a stamp exists.
+# secshim check validates in full even when an entry exists.
 cp "$WORK/profile.orig" "$profile"
 printf ' ' >>"$profile"
 out=$("$SECSHIM_BIN" check --policy "$POLICY" --root /run/docker/runtime-runc/moby \
   --id a45794015021da989fe89696c107f5350c1441ae97ce7bfc4e7311ad5a5e5f3f "$FIXTURES/docker-20.10/default.config.json" 2>&1)
-assert_not_contains "check: the stamped policy still checks" "$out" "is not a syscall"
+assert_not_contains "check: the compiled policy still checks" "$out" "is not a syscall"
 
-# The profile is keyed by (dev, ino, size, mtime, ctime) once its ctime is
-# a few seconds old (src/rules/datafile.h): a rewrite of the same size with
-# the old mtime put back (touch -d) still moves the ctime, so the changed
-# bytes are validated and a misspelt name is refused.
+# The profile is keyed by its bytes: a rewrite of the same size with the old
+# mtime put back (touch -d), right after a create, is loaded in full at the
+# next create, so a misspelt name is refused.  No settle window.
 cp "$WORK/profile.orig" "$profile"
 printf '  ' >>"$profile"
-diag "letting the profile's ctime settle (4 s)"
-sleep 4
 create c5
-assert_status "identity key: create with a settled profile" "$rc" 0
-before=$(stamps)
+assert_status "content key: create with a fresh profile" "$rc" 0
+before=$(entries)
 create c6
-assert_status "identity key: second create" "$rc" 0
+assert_status "content key: second create" "$rc" 0
 if [ "$(id -u)" = 0 ]; then
-  assert_eq "identity key: the second create used the stamp (nothing new)" "$(stamps)" "$before"
+  assert_eq "content key: the second create used the entry (nothing written)" "$(entries)" "$before"
 else
-  skip "identity key: stamps need root (/run/secshim)"
+  skip "content key: entries need root (/run/secshim)"
 fi
 old_mtime=$(stat -c '%y' "$profile") old_size=$(stat -c '%s' "$profile") old_ino=$(stat -c '%i' "$profile")
 sed '0,/"getpid"/s//"getpiq"/' "$WORK/profile.orig" >"$WORK/profile.bad"
 printf '  ' >>"$WORK/profile.bad"
 cat "$WORK/profile.bad" >"$profile" # in place: same inode
 touch -d "$old_mtime" "$profile"
-assert_eq "identity key: same inode, size and mtime after the rewrite" \
+assert_eq "content key: same inode, size and mtime after the rewrite" \
   "$(stat -c '%i %s %y' "$profile")" "$old_ino $old_size $old_mtime"
 create c7
-assert_status "identity key: a same-size rewrite with the mtime put back is validated: refused" "$rc" 1
-assert_contains "identity key: the refusal names the syscall" "$(cat "$WORK/c7.err")" '`getpiq` is not a syscall'
-if stub_ran c7; then fail "identity key: the runtime ran"; else ok "identity key: the runtime never ran"; fi
+assert_status "content key: a same-size rewrite with the mtime put back is validated: refused" "$rc" 1
+assert_contains "content key: the refusal names the syscall" "$(cat "$WORK/c7.err")" '`getpiq` is not a syscall'
+if stub_ran c7; then fail "content key: the runtime ran"; else ok "content key: the runtime never ran"; fi
 
 # --- a data file others can write is refused, like the policy itself -----------
 cp "$WORK/profile.orig" "$profile"

@@ -173,7 +173,7 @@ main (void)
   secshim_error_t err = NULL;
 
   host_fake_init (&h, true, true);
-  /* Full validation, no validated-policy stamps: nothing on the host. */
+  /* Full load and validation, no compiled policy: nothing on the host. */
   policy_cache_set (true, NULL);
   for (i = 0; i < 3; i++)
     {

@@ -138,7 +138,7 @@ test_check (const char *fixture, int want, const char *what)
 {
   cleanup_free char *policy = NULL;
   cleanup_free char *before = NULL, *after = NULL;
-  size_t stamps = entries ("/run/secshim/validated");
+  size_t stamps = entries ("/run/secshim/compiled");
   char *argv[] = { (char *) "check", (char *) "--policy", NULL, (char *) fixture, NULL };
   int ret;
 
@@ -151,7 +151,7 @@ test_check (const char *fixture, int want, const char *what)
   TAP_CHECK (ret == want, "check %s: exit %d (want %d)", what, ret, want);
   TAP_CHECK (changes == 0, "check %s: no host-changing call (%u)", what, changes);
   TAP_CHECK (before && after && strcmp (before, after) == 0, "check %s: the document is untouched", what);
-  TAP_CHECK (entries ("/run/secshim/validated") == stamps, "check %s: no validated-policy stamp written", what);
+  TAP_CHECK (entries ("/run/secshim/compiled") == stamps, "check %s: no compiled policy written", what);
 }
 
 static void

@@ -1,0 +1,242 @@
+/* The compiled policy's encoding: see pack.h. */
+#include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "secshim/pack.h"
+#include "secshim/util.h"
+
+/* Strings and arrays of a policy are small; this bounds a corrupt length
+ * before it is added to anything. */
+#define PACK_MAX_LEN ((uint64_t) 1 << 30)
+
+static void
+put (struct pack *k, const void *p, size_t n)
+{
+  if (k->len + n > k->cap)
+    {
+      k->cap = k->cap ? 2 * k->cap : 4096;
+      while (k->len + n > k->cap)
+        k->cap *= 2;
+      k->buf = xrealloc (k->buf, k->cap);
+    }
+  memcpy (k->buf + k->len, p, n);
+  k->len += n;
+}
+
+/* The next n bytes, or NULL (and bad) when fewer are left. */
+static const char *
+get (struct pack *k, size_t n)
+{
+  const char *p = k->at;
+  if (k->bad || (size_t) (k->end - k->at) < n)
+    {
+      k->bad = true;
+      return NULL;
+    }
+  k->at += n;
+  return p;
+}
+
+static void
+scalar (struct pack *k, void *v, size_t n)
+{
+  const char *p;
+  if (!k->reading)
+    {
+      put (k, v, n);
+      return;
+    }
+  if ((p = get (k, n)) != NULL)
+    memcpy (v, p, n);
+}
+
+void
+pack_fixed (struct pack *k, void *p, size_t n)
+{
+  scalar (k, p, n);
+}
+
+void
+pack_digest (const void *data, size_t len, uint8_t out[16])
+{
+  XXH128_canonical_t c;
+  XXH128_canonicalFromHash (&c, XXH3_128bits (data, len));
+  memcpy (out, c.digest, 16);
+}
+
+void
+pack_u64 (struct pack *k, uint64_t *v)
+{
+  scalar (k, v, sizeof *v);
+}
+
+void
+pack_u32 (struct pack *k, uint32_t *v)
+{
+  scalar (k, v, sizeof *v);
+}
+
+void
+pack_i64 (struct pack *k, int64_t *v)
+{
+  scalar (k, v, sizeof *v);
+}
+
+void
+pack_size (struct pack *k, size_t *v)
+{
+  scalar (k, v, sizeof *v);
+}
+
+void
+pack_long (struct pack *k, long *v)
+{
+  scalar (k, v, sizeof *v);
+}
+
+void
+pack_char (struct pack *k, char *v)
+{
+  scalar (k, v, sizeof *v);
+}
+
+void
+pack_bool (struct pack *k, bool *v)
+{
+  uint8_t b = k->reading ? 0 : *v;
+  scalar (k, &b, 1);
+  if (k->reading && !k->bad)
+    {
+      if (b > 1)
+        k->bad = true;
+      else
+        *v = b;
+    }
+}
+
+void
+pack_enum (struct pack *k, int *v, int n)
+{
+  int32_t x = k->reading ? 0 : *v;
+  scalar (k, &x, sizeof x);
+  if (k->reading && !k->bad)
+    {
+      if (x < 0 || x >= n)
+        k->bad = true;
+      else
+        *v = x;
+    }
+}
+
+/* Length UINT64_MAX stands for NULL.  Inlined: a restore calls it for
+ * each of a policy's ~200 strings (-4 k instructions). */
+static inline __attribute__ ((always_inline)) void
+pack_len (struct pack *k, const void *p, size_t len, const char **out, uint64_t *n)
+{
+  *n = p == NULL ? UINT64_MAX : (uint64_t) len;
+  scalar (k, n, sizeof *n);
+  if (!k->reading)
+    {
+      if (p != NULL)
+        put (k, p, len);
+      return;
+    }
+  *out = NULL;
+  if (k->bad || *n == UINT64_MAX)
+    return;
+  if (*n > PACK_MAX_LEN)
+    k->bad = true;
+  else
+    *out = get (k, (size_t) *n);
+}
+
+void
+pack_bytes (struct pack *k, char **p, size_t *len)
+{
+  const char *src = NULL;
+  uint64_t n = 0;
+  pack_len (k, k->reading ? NULL : *p, k->reading ? 0 : *len, &src, &n);
+  if (!k->reading || src == NULL)
+    return;
+  *p = xmalloc ((size_t) n + 1);
+  memcpy (*p, src, (size_t) n);
+  (*p)[n] = '\0';
+  *len = (size_t) n;
+}
+
+void
+pack_str (struct pack *k, char **s)
+{
+  const char *src = NULL;
+  uint64_t n = 0;
+  pack_len (k, k->reading ? NULL : *s, k->reading || *s == NULL ? 0 : strlen (*s), &src, &n);
+  if (!k->reading || src == NULL)
+    return;
+  if (memchr (src, '\0', (size_t) n) != NULL)
+    {
+      k->bad = true;
+      return;
+    }
+  *s = xmalloc ((size_t) n + 1);
+  memcpy (*s, src, (size_t) n);
+  (*s)[n] = '\0';
+}
+
+void
+pack_array (struct pack *k, void **v, size_t *n, size_t size)
+{
+  pack_size (k, n);
+  if (!k->reading || k->bad)
+    return;
+  if (*n > (size_t) (k->end - k->at))
+    {
+      k->bad = true;
+      *n = 0;
+      return;
+    }
+  *v = xzalloc ((*n + 1) * size);
+}
+
+void
+pack_strv (struct pack *k, struct strv *v)
+{
+  size_t i, n = v->n;
+  pack_array (k, (void **) &v->v, &n, sizeof *v->v);
+  if (k->reading && k->bad)
+    return;
+  for (i = 0; i < n && !k->bad; i++)
+    {
+      pack_str (k, &v->v[i]);
+      if (k->reading && v->v[i] != NULL)
+        v->n = i + 1;
+    }
+  if (k->reading && v->n != n)
+    k->bad = true; /* a NULL among the strings, or short */
+}
+
+void *
+pack_state (struct pack *k, void **state, size_t size)
+{
+  if (k->reading)
+    *state = xzalloc (size);
+  return *state;
+}
+
+void
+pack_expect_str (struct pack *k, const char *s)
+{
+  const char *src = NULL;
+  uint64_t n = 0;
+  size_t len = strlen (s);
+  pack_len (k, s, len, &src, &n);
+  if (k->reading && !k->bad && (src == NULL || n != len || memcmp (src, s, len) != 0))
+    k->bad = true;
+}
+
+void
+pack_fail (struct pack *k)
+{
+  k->bad = true;
+}
