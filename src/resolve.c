@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/magic.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -21,6 +22,195 @@ go_path_join (const char *a, const char *b)
     return go_path_clean (a);
   xasprintf (&joined, "%s/%s", a, b);
   return go_path_clean (joined);
+}
+
+/* ---- the host's answers, remembered for one evaluation ---- */
+
+/* Enough for a config of a few thousand mounts; past it the host is asked
+ * again, uncached, so the memo stays bounded whatever the input. */
+#define MEMO_MAX 2048
+
+enum memo_kind
+{
+  MEMO_LSTAT = 1,
+  MEMO_READLINK,
+  MEMO_STATFS,
+};
+
+struct memo_entry
+{
+  size_t hash;
+  size_t path; /* offset of the path in the memo's text */
+  enum memo_kind kind;
+  long rc;             /* 0 or -errno; readlink: the length */
+  mode_t mode;         /* lstat */
+  dev_t rdev;          /* lstat */
+  unsigned long magic; /* statfs */
+  char *link;          /* readlink: rc bytes, asked with link_size */
+  size_t link_size;
+};
+
+struct host_memo
+{
+  struct memo_entry *v;
+  size_t n, cap;
+  struct strbuf text; /* every entry's path, NUL-terminated: one allocation, not one per path */
+  uint32_t *slots;    /* index + 1 into v, 0 = empty; nslots a power of two */
+  size_t nslots;
+};
+
+struct host_memo *
+host_memo_new (void)
+{
+  return xzalloc (sizeof (struct host_memo));
+}
+
+void
+host_memo_free (struct host_memo *m)
+{
+  size_t i;
+  if (m == NULL)
+    return;
+  for (i = 0; i < m->n; i++)
+    free (m->v[i].link);
+  free (m->text.buf);
+  free (m->v);
+  free (m->slots);
+  free (m);
+}
+
+/* Eight bytes at a time: the walks ask about long paths (a rootfs below
+ * /var/lib/docker/overlay2/<64 hex digits>/merged), and a byte-wise hash
+ * of each cost more than the lstat it saved. */
+static size_t
+memo_hash (enum memo_kind kind, const char *path)
+{
+  const uint64_t k = 0x9E3779B97F4A7C15ULL;
+  size_t n = strlen (path);
+  uint64_t x = (uint64_t) kind * k ^ n, w;
+  for (; n >= 8; n -= 8, path += 8)
+    {
+      memcpy (&w, path, 8);
+      x = (x ^ w) * k;
+      x ^= x >> 29;
+    }
+  w = 0;
+  memcpy (&w, path, n);
+  x = (x ^ w) * k;
+  return (size_t) (x ^ (x >> 32));
+}
+
+static struct memo_entry *
+memo_find (const struct host_memo *m, enum memo_kind kind, const char *path, size_t hash)
+{
+  size_t i;
+  if (m->nslots == 0)
+    return NULL;
+  for (i = hash & (m->nslots - 1); m->slots[i] != 0; i = (i + 1) & (m->nslots - 1))
+    {
+      struct memo_entry *e = &m->v[m->slots[i] - 1];
+      if (e->hash == hash && e->kind == kind && strcmp (m->text.buf + e->path, path) == 0)
+        return e;
+    }
+  return NULL;
+}
+
+static void
+memo_slot (struct host_memo *m, size_t pos)
+{
+  size_t i;
+  for (i = m->v[pos].hash & (m->nslots - 1); m->slots[i] != 0; i = (i + 1) & (m->nslots - 1))
+    ;
+  m->slots[i] = (uint32_t) (pos + 1);
+}
+
+/* A new entry for (kind, path), or NULL when the memo is full. */
+static struct memo_entry *
+memo_add (struct host_memo *m, enum memo_kind kind, const char *path, size_t hash)
+{
+  struct memo_entry *e;
+  if (m->n == MEMO_MAX)
+    return NULL;
+  if (m->n == m->cap)
+    {
+      m->cap = m->cap ? m->cap * 2 : 64;
+      m->v = xreallocarray (m->v, m->cap, sizeof *m->v);
+    }
+  if ((m->n + 1) * 2 > m->nslots)
+    {
+      size_t i;
+      m->nslots = m->nslots ? m->nslots * 2 : 128;
+      free (m->slots);
+      m->slots = xzalloc (m->nslots * sizeof *m->slots);
+      for (i = 0; i < m->n; i++)
+        memo_slot (m, i);
+    }
+  e = &m->v[m->n];
+  memset (e, 0, sizeof *e);
+  e->hash = hash;
+  e->path = m->text.len;
+  strbuf_append (&m->text, path, strlen (path) + 1, 4096);
+  e->kind = kind;
+  memo_slot (m, m->n++);
+  return e;
+}
+
+/* h->sys_lstat, through the memo.  Only st_mode and st_rdev are filled
+ * (what the walks look at), whether or not the memo answered. */
+static int
+memo_lstat (const struct host *h, const char *path, struct stat *st)
+{
+  size_t hash = h->memo ? memo_hash (MEMO_LSTAT, path) : 0;
+  struct memo_entry *e = h->memo ? memo_find (h->memo, MEMO_LSTAT, path, hash) : NULL;
+  struct stat full;
+  memset (st, 0, sizeof *st);
+  if (e == NULL)
+    {
+      int rc = h->sys_lstat (h, path, &full);
+      if (rc == 0)
+        {
+          st->st_mode = full.st_mode;
+          st->st_rdev = full.st_rdev;
+        }
+      if (h->memo && (e = memo_add (h->memo, MEMO_LSTAT, path, hash)) != NULL)
+        {
+          e->rc = rc;
+          e->mode = st->st_mode;
+          e->rdev = st->st_rdev;
+        }
+      return rc;
+    }
+  st->st_mode = e->mode;
+  st->st_rdev = e->rdev;
+  return (int) e->rc;
+}
+
+/* h->sys_readlink, through the memo. */
+static long
+memo_readlink (const struct host *h, const char *path, char *buf, size_t size)
+{
+  size_t hash = h->memo ? memo_hash (MEMO_READLINK, path) : 0;
+  struct memo_entry *e = h->memo ? memo_find (h->memo, MEMO_READLINK, path, hash) : NULL;
+  long rc;
+  if (e != NULL && e->link_size == size)
+    {
+      if (e->rc > 0)
+        memcpy (buf, e->link, (size_t) e->rc);
+      return e->rc;
+    }
+  rc = h->sys_readlink (h, path, buf, size);
+  if (e == NULL && h->memo && (rc <= 0 || (size_t) rc <= size)
+      && (e = memo_add (h->memo, MEMO_READLINK, path, hash)) != NULL)
+    {
+      e->rc = rc;
+      e->link_size = size;
+      if (rc > 0)
+        {
+          e->link = xmalloc ((size_t) rc);
+          memcpy (e->link, buf, (size_t) rc);
+        }
+    }
+  return rc;
 }
 
 /* ---- the kernel's physical walk ---- */
@@ -100,7 +290,7 @@ resolve_host (const struct host *h, const char *path, unsigned flags, char **out
       if (missing)
         continue;
       last = only_slashes_left (p);
-      rc = h->sys_lstat (h, result, &st);
+      rc = memo_lstat (h, result, &st);
       if (rc < 0)
         {
           if ((flags & RESOLVE_MISSING_OK) && (rc == -ENOENT || rc == -ENOTDIR))
@@ -129,7 +319,7 @@ resolve_host (const struct host *h, const char *path, unsigned flags, char **out
         return -ELOOP;
       if (h->sys_readlink == NULL)
         return -EINVAL;
-      tl = h->sys_readlink (h, result, target, PATH_MAX);
+      tl = memo_readlink (h, result, target, PATH_MAX);
       if (tl < 0)
         return (int) tl;
       if (tl == 0 || tl >= PATH_MAX)
@@ -178,10 +368,28 @@ resolve_bind_source (const struct host *h, const char *bundle, const char *sourc
 int
 resolve_fs_type (const struct host *h, const char *path, unsigned long *magic)
 {
+  size_t hash;
+  struct memo_entry *e;
+  int rc;
   *magic = 0;
   if (h == NULL || h->sys_statfs_type == NULL)
     return 0;
-  return h->sys_statfs_type (h, path, magic);
+  if (h->memo == NULL)
+    return h->sys_statfs_type (h, path, magic);
+  hash = memo_hash (MEMO_STATFS, path);
+  e = memo_find (h->memo, MEMO_STATFS, path, hash);
+  if (e != NULL)
+    {
+      *magic = e->magic;
+      return (int) e->rc;
+    }
+  rc = h->sys_statfs_type (h, path, magic);
+  if ((e = memo_add (h->memo, MEMO_STATFS, path, hash)) != NULL)
+    {
+      e->rc = rc;
+      e->magic = *magic;
+    }
+  return rc;
 }
 
 bool
@@ -375,7 +583,7 @@ layered_lstat (const struct rview *v, long b, const char *cur, char **hp, struct
           free (p);
           return -ENAMETOOLONG;
         }
-      rc = v->h->sys_lstat (v->h, p, st);
+      rc = memo_lstat (v->h, p, st);
       if (rc == -ENOENT || rc == -ENOTDIR)
         {
           free (p);
@@ -477,7 +685,7 @@ rview_resolve (const struct rview *v, const char *path, struct rview_landing *ou
       links++;
       if (v->h->sys_readlink == NULL)
         return -EINVAL;
-      tl = v->h->sys_readlink (v->h, hp, target, PATH_MAX);
+      tl = memo_readlink (v->h, hp, target, PATH_MAX);
       if (tl < 0)
         return (int) tl;
       if (tl >= PATH_MAX)
