@@ -255,9 +255,9 @@ resolve_host (const struct host *h, const char *path, unsigned flags, char **out
       *out = go_path_clean (path);
       return 0;
     }
-  todo = xstrdup (path);
+  /* walked in place; a symlink's target and the rest go to todo */
   result[0] = '\0';
-  p = todo;
+  p = path;
   while (*p)
     {
       const char *start;
@@ -537,64 +537,59 @@ kind_of (const struct rview *v, long b)
   return b < 0 ? RVIEW_HOST : v->m[b].kind;
 }
 
-/* Host path backing container path cur in layer `layer` of mount b, or
- * NULL when there is none to look at (lexical). */
-static char *
-host_path_of (const struct rview *v, long b, size_t layer, const char *cur)
+/* Host path backing container path cur in layer `layer` of mount b, into
+ * hp (PATH_MAX + 1 bytes).  0, -ENOENT when there is none to look at
+ * (lexical), -ENAMETOOLONG when it does not fit in PATH_MAX. */
+static int
+host_path_of (const struct rview *v, long b, size_t layer, const char *cur, char *hp)
 {
-  char *hp = NULL;
-  const char *base;
+  const char *base, *rel;
+  size_t lb, lr;
   if (b < 0)
     {
       if (v->rootfs == NULL || layer > 0)
-        return NULL;
-      xasprintf (&hp, "%s%s", strcmp (v->rootfs, "/") == 0 ? "" : v->rootfs, cur);
-      return hp;
+        return -ENOENT;
+      base = v->rootfs;
+      rel = cur;
     }
-  if (v->m[b].kind != RVIEW_HOST)
-    return NULL;
-  if (v->m[b].nlayers > 0)
-    base = layer < v->m[b].nlayers ? v->m[b].layers[layer] : NULL;
   else
-    base = layer == 0 ? v->m[b].host : NULL;
-  if (base == NULL)
-    return NULL;
-  {
-    const char *rel = cur + (strcmp (v->m[b].dest, "/") == 0 ? 0 : strlen (v->m[b].dest));
-    xasprintf (&hp, "%s%s", strcmp (base, "/") == 0 ? "" : base, rel);
-  }
-  return hp;
+    {
+      if (v->m[b].kind != RVIEW_HOST)
+        return -ENOENT;
+      if (v->m[b].nlayers > 0)
+        base = layer < v->m[b].nlayers ? v->m[b].layers[layer] : NULL;
+      else
+        base = layer == 0 ? v->m[b].host : NULL;
+      if (base == NULL)
+        return -ENOENT;
+      rel = cur + (strcmp (v->m[b].dest, "/") == 0 ? 0 : strlen (v->m[b].dest));
+    }
+  lb = strcmp (base, "/") == 0 ? 0 : strlen (base);
+  lr = strlen (rel);
+  if (lb + lr >= PATH_MAX)
+    return -ENAMETOOLONG;
+  memcpy (hp, base, lb);
+  memcpy (hp + lb, rel, lr + 1);
+  return 0;
 }
 
 /* lstat the name in the first layer of b that has it (overlay semantics);
- * *hp gets that host path.  -ENOENT when none has it or a whiteout hides it. */
+ * hp (PATH_MAX + 1 bytes) gets that host path.  -ENOENT when none has it
+ * or a whiteout hides it. */
 static int
-layered_lstat (const struct rview *v, long b, const char *cur, char **hp, struct stat *st)
+layered_lstat (const struct rview *v, long b, const char *cur, char *hp, struct stat *st)
 {
   size_t layer;
   for (layer = 0;; layer++)
     {
-      char *p = host_path_of (v, b, layer, cur);
-      int rc;
-      if (p == NULL)
-        return -ENOENT;
-      if (strlen (p) >= PATH_MAX)
-        {
-          free (p);
-          return -ENAMETOOLONG;
-        }
-      rc = memo_lstat (v->h, p, st);
+      int rc = host_path_of (v, b, layer, cur, hp);
+      if (rc < 0)
+        return rc;
+      rc = memo_lstat (v->h, hp, st);
       if (rc == -ENOENT || rc == -ENOTDIR)
-        {
-          free (p);
-          continue;
-        }
+        continue;
       if (rc == 0 && S_ISCHR (st->st_mode) && st->st_rdev == 0 && b >= 0 && v->m[b].nlayers > 0)
-        {
-          free (p);
-          return -ENOENT; /* an overlay whiteout */
-        }
-      *hp = p;
+        return -ENOENT; /* an overlay whiteout */
       return rc;
     }
 }
@@ -607,7 +602,12 @@ rview_resolve (const struct rview *v, const char *path, struct rview_landing *ou
     MAX_DEPTH = PATH_MAX / 2 + 1
   };
   cleanup_free char *todo = NULL;
-  cleanup_free long *backing = NULL;
+  /* The mount backing each depth of cur: a real path is a few components
+   * deep, so a small array on the stack, grown on the heap past it. */
+  long backing_small[64];
+  cleanup_free long *backing_heap = NULL;
+  long *backing = backing_small;
+  size_t backing_cap = sizeof backing_small / sizeof backing_small[0];
   char cur[PATH_MAX + 1];
   char target[PATH_MAX + 1];
   size_t len = 0, depth = 0;
@@ -617,17 +617,15 @@ rview_resolve (const struct rview *v, const char *path, struct rview_landing *ou
 
   memset (out, 0, sizeof *out);
   out->mount = -1;
-  backing = xmalloc ((MAX_DEPTH + 1) * sizeof *backing);
   cur[0] = '\0';
   backing[0] = rview_lookup (v, "/");
-  todo = xstrdup (path);
-  p = todo;
+  p = path;
   while (*p)
     {
       const char *start;
       size_t n;
       long b, parent;
-      cleanup_free char *hp = NULL;
+      char hp[PATH_MAX + 1];
       struct stat st;
       long tl;
       int rc;
@@ -660,6 +658,14 @@ rview_resolve (const struct rview *v, const char *path, struct rview_landing *ou
       cur[len] = '\0';
       parent = backing[depth];
       depth++;
+      if (depth == backing_cap)
+        {
+          backing_heap = xreallocarray (backing_heap, backing_cap * 2, sizeof *backing_heap);
+          if (backing == backing_small)
+            memcpy (backing_heap, backing_small, sizeof backing_small);
+          backing = backing_heap;
+          backing_cap *= 2;
+        }
       b = rview_lookup (v, cur);
       /* A mount at this very path counts only if it was mounted after
        * whatever holds its parent (a later mount over /a hides /a/b). */
@@ -675,7 +681,7 @@ rview_resolve (const struct rview *v, const char *path, struct rview_landing *ou
         }
       if (kind_of (v, b) == RVIEW_EMPTY || v->h == NULL || v->h->sys_lstat == NULL)
         continue;
-      rc = layered_lstat (v, b, cur, &hp, &st);
+      rc = layered_lstat (v, b, cur, hp, &st);
       if (rc == -ENOENT || rc == -ENOTDIR)
         continue; /* securejoin: a missing component is not a symlink */
       if (rc < 0)
