@@ -754,6 +754,27 @@ report_denied (struct eval_ctx *ctx, const struct mounts_state *s, struct resolv
   return 0;
 }
 
+/* "mounts[<i>].<key>", the JSON path a finding names, into buf
+ * (MOUNT_FIELD_MAX bytes): built for every mount whether or not a finding
+ * is recorded, so without printf or malloc. */
+#define MOUNT_FIELD_MAX 64
+
+static void
+mount_field (char *buf, size_t i, const char *key)
+{
+  char digits[24];
+  size_t n = 0, len = sizeof "mounts[" - 1;
+  do
+    digits[n++] = (char) ('0' + i % 10);
+  while ((i /= 10) != 0);
+  memcpy (buf, "mounts[", len);
+  while (n > 0)
+    buf[len++] = digits[--n];
+  buf[len++] = ']';
+  buf[len++] = '.';
+  memcpy (buf + len, key, strlen (key) + 1); /* the keys are short literals */
+}
+
 /* A bind mount's source as runc resolves it (view.h), failing closed: a
  * source secshim cannot resolve is refused, as runc's os.Stat would fail on
  * it too. */
@@ -761,12 +782,12 @@ static int
 check_bind_source (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, size_t i,
                    const struct json_value *m, const struct mount_view *mv, secshim_error_t *err)
 {
-  cleanup_free char *field = NULL;
+  char field[MOUNT_FIELD_MAX];
   const struct json_value *src = json_get (m, "source");
   const char *source = json_string (src);
   struct stat st;
 
-  xasprintf (&field, "mounts[%zu].source", i);
+  mount_field (field, i, "source");
   if (source == NULL || source[0] == '\0')
     {
       eval_report (ctx, field, src, NULL, "bind mount into %s has no source",
@@ -844,12 +865,12 @@ static int
 check_overlay (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, size_t i,
                const struct json_value *m, const struct config_view *cv, secshim_error_t *err)
 {
-  cleanup_free char *field = NULL;
+  char field[MOUNT_FIELD_MAX];
   struct overlay_dirs d;
   size_t k;
   int ret = 0;
 
-  xasprintf (&field, "mounts[%zu].options", i);
+  mount_field (field, i, "options");
   overlay_dirs_parse (m, &d);
   for (k = 0; k < d.n && ret == 0; k++)
     ret = check_overlay_dir (ctx, s, resolved, field, m, cv, d.v[k].dir, err);
@@ -892,11 +913,11 @@ check_type (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_
 {
   const char *type = json_string (json_get (m, "type"));
   const char *landed = cv->m[i].landed;
-  cleanup_free char *field = NULL;
+  char field[MOUNT_FIELD_MAX];
 
   if (!type_allowed (s, type))
     {
-      xasprintf (&field, "mounts[%zu].type", i);
+      mount_field (field, i, "type");
       eval_report (ctx, field, json_get (m, "type"), NULL,
                    "mount type `%s` (into %s) is not allowed: only bind, tmpfs, devpts, mqueue, cgroup, cgroup2, "
                    "proc on /proc, sysfs on /sys and overlay, or a type the policy names in allowTypes",
@@ -909,7 +930,7 @@ check_type (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_
       && ((str_equal (type, "proc") && strcmp (landed, "/proc") != 0)
           || (str_equal (type, "sysfs") && strcmp (landed, "/sys") != 0)))
     {
-      xasprintf (&field, "mounts[%zu].destination", i);
+      mount_field (field, i, "destination");
       eval_report (ctx, field, json_get (m, "destination"), NULL,
                    "%s mounted at %s: only at %s, where maskedPaths and readonlyPaths apply", type, landed,
                    str_equal (type, "proc") ? "/proc" : "/sys");
@@ -930,10 +951,10 @@ static void
 check_propagation (struct eval_ctx *ctx, size_t i, const struct json_value *m)
 {
   const struct json_value *opts = json_get (m, "options");
-  cleanup_free char *path = NULL;
+  char path[MOUNT_FIELD_MAX];
   if (!json_array_has_string (opts, "shared") && !json_array_has_string (opts, "rshared"))
     return;
-  xasprintf (&path, "mounts[%zu].options", i);
+  mount_field (path, i, "options");
   eval_report (ctx, path, opts, NULL, "mount %s has shared propagation: its mounts would reach the host",
                json_string (json_get (m, "destination")) ?: "?");
 }
@@ -942,12 +963,12 @@ static void
 check_kernel_fs_readonly (struct eval_ctx *ctx, size_t i, const struct json_value *m)
 {
   const char *type = json_string (json_get (m, "type"));
-  cleanup_free char *path = NULL;
+  char path[MOUNT_FIELD_MAX];
   if (!str_equal (type, "sysfs") && !str_equal (type, "cgroup") && !str_equal (type, "cgroup2"))
     return;
   if (json_array_has_string (json_get (m, "options"), "ro"))
     return;
-  xasprintf (&path, "mounts[%zu].options", i);
+  mount_field (path, i, "options");
   eval_report (ctx, path, json_get (m, "options"), NULL, "%s mount at %s is writable: it must be \"ro\"", type,
                json_string (json_get (m, "destination")) ?: "?");
 }
@@ -967,11 +988,11 @@ static void
 check_destination (struct eval_ctx *ctx, size_t i, const struct json_value *m, const struct mount_view *mv)
 {
   const char *type = json_string (json_get (m, "type"));
-  cleanup_free char *path = NULL;
+  char path[MOUNT_FIELD_MAX];
 
   if (json_get (m, "destination") == NULL && !mv->bind)
     return;
-  xasprintf (&path, "mounts[%zu].destination", i);
+  mount_field (path, i, "destination");
   if (mv->dest_err < 0)
     {
       eval_report (ctx, path, json_get (m, "destination"), NULL,
