@@ -79,25 +79,13 @@ host_memo_free (struct host_memo *m)
   free (m);
 }
 
-/* Eight bytes at a time: the walks ask about long paths (a rootfs below
- * /var/lib/docker/overlay2/<64 hex digits>/merged), and a byte-wise hash
- * of each cost more than the lstat it saved. */
+/* The walks ask about long paths (a rootfs below
+ * /var/lib/docker/overlay2/<64 hex digits>/merged): str_hash reads them
+ * eight bytes at a time. */
 static size_t
 memo_hash (enum memo_kind kind, const char *path)
 {
-  const uint64_t k = 0x9E3779B97F4A7C15ULL;
-  size_t n = strlen (path);
-  uint64_t x = (uint64_t) kind * k ^ n, w;
-  for (; n >= 8; n -= 8, path += 8)
-    {
-      memcpy (&w, path, 8);
-      x = (x ^ w) * k;
-      x ^= x >> 29;
-    }
-  w = 0;
-  memcpy (&w, path, n);
-  x = (x ^ w) * k;
-  return (size_t) (x ^ (x >> 32));
+  return str_hash (path, (size_t) kind);
 }
 
 static struct memo_entry *
@@ -420,15 +408,6 @@ resolve_magic_is_kernel_fs (unsigned long magic)
 
 /* ---- the rootfs view ---- */
 
-static size_t
-hash_str (const char *s)
-{
-  size_t x = 1469598103934665603ULL;
-  for (; *s; s++)
-    x = (x ^ (unsigned char) *s) * 1099511628211ULL;
-  return x;
-}
-
 void
 rview_init (struct rview *v, const struct host *h, const char *rootfs)
 {
@@ -462,7 +441,7 @@ rview_lookup (const struct rview *v, const char *path)
   size_t i;
   if (v->nslots == 0)
     return -1;
-  for (i = hash_str (path) & (v->nslots - 1);; i = (i + 1) & (v->nslots - 1))
+  for (i = str_hash (path, 0) & (v->nslots - 1);; i = (i + 1) & (v->nslots - 1))
     {
       size_t s = v->slots[i];
       if (s == 0)
@@ -476,7 +455,7 @@ static void
 rview_insert_slot (size_t *slots, size_t nslots, const struct rview_mount *m, size_t pos)
 {
   size_t i;
-  for (i = hash_str (m[pos].dest) & (nslots - 1);; i = (i + 1) & (nslots - 1))
+  for (i = str_hash (m[pos].dest, 0) & (nslots - 1);; i = (i + 1) & (nslots - 1))
     if (slots[i] == 0 || strcmp (m[slots[i] - 1].dest, m[pos].dest) == 0)
       {
         slots[i] = pos + 1;

@@ -93,10 +93,7 @@ seccomp_flag_known (const char *flag)
 static size_t
 name_hash (const char *s)
 {
-  size_t h = 1469598103934665603ULL;
-  for (; *s; s++)
-    h = (h ^ (unsigned char) *s) * 1099511628211ULL;
-  return h;
+  return str_hash (s, 0);
 }
 
 static void
@@ -409,7 +406,7 @@ keep_name (struct json_value *item, size_t jorig, void *data)
   const struct seccomp_dangerous *d = name ? find_dangerous (w->o->dangerous, name) : NULL;
   const char *action = w->action;
   char *path = NULL;
-  bool is_clone = name && strcmp (name, "clone") == 0;
+  bool is_clone = name && name[0] == 'c' && strcmp (name, "clone") == 0;
 
   if (is_clone)
     {
