@@ -100,6 +100,11 @@ void seccomp_dangerous_default (struct seccomp_dangerous_list *out);
 int seccomp_dangerous_parse (const struct json_value *obj, const char *where, struct seccomp_dangerous_list *out,
                              secshim_error_t *err);
 void seccomp_dangerous_free (struct seccomp_dangerous_list *l);
+/* Build l->slots from l->v and l->n, overwriting l->slots without
+ * freeing it: _default and _parse call it, and a list restored from
+ * elsewhere (v and n only) should too, rather than trust an index it did
+ * not build. */
+void seccomp_dangerous_index (struct seccomp_dangerous_list *l);
 
 /* The four flags runc knows; true for a name among them. */
 bool seccomp_flag_known (const char *flag);

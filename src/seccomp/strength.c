@@ -96,8 +96,8 @@ name_hash (const char *s)
   return str_hash (s, 0);
 }
 
-static void
-dangerous_index (struct seccomp_dangerous_list *l)
+void
+seccomp_dangerous_index (struct seccomp_dangerous_list *l)
 {
   size_t i, ns = 16;
 
@@ -136,7 +136,7 @@ seccomp_dangerous_default (struct seccomp_dangerous_list *out)
       for (j = 0; j < out->v[i].caps.n; j++)
         out->v[i].caps.v[j] = xstrdup (builtin_dangerous[i].caps[j]);
     }
-  dangerous_index (out);
+  seccomp_dangerous_index (out);
 }
 
 void
@@ -197,7 +197,7 @@ seccomp_dangerous_parse (const struct json_value *obj, const char *where, struct
           d->caps.v[d->caps.n++] = xstrdup (cap);
         }
     }
-  dangerous_index (&l);
+  seccomp_dangerous_index (&l);
   *out = l;
   return 0;
 }
