@@ -205,7 +205,8 @@ struct resolved_deny
   size_t n;
   /* The per-container trees as the host resolves them, and whose this
    * container is (engine-owned mounts), computed with the deny entries. */
-  char **trees; /* own_container, then own_sandbox, then own_pod */
+  char **trees;       /* own_container, then own_sandbox, then own_pod */
+  char **clean_trees; /* the same as written, cleaned (Go's filepath.Clean) */
   size_t ntrees;
   const char *self; /* the runc id naming this container's entries, NULL: none */
   char *no_self;    /* why there is none (malloc'd) */
@@ -221,8 +222,12 @@ resolved_deny_free (struct resolved_deny *r)
     free (r->v[i]);
   free (r->v);
   for (i = 0; i < r->ntrees; i++)
-    free (r->trees[i]);
+    {
+      free (r->trees[i]);
+      free (r->clean_trees[i]);
+    }
   free (r->trees);
+  free (r->clean_trees);
   free (r->no_self);
   free (r->pod_uid);
   free (r->no_pod);
@@ -478,9 +483,14 @@ resolve_trees (struct eval_ctx *ctx, const struct mounts_state *s, struct resolv
   if (r->trees != NULL || total == 0)
     return;
   r->trees = xzalloc (total * sizeof *r->trees);
+  r->clean_trees = xzalloc (total * sizeof *r->clean_trees);
   for (r->ntrees = 0; r->ntrees < total; r->ntrees++)
-    if (resolve_host (ctx->host, tree_entry (s, r->ntrees, &k), RESOLVE_MISSING_OK, &r->trees[r->ntrees]) < 0)
-      r->trees[r->ntrees] = go_path_clean (tree_entry (s, r->ntrees, &k));
+    {
+      const char *written = tree_entry (s, r->ntrees, &k);
+      r->clean_trees[r->ntrees] = go_path_clean (written);
+      if (resolve_host (ctx->host, written, RESOLVE_MISSING_OK, &r->trees[r->ntrees]) < 0)
+        r->trees[r->ntrees] = xstrdup (r->clean_trees[r->ntrees]);
+    }
   find_owners (ctx, s, r);
 }
 
@@ -553,10 +563,9 @@ ownership_of (struct eval_ctx *ctx, const struct mounts_state *s, struct resolve
     {
       enum owner_kind k;
       const char *written = tree_entry (s, t, &k);
-      cleanup_free char *clean = go_path_clean (written);
       char *ea = NULL, *eb = NULL;
       enum ownership a = ownership_in (ctx, r, k, host, r->trees[t], &ea);
-      enum ownership b = ownership_in (ctx, r, k, host, clean, &eb);
+      enum ownership b = ownership_in (ctx, r, k, host, r->clean_trees[t], &eb);
       enum ownership w = a > b ? a : b;
       if (w > v.what)
         {
