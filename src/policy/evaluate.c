@@ -132,6 +132,8 @@ policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_kind k
 
   memo_host.memo = host_memo_new ();
   rc = evaluate_rules (&ctx, refused, err);
+  if (ctx.view_cache_free)
+    ctx.view_cache_free (ctx.view_cache);
   host_memo_free (memo_host.memo);
   return rc;
 }

@@ -1040,7 +1040,7 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   const struct json_value *mounts = json_get (ctx->doc, "mounts");
   const struct json_value *rootprop = json_get_path (ctx->doc, "linux.rootfsPropagation");
   struct resolved_deny resolved = { 0 };
-  struct config_view cv;
+  const struct config_view *cv;
   size_t i;
 
   if (is_shared (json_string (rootprop)))
@@ -1048,21 +1048,20 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
                  "rootfs propagation %s would let the container's mounts reach the host", json_string (rootprop));
   if (!json_is (mounts, JSON_ARRAY))
     return 0;
-  config_view_build (ctx, &cv);
+  cv = config_view_shared (ctx);
   for (i = 0; i < mounts->count; i++)
     {
       const struct json_value *m = mounts->items[i];
-      const struct mount_view *mv = &cv.m[i];
+      const struct mount_view *mv = &cv->m[i];
       int rc;
       /* The apparmor rule's own read-only bind of the Landlock helper. */
       if (ll_is_helper_mount (m, ctx->host->landlock_helper))
         continue;
       rc = mv->bind ? check_bind_source (ctx, s, &resolved, i, m, mv, err)
-                    : check_type (ctx, s, &resolved, i, m, &cv, err);
+                    : check_type (ctx, s, &resolved, i, m, cv, err);
       if (rc < 0)
         {
           resolved_deny_free (&resolved);
-          config_view_free (&cv);
           return -1;
         }
       check_destination (ctx, i, m, mv);
@@ -1070,7 +1069,6 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
       check_kernel_fs_readonly (ctx, i, m);
     }
   resolved_deny_free (&resolved);
-  config_view_free (&cv);
   return 0;
 }
 
