@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/magic.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -21,6 +22,183 @@ go_path_join (const char *a, const char *b)
     return go_path_clean (a);
   xasprintf (&joined, "%s/%s", a, b);
   return go_path_clean (joined);
+}
+
+/* ---- the host's answers, remembered for one evaluation ---- */
+
+/* Enough for a config of a few thousand mounts; past it the host is asked
+ * again, uncached, so the memo stays bounded whatever the input. */
+#define MEMO_MAX 2048
+
+enum memo_kind
+{
+  MEMO_LSTAT = 1,
+  MEMO_READLINK,
+  MEMO_STATFS,
+};
+
+struct memo_entry
+{
+  size_t hash;
+  size_t path; /* offset of the path in the memo's text */
+  enum memo_kind kind;
+  long rc;             /* 0 or -errno; readlink: the length */
+  mode_t mode;         /* lstat */
+  dev_t rdev;          /* lstat */
+  unsigned long magic; /* statfs */
+  char *link;          /* readlink: rc bytes, asked with link_size */
+  size_t link_size;
+};
+
+struct host_memo
+{
+  struct memo_entry *v;
+  size_t n, cap;
+  struct strbuf text; /* every entry's path, NUL-terminated: one allocation, not one per path */
+  uint32_t *slots;    /* index + 1 into v, 0 = empty; nslots a power of two */
+  size_t nslots;
+};
+
+struct host_memo *
+host_memo_new (void)
+{
+  return xzalloc (sizeof (struct host_memo));
+}
+
+void
+host_memo_free (struct host_memo *m)
+{
+  size_t i;
+  if (m == NULL)
+    return;
+  for (i = 0; i < m->n; i++)
+    free (m->v[i].link);
+  free (m->text.buf);
+  free (m->v);
+  free (m->slots);
+  free (m);
+}
+
+/* The walks ask about long paths (a rootfs below
+ * /var/lib/docker/overlay2/<64 hex digits>/merged): str_hash reads them
+ * eight bytes at a time. */
+static size_t
+memo_hash (enum memo_kind kind, const char *path)
+{
+  return str_hash (path, (size_t) kind);
+}
+
+static struct memo_entry *
+memo_find (const struct host_memo *m, enum memo_kind kind, const char *path, size_t hash)
+{
+  size_t i;
+  if (m->nslots == 0)
+    return NULL;
+  for (i = hash & (m->nslots - 1); m->slots[i] != 0; i = (i + 1) & (m->nslots - 1))
+    {
+      struct memo_entry *e = &m->v[m->slots[i] - 1];
+      if (e->hash == hash && e->kind == kind && strcmp (m->text.buf + e->path, path) == 0)
+        return e;
+    }
+  return NULL;
+}
+
+static void
+memo_slot (struct host_memo *m, size_t pos)
+{
+  size_t i;
+  for (i = m->v[pos].hash & (m->nslots - 1); m->slots[i] != 0; i = (i + 1) & (m->nslots - 1))
+    ;
+  m->slots[i] = (uint32_t) (pos + 1);
+}
+
+/* A new entry for (kind, path), or NULL when the memo is full. */
+static struct memo_entry *
+memo_add (struct host_memo *m, enum memo_kind kind, const char *path, size_t hash)
+{
+  struct memo_entry *e;
+  if (m->n == MEMO_MAX)
+    return NULL;
+  if (m->n == m->cap)
+    {
+      m->cap = m->cap ? m->cap * 2 : 64;
+      m->v = xreallocarray (m->v, m->cap, sizeof *m->v);
+    }
+  if ((m->n + 1) * 2 > m->nslots)
+    {
+      size_t i;
+      m->nslots = m->nslots ? m->nslots * 2 : 128;
+      free (m->slots);
+      m->slots = xzalloc (m->nslots * sizeof *m->slots);
+      for (i = 0; i < m->n; i++)
+        memo_slot (m, i);
+    }
+  e = &m->v[m->n];
+  memset (e, 0, sizeof *e);
+  e->hash = hash;
+  e->path = m->text.len;
+  strbuf_append (&m->text, path, strlen (path) + 1, 4096);
+  e->kind = kind;
+  memo_slot (m, m->n++);
+  return e;
+}
+
+/* h->sys_lstat, through the memo.  Only st_mode and st_rdev are filled
+ * (what the walks look at), whether or not the memo answered. */
+static int
+memo_lstat (const struct host *h, const char *path, struct stat *st)
+{
+  size_t hash = h->memo ? memo_hash (MEMO_LSTAT, path) : 0;
+  struct memo_entry *e = h->memo ? memo_find (h->memo, MEMO_LSTAT, path, hash) : NULL;
+  struct stat full;
+  memset (st, 0, sizeof *st);
+  if (e == NULL)
+    {
+      int rc = h->sys_lstat (h, path, &full);
+      if (rc == 0)
+        {
+          st->st_mode = full.st_mode;
+          st->st_rdev = full.st_rdev;
+        }
+      if (h->memo && (e = memo_add (h->memo, MEMO_LSTAT, path, hash)) != NULL)
+        {
+          e->rc = rc;
+          e->mode = st->st_mode;
+          e->rdev = st->st_rdev;
+        }
+      return rc;
+    }
+  st->st_mode = e->mode;
+  st->st_rdev = e->rdev;
+  return (int) e->rc;
+}
+
+/* h->sys_readlink, through the memo. */
+static long
+memo_readlink (const struct host *h, const char *path, char *buf, size_t size)
+{
+  size_t hash = h->memo ? memo_hash (MEMO_READLINK, path) : 0;
+  struct memo_entry *e = h->memo ? memo_find (h->memo, MEMO_READLINK, path, hash) : NULL;
+  long rc;
+  if (e != NULL && e->link_size == size)
+    {
+      if (e->rc > 0)
+        memcpy (buf, e->link, (size_t) e->rc);
+      return e->rc;
+    }
+  rc = h->sys_readlink (h, path, buf, size);
+  if (e == NULL && h->memo && (rc <= 0 || (size_t) rc <= size)
+      && (e = memo_add (h->memo, MEMO_READLINK, path, hash)) != NULL)
+    {
+      e->rc = rc;
+      e->link_size = size;
+      if (rc > 0)
+        {
+          e->link = xmalloc ((size_t) rc);
+          memcpy (e->link, buf, (size_t) rc);
+        }
+    }
+  return rc;
 }
 
 /* ---- the kernel's physical walk ---- */
@@ -65,9 +243,9 @@ resolve_host (const struct host *h, const char *path, unsigned flags, char **out
       *out = go_path_clean (path);
       return 0;
     }
-  todo = xstrdup (path);
+  /* walked in place; a symlink's target and the rest go to todo */
   result[0] = '\0';
-  p = todo;
+  p = path;
   while (*p)
     {
       const char *start;
@@ -100,7 +278,7 @@ resolve_host (const struct host *h, const char *path, unsigned flags, char **out
       if (missing)
         continue;
       last = only_slashes_left (p);
-      rc = h->sys_lstat (h, result, &st);
+      rc = memo_lstat (h, result, &st);
       if (rc < 0)
         {
           if ((flags & RESOLVE_MISSING_OK) && (rc == -ENOENT || rc == -ENOTDIR))
@@ -129,7 +307,7 @@ resolve_host (const struct host *h, const char *path, unsigned flags, char **out
         return -ELOOP;
       if (h->sys_readlink == NULL)
         return -EINVAL;
-      tl = h->sys_readlink (h, result, target, PATH_MAX);
+      tl = memo_readlink (h, result, target, PATH_MAX);
       if (tl < 0)
         return (int) tl;
       if (tl == 0 || tl >= PATH_MAX)
@@ -178,10 +356,28 @@ resolve_bind_source (const struct host *h, const char *bundle, const char *sourc
 int
 resolve_fs_type (const struct host *h, const char *path, unsigned long *magic)
 {
+  size_t hash;
+  struct memo_entry *e;
+  int rc;
   *magic = 0;
   if (h == NULL || h->sys_statfs_type == NULL)
     return 0;
-  return h->sys_statfs_type (h, path, magic);
+  if (h->memo == NULL)
+    return h->sys_statfs_type (h, path, magic);
+  hash = memo_hash (MEMO_STATFS, path);
+  e = memo_find (h->memo, MEMO_STATFS, path, hash);
+  if (e != NULL)
+    {
+      *magic = e->magic;
+      return (int) e->rc;
+    }
+  rc = h->sys_statfs_type (h, path, magic);
+  if ((e = memo_add (h->memo, MEMO_STATFS, path, hash)) != NULL)
+    {
+      e->rc = rc;
+      e->magic = *magic;
+    }
+  return rc;
 }
 
 bool
@@ -211,15 +407,6 @@ resolve_magic_is_kernel_fs (unsigned long magic)
 }
 
 /* ---- the rootfs view ---- */
-
-static size_t
-hash_str (const char *s)
-{
-  size_t x = 1469598103934665603ULL;
-  for (; *s; s++)
-    x = (x ^ (unsigned char) *s) * 1099511628211ULL;
-  return x;
-}
 
 void
 rview_init (struct rview *v, const struct host *h, const char *rootfs)
@@ -254,7 +441,7 @@ rview_lookup (const struct rview *v, const char *path)
   size_t i;
   if (v->nslots == 0)
     return -1;
-  for (i = hash_str (path) & (v->nslots - 1);; i = (i + 1) & (v->nslots - 1))
+  for (i = str_hash (path, 0) & (v->nslots - 1);; i = (i + 1) & (v->nslots - 1))
     {
       size_t s = v->slots[i];
       if (s == 0)
@@ -268,7 +455,7 @@ static void
 rview_insert_slot (size_t *slots, size_t nslots, const struct rview_mount *m, size_t pos)
 {
   size_t i;
-  for (i = hash_str (m[pos].dest) & (nslots - 1);; i = (i + 1) & (nslots - 1))
+  for (i = str_hash (m[pos].dest, 0) & (nslots - 1);; i = (i + 1) & (nslots - 1))
     if (slots[i] == 0 || strcmp (m[slots[i] - 1].dest, m[pos].dest) == 0)
       {
         slots[i] = pos + 1;
@@ -329,64 +516,59 @@ kind_of (const struct rview *v, long b)
   return b < 0 ? RVIEW_HOST : v->m[b].kind;
 }
 
-/* Host path backing container path cur in layer `layer` of mount b, or
- * NULL when there is none to look at (lexical). */
-static char *
-host_path_of (const struct rview *v, long b, size_t layer, const char *cur)
+/* Host path backing container path cur in layer `layer` of mount b, into
+ * hp (PATH_MAX + 1 bytes).  0, -ENOENT when there is none to look at
+ * (lexical), -ENAMETOOLONG when it does not fit in PATH_MAX. */
+static int
+host_path_of (const struct rview *v, long b, size_t layer, const char *cur, char *hp)
 {
-  char *hp = NULL;
-  const char *base;
+  const char *base, *rel;
+  size_t lb, lr;
   if (b < 0)
     {
       if (v->rootfs == NULL || layer > 0)
-        return NULL;
-      xasprintf (&hp, "%s%s", strcmp (v->rootfs, "/") == 0 ? "" : v->rootfs, cur);
-      return hp;
+        return -ENOENT;
+      base = v->rootfs;
+      rel = cur;
     }
-  if (v->m[b].kind != RVIEW_HOST)
-    return NULL;
-  if (v->m[b].nlayers > 0)
-    base = layer < v->m[b].nlayers ? v->m[b].layers[layer] : NULL;
   else
-    base = layer == 0 ? v->m[b].host : NULL;
-  if (base == NULL)
-    return NULL;
-  {
-    const char *rel = cur + (strcmp (v->m[b].dest, "/") == 0 ? 0 : strlen (v->m[b].dest));
-    xasprintf (&hp, "%s%s", strcmp (base, "/") == 0 ? "" : base, rel);
-  }
-  return hp;
+    {
+      if (v->m[b].kind != RVIEW_HOST)
+        return -ENOENT;
+      if (v->m[b].nlayers > 0)
+        base = layer < v->m[b].nlayers ? v->m[b].layers[layer] : NULL;
+      else
+        base = layer == 0 ? v->m[b].host : NULL;
+      if (base == NULL)
+        return -ENOENT;
+      rel = cur + (strcmp (v->m[b].dest, "/") == 0 ? 0 : strlen (v->m[b].dest));
+    }
+  lb = strcmp (base, "/") == 0 ? 0 : strlen (base);
+  lr = strlen (rel);
+  if (lb + lr >= PATH_MAX)
+    return -ENAMETOOLONG;
+  memcpy (hp, base, lb);
+  memcpy (hp + lb, rel, lr + 1);
+  return 0;
 }
 
 /* lstat the name in the first layer of b that has it (overlay semantics);
- * *hp gets that host path.  -ENOENT when none has it or a whiteout hides it. */
+ * hp (PATH_MAX + 1 bytes) gets that host path.  -ENOENT when none has it
+ * or a whiteout hides it. */
 static int
-layered_lstat (const struct rview *v, long b, const char *cur, char **hp, struct stat *st)
+layered_lstat (const struct rview *v, long b, const char *cur, char *hp, struct stat *st)
 {
   size_t layer;
   for (layer = 0;; layer++)
     {
-      char *p = host_path_of (v, b, layer, cur);
-      int rc;
-      if (p == NULL)
-        return -ENOENT;
-      if (strlen (p) >= PATH_MAX)
-        {
-          free (p);
-          return -ENAMETOOLONG;
-        }
-      rc = v->h->sys_lstat (v->h, p, st);
+      int rc = host_path_of (v, b, layer, cur, hp);
+      if (rc < 0)
+        return rc;
+      rc = memo_lstat (v->h, hp, st);
       if (rc == -ENOENT || rc == -ENOTDIR)
-        {
-          free (p);
-          continue;
-        }
+        continue;
       if (rc == 0 && S_ISCHR (st->st_mode) && st->st_rdev == 0 && b >= 0 && v->m[b].nlayers > 0)
-        {
-          free (p);
-          return -ENOENT; /* an overlay whiteout */
-        }
-      *hp = p;
+        return -ENOENT; /* an overlay whiteout */
       return rc;
     }
 }
@@ -399,7 +581,12 @@ rview_resolve (const struct rview *v, const char *path, struct rview_landing *ou
     MAX_DEPTH = PATH_MAX / 2 + 1
   };
   cleanup_free char *todo = NULL;
-  cleanup_free long *backing = NULL;
+  /* The mount backing each depth of cur: a real path is a few components
+   * deep, so a small array on the stack, grown on the heap past it. */
+  long backing_small[64];
+  cleanup_free long *backing_heap = NULL;
+  long *backing = backing_small;
+  size_t backing_cap = sizeof backing_small / sizeof backing_small[0];
   char cur[PATH_MAX + 1];
   char target[PATH_MAX + 1];
   size_t len = 0, depth = 0;
@@ -409,17 +596,15 @@ rview_resolve (const struct rview *v, const char *path, struct rview_landing *ou
 
   memset (out, 0, sizeof *out);
   out->mount = -1;
-  backing = xmalloc ((MAX_DEPTH + 1) * sizeof *backing);
   cur[0] = '\0';
   backing[0] = rview_lookup (v, "/");
-  todo = xstrdup (path);
-  p = todo;
+  p = path;
   while (*p)
     {
       const char *start;
       size_t n;
       long b, parent;
-      cleanup_free char *hp = NULL;
+      char hp[PATH_MAX + 1];
       struct stat st;
       long tl;
       int rc;
@@ -452,6 +637,14 @@ rview_resolve (const struct rview *v, const char *path, struct rview_landing *ou
       cur[len] = '\0';
       parent = backing[depth];
       depth++;
+      if (depth == backing_cap)
+        {
+          backing_heap = xreallocarray (backing_heap, backing_cap * 2, sizeof *backing_heap);
+          if (backing == backing_small)
+            memcpy (backing_heap, backing_small, sizeof backing_small);
+          backing = backing_heap;
+          backing_cap *= 2;
+        }
       b = rview_lookup (v, cur);
       /* A mount at this very path counts only if it was mounted after
        * whatever holds its parent (a later mount over /a hides /a/b). */
@@ -467,7 +660,7 @@ rview_resolve (const struct rview *v, const char *path, struct rview_landing *ou
         }
       if (kind_of (v, b) == RVIEW_EMPTY || v->h == NULL || v->h->sys_lstat == NULL)
         continue;
-      rc = layered_lstat (v, b, cur, &hp, &st);
+      rc = layered_lstat (v, b, cur, hp, &st);
       if (rc == -ENOENT || rc == -ENOTDIR)
         continue; /* securejoin: a missing component is not a symlink */
       if (rc < 0)
@@ -477,7 +670,7 @@ rview_resolve (const struct rview *v, const char *path, struct rview_landing *ou
       links++;
       if (v->h->sys_readlink == NULL)
         return -EINVAL;
-      tl = v->h->sys_readlink (v->h, hp, target, PATH_MAX);
+      tl = memo_readlink (v->h, hp, target, PATH_MAX);
       if (tl < 0)
         return (int) tl;
       if (tl >= PATH_MAX)

@@ -98,6 +98,24 @@ str_has_prefix (const char *s, const char *prefix)
   return strncmp (s, prefix, strlen (prefix)) == 0;
 }
 
+size_t
+str_hash (const char *s, size_t seed)
+{
+  const uint64_t k = 0x9E3779B97F4A7C15ULL;
+  size_t n = strlen (s);
+  uint64_t x = ((uint64_t) seed * k) ^ n, w;
+  for (; n >= 8; n -= 8, s += 8)
+    {
+      memcpy (&w, s, 8);
+      x = (x ^ w) * k;
+      x ^= x >> 29;
+    }
+  w = 0;
+  memcpy (&w, s, n);
+  x = (x ^ w) * k;
+  return (size_t) (x ^ (x >> 32));
+}
+
 bool
 str_equal (const char *a, const char *b)
 {

@@ -90,6 +90,12 @@ struct host
   int landlock_abi;
   const char *landlock_helper;
   void *priv;
+  /* The answers of sys_lstat, sys_readlink and sys_statfs_type already
+   * given in this evaluation (resolve.c), or NULL.  policy_evaluate sets it
+   * on its own copy of the host: every rule resolves the same host paths
+   * again (each mount source, each denied path, their common prefixes),
+   * and an evaluation sees one file system. */
+  struct host_memo *memo;
 };
 
 /* The real host (lazy: nothing is probed until asked). */

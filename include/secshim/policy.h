@@ -109,6 +109,11 @@ struct eval_ctx
    * for this container (NULL when none). */
   const struct rule_config *rule;
   const struct exemption *exemption;
+  /* The config view (src/rules/view.h) a rule built, kept for a later rule
+   * to reuse while what it was built from is unchanged; policy_evaluate
+   * frees it with view_cache_free.  NULL: none yet. */
+  void *view_cache;
+  void (*view_cache_free) (void *view_cache);
 };
 
 /* One rule family: src/rules/<name>.c defines `const struct rule_ops rule_<name>`. */

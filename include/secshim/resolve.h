@@ -61,6 +61,11 @@ int resolve_bind_source (const struct host *h, const char *bundle, const char *s
 int resolve_fs_type (const struct host *h, const char *path, unsigned long *magic);
 bool resolve_magic_is_kernel_fs (unsigned long magic); /* proc, sysfs, cgroup, debugfs, ... */
 
+/* The memo of host answers for one evaluation (host.h, struct host's
+ * memo): at most a few thousand paths, then the host is asked uncached. */
+struct host_memo *host_memo_new (void);
+void host_memo_free (struct host_memo *m);
+
 /* ---- the rootfs view ---- */
 
 enum rview_kind

@@ -80,9 +80,16 @@ struct seccomp_dangerous_list
 {
   struct seccomp_dangerous *v;
   size_t n;
-  /* Indexes into v sorted by name, for the strength check's binary search;
-   * set by seccomp_dangerous_default/_parse.  NULL: searched linearly. */
-  size_t *by_name;
+  /* A hash index of v by name for the strength check (open addressing,
+   * nslots a power of two; index is 1 + the position in v, 0 an empty
+   * slot); set by seccomp_dangerous_default/_parse.  NULL: searched
+   * linearly. */
+  struct seccomp_dangerous_slot
+  {
+    size_t hash;
+    size_t index;
+  } * slots;
+  size_t nslots;
 };
 
 /* The built-in list (docs/seccomp.md, "Strength check"). */
@@ -93,7 +100,7 @@ void seccomp_dangerous_default (struct seccomp_dangerous_list *out);
 int seccomp_dangerous_parse (const struct json_value *obj, const char *where, struct seccomp_dangerous_list *out,
                              secshim_error_t *err);
 void seccomp_dangerous_free (struct seccomp_dangerous_list *l);
-/* Build l->by_name from l->v and l->n, overwriting l->by_name without
+/* Build l->slots from l->v and l->n, overwriting l->slots without
  * freeing it: _default and _parse call it, and a list restored from
  * elsewhere (v and n only) should too, rather than trust an index it did
  * not build. */

@@ -21,6 +21,11 @@ int xvasprintf (char **out, const char *fmt, va_list ap) __attribute__ ((format 
 
 bool str_has_prefix (const char *s, const char *prefix);
 bool str_equal (const char *a, const char *b); /* NULL-safe */
+/* A hash of s for the in-memory tables (not for anything an attacker must
+ * not collide: the tables compare whole keys), eight bytes at a time:
+ * the keys are paths and syscall names looked up hundreds of times per
+ * evaluation.  seed separates kinds of key in one table. */
+size_t str_hash (const char *s, size_t seed);
 
 /* Checked decimal parsing (systemd's safe_atou32): digits only, no sign, no
  * whitespace, no leading '+', range-checked.  Return 0 or -1 (errno set). */

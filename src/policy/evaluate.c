@@ -8,6 +8,7 @@
 #include "secshim/cleanup.h"
 #include "secshim/exemption.h"
 #include "secshim/policy.h"
+#include "secshim/resolve.h"
 #include "secshim/util.h"
 
 /* Findings render values short: enough to recognise, never a whole profile. */
@@ -66,45 +67,40 @@ eval_report_as (struct eval_ctx *ctx, enum action action, const char *path, cons
   va_end (ap);
 }
 
-int
-policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_kind kind, const struct host *host,
-                 const struct identity *id, struct findings *out, bool *refused, secshim_error_t *err)
+/* Every rule that applies to the document, in order. */
+static int
+evaluate_rules (struct eval_ctx *ctx, bool *refused, secshim_error_t *err)
 {
-  struct eval_ctx ctx = {
-    .doc = doc,
-    .kind = kind,
-    .policy = p,
-    .host = host,
-    .id = id,
-    .findings = out,
-  };
+  const struct policy *p = ctx->policy;
+  struct findings *out = ctx->findings;
+  enum doc_kind kind = ctx->kind;
   bool no_process, judged = false;
   size_t i;
 
   /* DOC_ARGV: the rules judge flags, not a document; the empty object
    * stands for a process so that a rule never meets a NULL one. */
-  ctx.process = kind == DOC_CONFIG ? json_get (doc, "process") : doc;
+  ctx->process = kind == DOC_CONFIG ? json_get (ctx->doc, "process") : ctx->doc;
   /* runc's loadSpec refuses a config whose process is missing or null
    * ("process property must not be empty").  Rule process judges that; the
    * other rules do not run, rather than invent a process object, which
    * could not be done the same way twice.  Without rule process it stays
    * an error: nothing judged the document. */
-  no_process = kind == DOC_CONFIG && !json_is (ctx.process, JSON_OBJECT);
+  no_process = kind == DOC_CONFIG && !json_is (ctx->process, JSON_OBJECT);
   if (no_process)
-    ctx.process = NULL;
+    ctx->process = NULL;
   for (i = 0; i < p->n_rules; i++)
     {
       const struct rule_config *rc = &p->rules[i];
       if (!(rc->ops->doc_kinds & (unsigned) kind) || (no_process && !rc->ops->judges_missing_process))
         continue;
       judged = true;
-      ctx.rule = rc;
-      ctx.exemption = exemption_find (p, rc->ops->name, id, doc);
-      if (rc->ops->check (&ctx, rc->state, err) < 0)
+      ctx->rule = rc;
+      ctx->exemption = exemption_find (p, rc->ops->name, ctx->id, ctx->doc);
+      if (rc->ops->check (ctx, rc->state, err) < 0)
         return secshim_error_wrap (err, "rule %s", rc->ops->name);
       /* A rule may have created the process object (config without one). */
       if (kind == DOC_CONFIG)
-        ctx.process = json_get (doc, "process");
+        ctx->process = json_get (ctx->doc, "process");
     }
   if (no_process && !judged)
     return secshim_make_error (err, SECSHIM_EINPUT, "process: missing (runc refuses a config without a process)");
@@ -113,6 +109,33 @@ policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_kind k
     if (out->v[i].action == ACTION_REJECT && !out->v[i].exempted)
       *refused = true;
   return 0;
+}
+
+int
+policy_evaluate (const struct policy *p, struct json_value *doc, enum doc_kind kind, const struct host *host,
+                 const struct identity *id, struct findings *out, bool *refused, secshim_error_t *err)
+{
+  /* The rules resolve the same host paths many times over (every mount
+   * source, every denied path and their common prefixes, from the root);
+   * one evaluation judges one file system, so each answer is asked once.
+   * The copy carries the memo; the caller's host is left as it was. */
+  struct host memo_host = *host;
+  struct eval_ctx ctx = {
+    .doc = doc,
+    .kind = kind,
+    .policy = p,
+    .host = &memo_host,
+    .id = id,
+    .findings = out,
+  };
+  int rc;
+
+  memo_host.memo = host_memo_new ();
+  rc = evaluate_rules (&ctx, refused, err);
+  if (ctx.view_cache_free)
+    ctx.view_cache_free (ctx.view_cache);
+  host_memo_free (memo_host.memo);
+  return rc;
 }
 
 void

@@ -15,6 +15,7 @@
  * cannot tell what a runtime would make of it (runc 1.1 ignores unknown
  * names with a warning, crun and future runc versions may know more).
  * CIS Docker Benchmark 5.4, 5.23; PSS baseline/restricted "Capabilities". */
+#include <stdint.h>
 #include <string.h>
 
 #include "common.h"
@@ -71,14 +72,33 @@ fail:
   return -1;
 }
 
-static bool
-set_may_hold (const struct caps_state *s, const char *set, const char *canon)
+/* The allowlist by number (bit n: capability n).  A document name is
+ * known only when it is in the table cap_document_name keeps, so an
+ * allowed name outside that table could not match one anyway. */
+static uint64_t
+allow_mask (const struct caps_state *s)
+{
+  uint64_t mask = 0;
+  size_t i;
+  for (i = 0; i < s->allow.n; i++)
+    {
+      int cap;
+      if (cap_document_name (s->allow.v[i], &cap) != NULL)
+        mask |= UINT64_C (1) << cap;
+    }
+  return mask;
+}
+
+/* What a set may hold: the allowlist, or nothing for inheritable and
+ * ambient unless the policy allows them. */
+static uint64_t
+set_allowed (const struct caps_state *s, const char *set, uint64_t allow)
 {
   if (strcmp (set, "inheritable") == 0 && !s->allow_inheritable)
-    return false;
+    return 0;
   if (strcmp (set, "ambient") == 0 && !s->allow_ambient)
-    return false;
-  return strv_contains (&s->allow, canon);
+    return 0;
+  return allow;
 }
 
 /* Append ", name" (or just name to an empty list), in place. */
@@ -130,7 +150,7 @@ name_list_take (struct name_list *l)
 }
 
 static int
-check_set (struct eval_ctx *ctx, const struct caps_state *s, struct json_value *caps, const char *set)
+check_set (struct eval_ctx *ctx, const struct caps_state *s, uint64_t allow, struct json_value *caps, const char *set)
 {
   cleanup_free char *sub = NULL;
   cleanup_free char *path = NULL;
@@ -138,66 +158,61 @@ check_set (struct eval_ctx *ctx, const struct caps_state *s, struct json_value *
   cleanup_free char *denied = NULL;
   struct json_value *arr = json_get (caps, set);
   struct json_value *kept = NULL;
-  struct json_value *before = NULL;
+  bool rewrite = eval_action (ctx) == ACTION_REWRITE;
+  uint64_t allowed;
   size_t i;
 
   if (!json_is (arr, JSON_ARRAY) || arr->count == 0)
     return 0;
-  kept = json_new_array ();
+  allowed = set_allowed (s, set, allow);
   {
-    /* seen[] points into the document and into canon_keep, which lives
-     * until both lists are taken. */
+    /* seen[] points into the document and into the static name table.
+     * What a rewrite keeps is collected from the first denied name on (all
+     * before it were allowed), and only while no name is unknown: an
+     * unknown name is refused, not rewritten. */
     struct name_list u = { 0 }, d = { 0 };
-    struct strv canon_keep = { 0 };
     for (i = 0; i < arr->count; i++)
       {
         const char *name = json_string (arr->items[i]);
-        char *canon = name ? cap_normalize_document_name (name) : NULL;
+        int cap = -1;
+        const char *canon = name ? cap_document_name (name, &cap) : NULL;
         if (canon == NULL)
           name_list_add (&u, name ? name : "(not a string)");
-        else if (!set_may_hold (s, set, canon))
+        else if (!(allowed & (UINT64_C (1) << cap)))
           {
-            size_t before_n = d.n_seen;
             name_list_add (&d, canon);
-            if (d.n_seen > before_n)
+            if (rewrite && kept == NULL && u.n_seen == 0)
               {
-                canon_keep.v = xreallocarray (canon_keep.v, canon_keep.n + 1, sizeof *canon_keep.v);
-                canon_keep.v[canon_keep.n++] = canon;
-                canon = NULL;
+                size_t j;
+                kept = json_new_array ();
+                for (j = 0; j < i; j++)
+                  json_array_append (kept, json_clone (arr->items[j]));
               }
           }
-        else
+        else if (kept != NULL)
           json_array_append (kept, json_clone (arr->items[i]));
-        free (canon);
       }
     unknown = name_list_take (&u);
     denied = name_list_take (&d);
-    strv_free (&canon_keep);
   }
   if (unknown == NULL && denied == NULL)
-    {
-      json_free (kept);
-      return 0;
-    }
+    return 0;
   xasprintf (&sub, "capabilities.%s", set);
   path = process_field_path (ctx, sub);
   if (unknown)
     eval_report_unfixable (ctx, path, arr, "unknown capability name(s) in %s: %s", set, unknown);
   if (denied == NULL)
-    {
-      json_free (kept);
-      return 0;
-    }
-  if (eval_action (ctx) != ACTION_REWRITE || unknown)
+    return 0;
+  if (!rewrite || unknown)
     {
       json_free (kept);
       eval_report (ctx, path, arr, NULL, "%s holds capabilities outside the allowlist: %s", set, denied);
       return 0;
     }
-  before = json_clone (arr);
+  /* Recorded before kept replaces arr, which json_set frees: the finding
+   * renders both now. */
+  eval_report (ctx, path, arr, kept, "dropped from %s (not in the allowlist): %s", set, denied);
   json_set (caps, set, kept);
-  eval_report (ctx, path, before, json_get (caps, set), "dropped from %s (not in the allowlist): %s", set, denied);
-  json_free (before);
   return 0;
 }
 
@@ -222,6 +237,7 @@ check_caps (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 {
   const struct caps_state *s = state;
   struct json_value *caps = json_get (ctx->process, "capabilities");
+  uint64_t allow;
   size_t i;
   (void) err;
 
@@ -233,8 +249,9 @@ check_caps (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
     }
   if (!json_is (caps, JSON_OBJECT))
     return 0;
+  allow = allow_mask (s);
   for (i = 0; i < sizeof cap_sets / sizeof cap_sets[0]; i++)
-    check_set (ctx, s, caps, cap_sets[i]);
+    check_set (ctx, s, allow, caps, cap_sets[i]);
   return 0;
 }
 

@@ -14,10 +14,13 @@
 char *
 process_field_path (const struct eval_ctx *ctx, const char *sub)
 {
-  char *p = NULL;
+  size_t n = strlen (sub);
+  char *p;
   if (ctx->kind == DOC_PROCESS)
     return xstrdup (sub);
-  xasprintf (&p, "process.%s", sub);
+  p = xmalloc (sizeof "process." + n);
+  memcpy (p, "process.", sizeof "process." - 1);
+  memcpy (p + sizeof "process." - 1, sub, n + 1);
   return p;
 }
 
@@ -151,8 +154,8 @@ doc_cap_table_init (void)
   doc_cap_ready = true;
 }
 
-char *
-cap_normalize_document_name (const char *name)
+const char *
+cap_document_name (const char *name, int *cap)
 {
   /* runc's map is keyed by the exact upper-case name: "CAP_net_raw" is
    * not a capability to runc, and not one to us. */
@@ -167,7 +170,10 @@ cap_normalize_document_name (const char *name)
       if (e->confirmed == 0)
         e->confirmed = lookup (e->name + 4) == e->cap ? 1 : -1;
       if (e->confirmed > 0)
-        return xstrdup (e->name);
+        {
+          *cap = e->cap;
+          return e->name;
+        }
     }
   return NULL;
 }

@@ -42,9 +42,10 @@ void eval_report_flag (struct eval_ctx *ctx, const char *flag, const char *value
 /* Capability names.  In a policy, "NET_RAW", "net_raw" and "CAP_NET_RAW"
  * are accepted (libcap-ng's names are case-insensitive); in a document only
  * the exact form runc's capability map uses, "CAP_" + upper case.  Both
- * return the canonical "CAP_NET_RAW" (malloc'd) or NULL when unknown. */
+ * give the canonical "CAP_NET_RAW" or NULL when unknown: the policy's
+ * malloc'd, the document's static (a table built once per process). */
 char *cap_normalize_policy_name (const char *name);
-char *cap_normalize_document_name (const char *name);
+const char *cap_document_name (const char *name, int *cap); /* *cap: its number (< 64) */
 /* Number of capabilities libcap-ng knows on this build (CAP_LAST_CAP + 1). */
 int cap_known_count (void);
 

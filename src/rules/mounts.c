@@ -172,7 +172,13 @@ fail:
 static bool
 contains (const char *outer, const char *inner)
 {
-  size_t lo = strlen (outer);
+  size_t lo;
+  /* Every host path of a mount meets every denied path, both ways: most
+   * pairs differ in their first two bytes ("/v" and "/t"), and the
+   * comparison below would find the same without a library call. */
+  if (outer[0] != '\0' && outer[1] != '\0' && (outer[0] != inner[0] || outer[1] != inner[1]))
+    return false;
+  lo = strlen (outer);
   if (strcmp (outer, "/") == 0)
     return true;
   return strncmp (outer, inner, lo) == 0 && (inner[lo] == '\0' || inner[lo] == '/');
@@ -200,7 +206,8 @@ struct resolved_deny
   size_t n;
   /* The per-container trees as the host resolves them, and whose this
    * container is (engine-owned mounts), computed with the deny entries. */
-  char **trees; /* own_container, then own_sandbox, then own_pod */
+  char **trees;       /* own_container, then own_sandbox, then own_pod */
+  char **clean_trees; /* the same as written, cleaned (Go's filepath.Clean) */
   size_t ntrees;
   const char *self; /* the runc id naming this container's entries, NULL: none */
   char *no_self;    /* why there is none (malloc'd) */
@@ -216,8 +223,12 @@ resolved_deny_free (struct resolved_deny *r)
     free (r->v[i]);
   free (r->v);
   for (i = 0; i < r->ntrees; i++)
-    free (r->trees[i]);
+    {
+      free (r->trees[i]);
+      free (r->clean_trees[i]);
+    }
   free (r->trees);
+  free (r->clean_trees);
   free (r->no_self);
   free (r->pod_uid);
   free (r->no_pod);
@@ -473,9 +484,14 @@ resolve_trees (struct eval_ctx *ctx, const struct mounts_state *s, struct resolv
   if (r->trees != NULL || total == 0)
     return;
   r->trees = xzalloc (total * sizeof *r->trees);
+  r->clean_trees = xzalloc (total * sizeof *r->clean_trees);
   for (r->ntrees = 0; r->ntrees < total; r->ntrees++)
-    if (resolve_host (ctx->host, tree_entry (s, r->ntrees, &k), RESOLVE_MISSING_OK, &r->trees[r->ntrees]) < 0)
-      r->trees[r->ntrees] = go_path_clean (tree_entry (s, r->ntrees, &k));
+    {
+      const char *written = tree_entry (s, r->ntrees, &k);
+      r->clean_trees[r->ntrees] = go_path_clean (written);
+      if (resolve_host (ctx->host, written, RESOLVE_MISSING_OK, &r->trees[r->ntrees]) < 0)
+        r->trees[r->ntrees] = xstrdup (r->clean_trees[r->ntrees]);
+    }
   find_owners (ctx, s, r);
 }
 
@@ -548,10 +564,9 @@ ownership_of (struct eval_ctx *ctx, const struct mounts_state *s, struct resolve
     {
       enum owner_kind k;
       const char *written = tree_entry (s, t, &k);
-      cleanup_free char *clean = go_path_clean (written);
       char *ea = NULL, *eb = NULL;
       enum ownership a = ownership_in (ctx, r, k, host, r->trees[t], &ea);
-      enum ownership b = ownership_in (ctx, r, k, host, clean, &eb);
+      enum ownership b = ownership_in (ctx, r, k, host, r->clean_trees[t], &eb);
       enum ownership w = a > b ? a : b;
       if (w > v.what)
         {
@@ -755,6 +770,27 @@ report_denied (struct eval_ctx *ctx, const struct mounts_state *s, struct resolv
   return 0;
 }
 
+/* "mounts[<i>].<key>", the JSON path a finding names, into buf
+ * (MOUNT_FIELD_MAX bytes): built for every mount whether or not a finding
+ * is recorded, so without printf or malloc. */
+#define MOUNT_FIELD_MAX 64
+
+static void
+mount_field (char *buf, size_t i, const char *key)
+{
+  char digits[24];
+  size_t n = 0, len = sizeof "mounts[" - 1;
+  do
+    digits[n++] = (char) ('0' + i % 10);
+  while ((i /= 10) != 0);
+  memcpy (buf, "mounts[", len);
+  while (n > 0)
+    buf[len++] = digits[--n];
+  buf[len++] = ']';
+  buf[len++] = '.';
+  memcpy (buf + len, key, strlen (key) + 1); /* the keys are short literals */
+}
+
 /* A bind mount's source as runc resolves it (view.h), failing closed: a
  * source secshim cannot resolve is refused, as runc's os.Stat would fail on
  * it too. */
@@ -762,12 +798,12 @@ static int
 check_bind_source (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, size_t i,
                    const struct json_value *m, const struct mount_view *mv, secshim_error_t *err)
 {
-  cleanup_free char *field = NULL;
+  char field[MOUNT_FIELD_MAX];
   const struct json_value *src = json_get (m, "source");
   const char *source = json_string (src);
   struct stat st;
 
-  xasprintf (&field, "mounts[%zu].source", i);
+  mount_field (field, i, "source");
   if (source == NULL || source[0] == '\0')
     {
       eval_report (ctx, field, src, NULL, "bind mount into %s has no source",
@@ -845,12 +881,12 @@ static int
 check_overlay (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_deny *resolved, size_t i,
                const struct json_value *m, const struct config_view *cv, secshim_error_t *err)
 {
-  cleanup_free char *field = NULL;
+  char field[MOUNT_FIELD_MAX];
   struct overlay_dirs d;
   size_t k;
   int ret = 0;
 
-  xasprintf (&field, "mounts[%zu].options", i);
+  mount_field (field, i, "options");
   overlay_dirs_parse (m, &d);
   for (k = 0; k < d.n && ret == 0; k++)
     ret = check_overlay_dir (ctx, s, resolved, field, m, cv, d.v[k].dir, err);
@@ -893,11 +929,11 @@ check_type (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_
 {
   const char *type = json_string (json_get (m, "type"));
   const char *landed = cv->m[i].landed;
-  cleanup_free char *field = NULL;
+  char field[MOUNT_FIELD_MAX];
 
   if (!type_allowed (s, type))
     {
-      xasprintf (&field, "mounts[%zu].type", i);
+      mount_field (field, i, "type");
       eval_report (ctx, field, json_get (m, "type"), NULL,
                    "mount type `%s` (into %s) is not allowed: only bind, tmpfs, devpts, mqueue, cgroup, cgroup2, "
                    "proc on /proc, sysfs on /sys and overlay, or a type the policy names in allowTypes",
@@ -910,7 +946,7 @@ check_type (struct eval_ctx *ctx, const struct mounts_state *s, struct resolved_
       && ((str_equal (type, "proc") && strcmp (landed, "/proc") != 0)
           || (str_equal (type, "sysfs") && strcmp (landed, "/sys") != 0)))
     {
-      xasprintf (&field, "mounts[%zu].destination", i);
+      mount_field (field, i, "destination");
       eval_report (ctx, field, json_get (m, "destination"), NULL,
                    "%s mounted at %s: only at %s, where maskedPaths and readonlyPaths apply", type, landed,
                    str_equal (type, "proc") ? "/proc" : "/sys");
@@ -931,10 +967,10 @@ static void
 check_propagation (struct eval_ctx *ctx, size_t i, const struct json_value *m)
 {
   const struct json_value *opts = json_get (m, "options");
-  cleanup_free char *path = NULL;
+  char path[MOUNT_FIELD_MAX];
   if (!json_array_has_string (opts, "shared") && !json_array_has_string (opts, "rshared"))
     return;
-  xasprintf (&path, "mounts[%zu].options", i);
+  mount_field (path, i, "options");
   eval_report (ctx, path, opts, NULL, "mount %s has shared propagation: its mounts would reach the host",
                json_string (json_get (m, "destination")) ?: "?");
 }
@@ -943,12 +979,12 @@ static void
 check_kernel_fs_readonly (struct eval_ctx *ctx, size_t i, const struct json_value *m)
 {
   const char *type = json_string (json_get (m, "type"));
-  cleanup_free char *path = NULL;
+  char path[MOUNT_FIELD_MAX];
   if (!str_equal (type, "sysfs") && !str_equal (type, "cgroup") && !str_equal (type, "cgroup2"))
     return;
   if (json_array_has_string (json_get (m, "options"), "ro"))
     return;
-  xasprintf (&path, "mounts[%zu].options", i);
+  mount_field (path, i, "options");
   eval_report (ctx, path, json_get (m, "options"), NULL, "%s mount at %s is writable: it must be \"ro\"", type,
                json_string (json_get (m, "destination")) ?: "?");
 }
@@ -968,11 +1004,11 @@ static void
 check_destination (struct eval_ctx *ctx, size_t i, const struct json_value *m, const struct mount_view *mv)
 {
   const char *type = json_string (json_get (m, "type"));
-  cleanup_free char *path = NULL;
+  char path[MOUNT_FIELD_MAX];
 
   if (json_get (m, "destination") == NULL && !mv->bind)
     return;
-  xasprintf (&path, "mounts[%zu].destination", i);
+  mount_field (path, i, "destination");
   if (mv->dest_err < 0)
     {
       eval_report (ctx, path, json_get (m, "destination"), NULL,
@@ -1005,7 +1041,7 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   const struct json_value *mounts = json_get (ctx->doc, "mounts");
   const struct json_value *rootprop = json_get_path (ctx->doc, "linux.rootfsPropagation");
   struct resolved_deny resolved = { 0 };
-  struct config_view cv;
+  const struct config_view *cv;
   size_t i;
 
   if (is_shared (json_string (rootprop)))
@@ -1013,21 +1049,20 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
                  "rootfs propagation %s would let the container's mounts reach the host", json_string (rootprop));
   if (!json_is (mounts, JSON_ARRAY))
     return 0;
-  config_view_build (ctx, &cv);
+  cv = config_view_shared (ctx);
   for (i = 0; i < mounts->count; i++)
     {
       const struct json_value *m = mounts->items[i];
-      const struct mount_view *mv = &cv.m[i];
+      const struct mount_view *mv = &cv->m[i];
       int rc;
       /* The apparmor rule's own read-only bind of the Landlock helper. */
       if (ll_is_helper_mount (m, ctx->host->landlock_helper))
         continue;
       rc = mv->bind ? check_bind_source (ctx, s, &resolved, i, m, mv, err)
-                    : check_type (ctx, s, &resolved, i, m, &cv, err);
+                    : check_type (ctx, s, &resolved, i, m, cv, err);
       if (rc < 0)
         {
           resolved_deny_free (&resolved);
-          config_view_free (&cv);
           return -1;
         }
       check_destination (ctx, i, m, mv);
@@ -1035,7 +1070,6 @@ check_mounts (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
       check_kernel_fs_readonly (ctx, i, m);
     }
   resolved_deny_free (&resolved);
-  config_view_free (&cv);
   return 0;
 }
 

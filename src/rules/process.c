@@ -162,19 +162,20 @@ path_within (const char *outer, const char *inner)
 static void
 check_cwd_landing (struct eval_ctx *ctx, const struct json_value *cwd)
 {
-  struct config_view cv;
+  struct config_view state_cv = { 0 };
+  const struct config_view *cv = &state_cv;
   struct rview_landing l;
   cleanup_free char *path = NULL;
   int rc;
 
   if (ctx->kind == DOC_CONFIG)
-    config_view_build (ctx, &cv);
-  else if (config_view_build_from_state (ctx, &cv) < 0)
+    cv = config_view_shared (ctx); /* the mounts rule judges the same view */
+  else if (config_view_build_from_state (ctx, &state_cv) < 0)
     {
-      config_view_free (&cv);
+      config_view_free (&state_cv);
       return; /* no container to land it in: judged by spelling only */
     }
-  rc = rview_resolve (&cv.v, json_string (cwd), &l);
+  rc = rview_resolve (&cv->v, json_string (cwd), &l);
   path = process_field_path (ctx, "cwd");
   if (rc < 0)
     eval_report_unfixable (ctx, path, cwd, "working directory %s cannot be resolved in the rootfs (%s)",
@@ -184,7 +185,7 @@ check_cwd_landing (struct eval_ctx *ctx, const struct json_value *cwd)
                            "working directory %s lands on %s, inside a kernel filesystem (CVE-2024-21626)",
                            json_string (cwd), l.path);
   free (l.path);
-  config_view_free (&cv);
+  config_view_free (&state_cv);
 }
 
 static void

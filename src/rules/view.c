@@ -189,6 +189,8 @@ rootfs_of (const struct eval_ctx *ctx)
   return out;
 }
 
+/* Whatever this reads from the document, view_inputs (below) must cover
+ * too: config_view_shared reuses a view while those inputs are unchanged. */
 void
 config_view_build (const struct eval_ctx *ctx, struct config_view *cv)
 {
@@ -326,4 +328,93 @@ config_view_free (struct config_view *cv)
   free (cv->rootfs);
   rview_free (&cv->v);
   memset (cv, 0, sizeof *cv);
+}
+
+/* ---- one view per evaluation ---- */
+
+struct view_cache
+{
+  struct config_view cv;
+  struct strbuf inputs; /* what cv was built from, see view_inputs */
+};
+
+/* One value the view reads: 0x01 for none (absent or not a string), or
+ * 0x02, the string and its NUL.  The tokens cannot run into one another:
+ * a string holds no NUL. */
+static void
+put_input (struct strbuf *b, const char *s)
+{
+  if (s == NULL)
+    strbuf_append (b, "\1", 1, 1024);
+  else
+    {
+      strbuf_append (b, "\2", 1, 1024);
+      strbuf_append (b, s, strlen (s) + 1, 1024);
+    }
+}
+
+/* Everything of ctx->doc that config_view_build reads, as json_string
+ * sees it, in order: root.path, then each mount's members (all of them,
+ * by key: more than the view reads, never less), the options one by one.
+ * (ctx->id and ctx->host do not change during an evaluation.) */
+static void
+view_inputs (const struct eval_ctx *ctx, struct strbuf *b)
+{
+  const struct json_value *mounts = json_get (ctx->doc, "mounts");
+  size_t i, j, k;
+  put_input (b, json_string (json_get_path (ctx->doc, "root.path")));
+  if (!json_is (mounts, JSON_ARRAY))
+    {
+      strbuf_append (b, "\3", 1, 1024); /* no mounts array */
+      return;
+    }
+  for (i = 0; i < mounts->count; i++)
+    {
+      const struct json_value *m = mounts->items[i];
+      for (j = 0; json_is (m, JSON_OBJECT) && j < m->count; j++)
+        {
+          const struct json_value *v = m->members[j].value;
+          put_input (b, m->members[j].key);
+          if (json_is (v, JSON_ARRAY) && strcmp (m->members[j].key, "options") == 0)
+            {
+              for (k = 0; k < v->count; k++)
+                put_input (b, json_string (v->items[k]));
+              strbuf_append (b, "\4", 1, 1024); /* end of the options */
+            }
+          else
+            put_input (b, json_string (v));
+        }
+      strbuf_append (b, "\5", 1, 1024); /* end of this mount */
+    }
+}
+
+static void
+view_cache_free (void *p)
+{
+  struct view_cache *c = p;
+  config_view_free (&c->cv);
+  free (c->inputs.buf);
+  free (c);
+}
+
+const struct config_view *
+config_view_shared (struct eval_ctx *ctx)
+{
+  struct view_cache *c = ctx->view_cache;
+  struct strbuf now = { 0 };
+
+  view_inputs (ctx, &now);
+  if (c != NULL && c->inputs.len == now.len && memcmp (c->inputs.buf, now.buf, now.len) == 0)
+    {
+      free (now.buf);
+      return &c->cv;
+    }
+  if (c != NULL)
+    view_cache_free (c);
+  c = xzalloc (sizeof *c);
+  config_view_build (ctx, &c->cv);
+  c->inputs = now;
+  ctx->view_cache = c;
+  ctx->view_cache_free = view_cache_free;
+  return &c->cv;
 }

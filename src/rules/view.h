@@ -64,5 +64,12 @@ void config_view_build (const struct eval_ctx *ctx, struct config_view *cv);
  * check): the caller then has nothing to land a path in. */
 int config_view_build_from_state (const struct eval_ctx *ctx, struct config_view *cv);
 void config_view_free (struct config_view *cv);
+/* The view of ctx->doc (a config.json) as config_view_build makes it,
+ * built once per evaluation and shared by the rules that need it (process
+ * for its cwd, then mounts): it is rebuilt when anything it was built from
+ * (root.path, each mount's destination, type, source and options) is not
+ * byte for byte what it was, so a rule that rewrote the document in
+ * between is seen.  Owned by ctx (freed by policy_evaluate). */
+const struct config_view *config_view_shared (struct eval_ctx *ctx);
 
 #endif

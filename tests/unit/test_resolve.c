@@ -59,10 +59,13 @@ fent_of (const char *path)
   return NULL;
 }
 
+static size_t lstat_calls, readlink_calls;
+
 static int
 fake_lstat (const struct host *h, const char *path, struct stat *st)
 {
   const struct fent *e = fent_of (path);
+  lstat_calls++;
   memset (st, 0, sizeof *st);
   if (e == NULL)
     return -ENOENT;
@@ -87,6 +90,7 @@ fake_readlink (const struct host *h, const char *path, char *buf, size_t size)
 {
   const struct fent *e = fent_of (path);
   size_t n;
+  readlink_calls++;
   if (e == NULL || e->type != 'l')
     return -EINVAL;
   n = strlen (e->target);
@@ -164,6 +168,93 @@ static const struct view_case views[] = {
   { "/ov/abs-proc", 0, "/proc/self", 1 }, /* overlay: found in the second layer, a link to /proc/self */
   { "/ov/x/y", 0, "/ov/x/y", 0 },         /* found in the first layer */
 };
+
+/* Every bind case and view case through a host with a memo, twice: the
+ * same answers as without one; a second round of the bind cases asks the
+ * host nothing; past its bound the memo still answers right, asking the
+ * host. */
+static void
+test_memo (void)
+{
+  struct host memo = fake;
+  size_t round, i, before_lstat = 0, before_readlink = 0;
+  bool same = true;
+
+  memo.memo = host_memo_new ();
+  for (round = 0; round < 2; round++)
+    {
+      struct rview v;
+      for (i = 0; i < sizeof binds / sizeof binds[0]; i++)
+        {
+          char *a = NULL, *b = NULL;
+          int ra = resolve_bind_source (&fake, "/b/bundle", binds[i].source, NULL, &a);
+          int rb = resolve_bind_source (&memo, "/b/bundle", binds[i].source, NULL, &b);
+          if (ra != rb || (a == NULL) != (b == NULL) || (a && strcmp (a, b) != 0))
+            {
+              tap_diag ("bind %s: %d %s vs memo %d %s", binds[i].source, ra, a ?: "-", rb, b ?: "-");
+              same = false;
+            }
+          free (a);
+          free (b);
+        }
+      rview_init (&v, &memo, "/b/bundle/rootfs");
+      rview_add (&v, "/proc", RVIEW_KERNEL, NULL, 0);
+      rview_add (&v, "/x", RVIEW_KERNEL, NULL, 1);
+      rview_add (&v, "/data", RVIEW_HOST, "/srv/data", 2);
+      for (i = 0; i < sizeof views / sizeof views[0] - 2; i++)
+        {
+          struct rview_landing l;
+          int rc = rview_resolve (&v, views[i].path, &l);
+          if (rc != views[i].want_rc || (views[i].want && (l.path == NULL || strcmp (l.path, views[i].want) != 0)))
+            {
+              tap_diag ("view %s with memo: %s rc %d", views[i].path, l.path ?: "-", rc);
+              same = false;
+            }
+          free (l.path);
+        }
+      rview_free (&v);
+    }
+  TAP_CHECK (same, "with a memo: the same answers as without, both rounds");
+  host_memo_free (memo.memo);
+
+  memo.memo = host_memo_new ();
+  for (round = 0; round < 2; round++)
+    {
+      before_lstat = lstat_calls;
+      before_readlink = readlink_calls;
+      for (i = 0; i < sizeof binds / sizeof binds[0]; i++)
+        {
+          char *b = NULL;
+          resolve_bind_source (&memo, "/b/bundle", binds[i].source, NULL, &b);
+          free (b);
+        }
+    }
+  TAP_CHECK (lstat_calls == before_lstat && readlink_calls == before_readlink,
+             "a second resolution of every bind case asks the host nothing");
+  host_memo_free (memo.memo);
+
+  /* 10000 distinct paths: more than the memo keeps (2048).  Each still resolves
+   * as written, and a path beyond the bound is asked again each time. */
+  memo.memo = host_memo_new ();
+  same = true;
+  for (i = 0; i < 10000; i++)
+    {
+      char path[64], *got = NULL;
+      snprintf (path, sizeof path, "/srv/data/n%zu", i);
+      if (resolve_host (&memo, path, RESOLVE_MISSING_OK, &got) != 0 || strcmp (got, path) != 0)
+        same = false;
+      free (got);
+    }
+  before_lstat = lstat_calls;
+  {
+    char *got = NULL;
+    same = same && resolve_host (&memo, "/srv/data/n9999", RESOLVE_MISSING_OK, &got) == 0;
+    free (got);
+  }
+  TAP_CHECK (same && lstat_calls > before_lstat, "past its bound the memo asks the host (%zu lstat)",
+             lstat_calls - before_lstat);
+  host_memo_free (memo.memo);
+}
 
 int
 main (void)
@@ -246,5 +337,6 @@ main (void)
     rview_free (&w);
   }
   rview_free (&v);
+  test_memo ();
   return tap_done ();
 }

@@ -377,6 +377,48 @@ test_strength (void)
   }
 }
 
+/* The strength check finds a dangerous name by a hash index: every name of
+ * the list is found, whatever its slot, and names that only look alike
+ * (a prefix, one more letter, another case) are not. */
+static void
+test_dangerous_lookup (void)
+{
+  static const char *const lookalikes[]
+      = { "", "m", "moun", "mountt", "MOUNT", "unshare ", "keyct", "clone33", "read", "write", "open_by_handle" };
+  struct seccomp_dangerous_list d;
+  struct seccomp_problems problems = { NULL, 0 };
+  struct seccomp_check_opts o = { 0 };
+  struct json_value *profile = parse ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
+                                      "{\"action\":\"SCMP_ACT_ALLOW\",\"names\":[]}]}");
+  struct json_value *names = json_get (json_get (profile, "syscalls")->items[0], "names");
+  size_t i, found = 0;
+
+  seccomp_dangerous_default (&d);
+  for (i = 0; i < sizeof lookalikes / sizeof lookalikes[0]; i++)
+    json_array_append (names, json_new_string (lookalikes[i]));
+  for (i = 0; i < d.n; i++)
+    json_array_append (names, json_new_string (d.v[i].name));
+  o.dangerous = &d;
+  seccomp_check_profile (profile, &o, false, &problems);
+  for (i = 0; i < problems.n; i++)
+    {
+      size_t k;
+      for (k = 0; k < d.n; k++)
+        {
+          char *want = NULL;
+          xasprintf (&want, "`%s` is allowed", d.v[k].name);
+          if (str_has_prefix (problems.v[i].message, want))
+            found++;
+          free (want);
+        }
+    }
+  TAP_CHECK (problems.n == d.n && found == d.n && d.n > 16,
+             "each of the %zu dangerous names is found, no lookalike is (%zu problems)", d.n, problems.n);
+  seccomp_problems_free (&problems);
+  seccomp_dangerous_free (&d);
+  json_free (profile);
+}
+
 static void
 test_dangerous_parse (void)
 {
@@ -521,6 +563,7 @@ main (void)
   test_source_errors ();
   test_strength ();
   test_dangerous_parse ();
+  test_dangerous_lookup ();
   test_describe_and_bpf ();
   test_fixtures ();
   return tap_done ();
