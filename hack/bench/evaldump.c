@@ -19,6 +19,7 @@
 #include "secshim/cleanup.h"
 #include "secshim/json.h"
 #include "secshim/policy.h"
+#include "secshim/hosts.h"
 #include "secshim/spec.h"
 #include "secshim/util.h"
 

@@ -1,6 +1,11 @@
 /* Facts about the host that rules need.  Evaluation is otherwise pure: all
  * I/O a rule needs goes through this table, so tests and fuzzers can supply
- * a fake host and `secshim check` runs the same code as container start. */
+ * a fake host and `secshim check` runs the same code as container start.
+ *
+ * This header is the interface only.  Its implementations, the real host
+ * and the lexical fake, are in hosts.h (src/hosts.c): the real host is
+ * built on the resolution layer, AppArmor and Landlock, which themselves
+ * only see this table, so the dependencies run one way. */
 #ifndef SECSHIM_HOST_H
 #define SECSHIM_HOST_H
 
@@ -97,17 +102,5 @@ struct host
    * and an evaluation sees one file system. */
   struct host_memo *memo;
 };
-
-/* The real host (lazy: nothing is probed until asked). */
-const struct host *host_real (void);
-/* The host the runtime verbs and `secshim check` judge and apply against:
- * host_real () unless host_set_current replaced it.  Tests replace it with
- * a host whose host-changing calls fail the test, to prove that check and
- * a refused container call none of them (tests/unit/test_side_effects.c). */
-const struct host *host_current (void);
-void host_set_current (const struct host *h);
-/* A host with lexical canonicalisation only, no namespaces of its own, for
- * tests: apparmor/cgroupns flags as given. */
-void host_fake_init (struct host *h, bool apparmor_enabled, bool cgroupns_supported);
 
 #endif

@@ -21,6 +21,7 @@
 #include "secshim/cleanup.h"
 #include "secshim/json.h"
 #include "secshim/policy.h"
+#include "secshim/hosts.h"
 #include "secshim/runtime.h"
 #include "secshim/seccomp.h"
 #include "secshim/spec.h"

@@ -19,6 +19,7 @@
 #include "secshim/exec.h"
 #include "secshim/json.h"
 #include "secshim/policy.h"
+#include "secshim/hosts.h"
 #include "secshim/refusal.h"
 #include "secshim/runtime.h"
 #include "secshim/spec.h"

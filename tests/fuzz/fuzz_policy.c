@@ -9,6 +9,7 @@
 #include "fuzz.h"
 #include "secshim/cleanup.h"
 #include "secshim/host.h"
+#include "secshim/hosts.h"
 #include "secshim/json.h"
 #include "secshim/policy.h"
 

@@ -32,6 +32,12 @@ bad=$(grep -rnlE '\b(printf|puts|putchar)[[:space:]]*\(|fprintf[[:space:]]*\([[:
   grep -vE '^src/(runtime/check|runtime/explain|apparmor/cli|main)\.c$')
 assert_eq "stdout is written only by 'check', 'explain', 'apparmor', help and version (src/runtime/check.c, src/runtime/explain.c, src/apparmor/cli.c, src/main.c)" "$bad" ""
 
+# Modules depend on each other one way (issue 13: error <-> util and
+# host <-> apparmor were cycles), and no module includes another's private
+# header: tests/lint/modules.py prints what it finds.
+assert_eq "the module graph of src/ has no cycle and no cross-module private include (tests/lint/modules.py)" \
+  "$(python3 "$SECSHIM_TOP/tests/lint/modules.py" "$SECSHIM_TOP" 2>&1)" ""
+
 # The formatting tool agrees with the tree.
 if command -v clang-format >/dev/null; then
   out=$(make -s check-format 2>&1)

@@ -11,7 +11,7 @@
 
 #include "secshim/apparmor.h"
 #include "secshim/cleanup.h"
-#include "secshim/host.h"
+#include "secshim/hosts.h"
 #include "secshim/landlock.h"
 #include "secshim/resolve.h"
 #include "secshim/util.h"
