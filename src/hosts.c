@@ -11,6 +11,7 @@
 
 #include "secshim/apparmor.h"
 #include "secshim/cleanup.h"
+#include "secshim/file.h"
 #include "secshim/hosts.h"
 #include "secshim/landlock.h"
 #include "secshim/resolve.h"
@@ -182,17 +183,18 @@ find_landlock_helper (void)
 static int
 read_kernel_line (const char *path, char *buf, size_t size)
 {
-  ssize_t n;
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-  if (fd < 0)
-    return -errno;
-  n = read (fd, buf, size - 1);
-  close (fd);
-  if (n <= 0)
-    return n < 0 ? -errno : -EIO;
+  cleanup_free char *text = NULL;
+  size_t n = 0;
+  int r = file_read_at (AT_FDCWD, path, O_NOFOLLOW, 0, size - 1, &text, &n, NULL);
+
+  if (r < 0)
+    return r;
+  if (n == 0)
+    return -EIO;
+  if (text[n - 1] == '\n')
+    n--;
+  memcpy (buf, text, n);
   buf[n] = '\0';
-  if (buf[n - 1] == '\n')
-    buf[n - 1] = '\0';
   return 0;
 }
 

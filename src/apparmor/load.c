@@ -21,6 +21,7 @@
 
 #include "secshim/apparmor.h"
 #include "secshim/cleanup.h"
+#include "secshim/file.h"
 #include "secshim/sha256.h"
 #include "secshim/util.h"
 
@@ -40,17 +41,15 @@ const struct aa_loader aa_loader_default = {
 int
 aa_profile_is_loaded (const struct aa_loader *l, const char *name, bool *loaded, secshim_error_t *err)
 {
-  cleanup_close int fd = -1;
   cleanup_free char *buf = NULL;
   size_t len = 0, n = strlen (name);
   const char *p, *end;
+  int r;
 
   *loaded = false;
-  fd = open (l->profiles_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return secshim_make_error (err, errno, "open `%s`", l->profiles_file);
-  if (read_all_fd (fd, MAX_PROFILES_LIST, &buf, &len) < 0)
-    return secshim_make_error (err, errno, "read `%s`", l->profiles_file);
+  r = file_read_at (AT_FDCWD, l->profiles_file, 0, 0, MAX_PROFILES_LIST, &buf, &len, NULL);
+  if (r < 0)
+    return secshim_make_error (err, -r, "read `%s`", l->profiles_file);
   for (p = buf, end = buf + len; p < end;)
     {
       const char *nl = memchr (p, '\n', (size_t) (end - p));
@@ -69,18 +68,12 @@ aa_profile_is_loaded (const struct aa_loader *l, const char *name, bool *loaded,
 static bool
 stamp_matches (const char *dir, const char *name, const char *hex)
 {
-  cleanup_free char *path = NULL;
-  cleanup_close int fd = -1;
-  char buf[80];
-  ssize_t n;
+  cleanup_free char *path = NULL, *buf = NULL;
+  size_t n = 0;
 
   xasprintf (&path, "%s/%s.sha256", dir, name);
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-  if (fd < 0)
+  if (file_read_at (AT_FDCWD, path, O_NOFOLLOW, FILE_REGULAR, 80, &buf, &n, NULL) < 0)
     return false;
-  do
-    n = read (fd, buf, sizeof buf);
-  while (n < 0 && errno == EINTR);
   return n == 65 && memcmp (buf, hex, 64) == 0 && buf[64] == '\n';
 }
 

@@ -13,6 +13,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/file.h"
 #include "secshim/exemption.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
@@ -229,34 +230,25 @@ policy_load_buffer (const char *buf, size_t len, const char *path, struct policy
 /* The policy decides what runs as root on the host: it must be root's own
  * (or the caller's, for tests run as a user) and writable by no one else. */
 static int
-check_policy_file (const char *path, const struct stat *st, secshim_error_t *err)
-{
-  if (!S_ISREG (st->st_mode))
-    return secshim_make_error (err, SECSHIM_ECONFIG, "policy %s: not a regular file", path);
-  if (st->st_uid != 0 && st->st_uid != geteuid ())
-    return secshim_make_error (err, SECSHIM_ECONFIG, "policy %s: owned by uid %u, not root", path,
-                               (unsigned) st->st_uid);
-  if (st->st_mode & (S_IWGRP | S_IWOTH))
-    return secshim_make_error (err, SECSHIM_ECONFIG, "policy %s: writable by group or others", path);
-  return 0;
-}
-
-static int
 read_policy_file (const char *path, char **buf, size_t *len, secshim_error_t *err)
 {
-  cleanup_close int fd = -1;
   struct stat st;
+  int r = file_read_at (AT_FDCWD, path, 0, FILE_REGULAR | FILE_TRUSTED, POLICY_MAX_BYTES, buf, len, &st);
 
-  fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0)
-    return secshim_make_error (err, errno, "policy %s", path);
-  if (fstat (fd, &st) < 0)
-    return secshim_make_error (err, errno, "policy %s", path);
-  if (check_policy_file (path, &st, err) < 0)
-    return -1;
-  if (read_all_fd (fd, POLICY_MAX_BYTES, buf, len) < 0)
-    return secshim_make_error (err, errno, "policy %s", path);
-  return 0;
+  switch (r)
+    {
+    case 0:
+      return 0;
+    case FILE_ENOTREG:
+      return secshim_make_error (err, SECSHIM_ECONFIG, "policy %s: not a regular file", path);
+    case FILE_EUNTRUSTED:
+      if (st.st_uid != 0 && st.st_uid != geteuid ())
+        return secshim_make_error (err, SECSHIM_ECONFIG, "policy %s: owned by uid %u, not root", path,
+                                   (unsigned) st.st_uid);
+      return secshim_make_error (err, SECSHIM_ECONFIG, "policy %s: writable by group or others", path);
+    default:
+      return secshim_make_error (err, -r, "policy %s", path);
+    }
 }
 
 int

@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/file.h"
 #include "secshim/json.h"
 #include "secshim/landlock.h"
 #include "secshim/pack.h"
@@ -330,7 +331,6 @@ read_state (const char *root, const char *id)
 {
   cleanup_free char *dir = NULL, *bytes = NULL;
   cleanup_close int dfd = -1;
-  cleanup_close int fd = -1;
   struct json_value *state = NULL;
   secshim_error_t local = NULL;
   struct stat st;
@@ -342,9 +342,8 @@ read_state (const char *root, const char *id)
   dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dfd < 0 || !made_by_runc (dfd))
     return NULL;
-  fd = openat (dfd, "state.json", O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0 || !made_by_runc (fd) || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode)
-      || read_all_fd (fd, 16u << 20, &bytes, &len) < 0)
+  if (file_read_at (dfd, "state.json", O_NOFOLLOW, FILE_REGULAR | FILE_TRUSTED, 16u << 20, &bytes, &len, &st) < 0
+      || st.st_uid != geteuid ())
     return NULL;
   if (json_parse (bytes, len, NULL, &state, &local) < 0)
     {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "secshim/cleanup.h"
+#include "secshim/file.h"
 #include "secshim/json.h"
 #include "secshim/policy.h"
 #include "secshim/hosts.h"
@@ -134,11 +135,20 @@ static int
 read_input (const char *file, char **buf, size_t *len, secshim_error_t *err)
 {
   cleanup_close int fd = -1;
-  fd = strcmp (file, "-") == 0 ? fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 3) : open (file, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return secshim_make_error (err, errno, "open `%s`", file);
-  if (read_all_fd (fd, JSON_DEFAULT_MAX_BYTES, buf, len) < 0)
-    return secshim_make_error (err, errno == EFBIG ? SECSHIM_EINPUT : errno, "read `%s`", file);
+  int r;
+
+  /* A named file may be a FIFO (`-p <(...)` of runc's tests): no
+   * FILE_REGULAR; its size is bounded all the same. */
+  if (strcmp (file, "-") != 0)
+    r = file_read_at (AT_FDCWD, file, 0, 0, JSON_DEFAULT_MAX_BYTES, buf, len, NULL);
+  else if ((fd = fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) < 0)
+    r = -errno;
+  else
+    r = read_all_fd (fd, JSON_DEFAULT_MAX_BYTES, buf, len) < 0 ? -errno : 0;
+  if (r == -EFBIG)
+    return secshim_make_error (err, SECSHIM_EINPUT, "read `%s`", file);
+  if (r < 0)
+    return secshim_make_error (err, -r, "open `%s`", file);
   return 0;
 }
 
