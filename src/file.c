@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +46,19 @@ file_read_at (int dirfd, const char *path, int flags, unsigned require, size_t m
   if (fd < 0)
     return fd;
   if (read_all_fd (fd, max, out, out_len) < 0)
+    return -errno;
+  return 0;
+}
+
+int
+file_read_input (const char *file, size_t max, char **out, size_t *out_len)
+{
+  cleanup_close int fd = -1;
+
+  if (strcmp (file, "-") != 0)
+    return file_read_at (AT_FDCWD, file, 0, 0, max, out, out_len, NULL);
+  fd = fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+  if (fd < 0 || read_all_fd (fd, max, out, out_len) < 0)
     return -errno;
   return 0;
 }

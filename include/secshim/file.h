@@ -42,6 +42,12 @@ int file_open_at (int dirfd, const char *path, int flags, unsigned require, size
 int file_read_at (int dirfd, const char *path, int flags, unsigned require, size_t max, char **out, size_t *out_len,
                   struct stat *st);
 
+/* An input a person names on secshim's command line (check FILE, update
+ * --resources FILE): "-" is standard input; a named file may be a FIFO
+ * (runc's tests pass `-p <(...)`), so no FILE_REGULAR, but at most max
+ * bytes all the same.  0, or -errno (-EFBIG: larger than max). */
+int file_read_input (const char *file, size_t max, char **out, size_t *out_len);
+
 /* Read a data file a policy names (seccomp profile, AppArmor TOML):
  * O_NOFOLLOW, a regular file, at most max bytes.  Messages: "open `PATH`:
  * ...", "`PATH` is not a regular file" (ECONFIG), "`PATH` is larger than

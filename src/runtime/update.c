@@ -74,17 +74,8 @@ record (const struct cli_model *m, const struct policy *p, const struct findings
 static int
 read_resources (const char *file, char **buf, size_t *len, secshim_error_t *err)
 {
-  cleanup_close int fd = -1;
-  int r;
+  int r = file_read_input (file, RESOURCES_MAX_BYTES, buf, len);
 
-  /* A named file may be a FIFO (`-p <(...)` of runc's tests): no
-   * FILE_REGULAR; its size is bounded all the same. */
-  if (strcmp (file, "-") != 0)
-    r = file_read_at (AT_FDCWD, file, 0, 0, RESOURCES_MAX_BYTES, buf, len, NULL);
-  else if ((fd = fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) < 0)
-    r = -errno;
-  else
-    r = read_all_fd (fd, RESOURCES_MAX_BYTES, buf, len) < 0 ? -errno : 0;
   if (r == -EFBIG)
     return secshim_make_error (err, SECSHIM_EINPUT, "update: read --resources `%s`", file);
   if (r < 0)
