@@ -11,6 +11,7 @@
 
 #include "secshim/apparmor.h"
 #include "secshim/policy.h"
+#include "secshim/hosts.h"
 #include "secshim/sha256.h"
 #include "secshim/util.h"
 #include "tap.h"

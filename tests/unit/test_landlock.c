@@ -8,6 +8,7 @@
 #include "secshim/json.h"
 #include "secshim/landlock.h"
 #include "secshim/policy.h"
+#include "secshim/hosts.h"
 #include "secshim/util.h"
 #include "tap.h"
 

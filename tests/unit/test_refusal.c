@@ -8,6 +8,7 @@
 #include "secshim/refusal.h"
 #include "secshim/file.h"
 #include "secshim/util.h"
+#include "tap-json.h"
 #include "tap.h"
 
 static void
@@ -29,42 +30,13 @@ add (struct findings *f, const char *rule, const char *path, enum action a, cons
 }
 
 static struct json_value *
-parse (const char *text)
-{
-  struct json_value *v = NULL;
-  secshim_error_t err = NULL;
-  if (json_parse (text, strlen (text), NULL, &v, &err) < 0)
-    {
-      tap_diag ("parse: %s", err->msg);
-      secshim_error_release (&err);
-    }
-  return v;
-}
-
-static struct json_value *
-parse_file (const char *path)
-{
-  char *buf = NULL;
-  size_t len = 0;
-  struct json_value *v = NULL;
-  secshim_error_t err = NULL;
-  if (read_data_file (path, 1 << 24, &buf, &len, &err) < 0 || json_parse (buf, len, NULL, &v, &err) < 0)
-    {
-      tap_diag ("%s: %s", path, err->msg);
-      secshim_error_release (&err);
-    }
-  free (buf);
-  return v;
-}
-
-static struct json_value *
 fixture (const char *name)
 {
   const char *d = getenv ("SECSHIM_FIXTURES");
   char *path = NULL;
   struct json_value *v;
   xasprintf (&path, "%s/%s", d ? d : "tests/fixtures", name);
-  v = parse_file (path);
+  v = tap_json_file (path);
   free (path);
   return v;
 }
@@ -202,7 +174,7 @@ main (void)
   findings_free (&f);
 
   /* --ipc host: docker's /dev/shm bind is part of it. */
-  doc = parse ("{\"mounts\":[{\"source\":\"/dev/shm\",\"destination\":\"/dev/shm\",\"type\":\"bind\"}]}");
+  doc = tap_json ("{\"mounts\":[{\"source\":\"/dev/shm\",\"destination\":\"/dev/shm\",\"type\":\"bind\"}]}");
   add (&f, "mounts", "mounts[0].source", ACTION_REJECT,
        "bind mount of host path /dev/shm (into /dev/shm) is denied: it is inside /dev", "\"/dev/shm\"");
   add (&f, "namespaces", "linux.namespaces", ACTION_REJECT,
@@ -215,8 +187,8 @@ main (void)
   json_free (doc);
 
   /* Engine-owned mounts: another pod's volume, in the pod's words, under 1 KiB. */
-  doc = parse ("{\"mounts\":[{\"source\":\"/var/lib/kubelet/pods/9e8d/volumes/v\",\"destination\":\"/data\","
-               "\"type\":\"bind\"}]}");
+  doc = tap_json ("{\"mounts\":[{\"source\":\"/var/lib/kubelet/pods/9e8d/volumes/v\",\"destination\":\"/data\","
+                  "\"type\":\"bind\"}]}");
   add (&f, "mounts", "mounts[0].source", ACTION_REJECT,
        "bind mount of host path /var/lib/kubelet/pods/9e8d/volumes/v (into /data) is denied: it belongs to another pod "
        "(9e8d, below /var/lib/kubelet/pods, rules.mounts.ownPodDirs), not to this one (3f0c) nor to one whose "
@@ -239,7 +211,7 @@ main (void)
   doc = fixture ("podman-4.3/podman-default.config.json");
   TAP_CHECK (refusal_engine (doc, NULL, NULL) == ENGINE_PODMAN, "podman 4.3 config: podman");
   json_free (doc);
-  doc = parse ("{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\"}}");
+  doc = tap_json ("{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\"}}");
   TAP_CHECK (refusal_engine (doc, NULL, NULL) == ENGINE_CRI, "containerd CRI annotations: cri");
   json_free (doc);
   TAP_CHECK (refusal_engine (NULL, "/run/docker/runtime-runc/moby", NULL) == ENGINE_DOCKER,

@@ -12,6 +12,7 @@
 #include "secshim/json.h"
 #include "secshim/seccomp.h"
 #include "secshim/util.h"
+#include "tap-json.h"
 #include "tap.h"
 
 #define PROFILE "policy/seccomp/default.json"
@@ -20,37 +21,6 @@ static const char *docker_caps_json
     = "[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",\"CAP_FSETID\",\"CAP_FOWNER\",\"CAP_MKNOD\",\"CAP_NET_RAW\","
       "\"CAP_SETGID\",\"CAP_SETUID\",\"CAP_SETFCAP\",\"CAP_SETPCAP\",\"CAP_NET_BIND_SERVICE\",\"CAP_SYS_CHROOT\","
       "\"CAP_KILL\",\"CAP_AUDIT_WRITE\"]";
-
-static struct json_value *
-parse (const char *text)
-{
-  struct json_value *v = NULL;
-  secshim_error_t err = NULL;
-  if (json_parse (text, strlen (text), NULL, &v, &err) < 0)
-    {
-      tap_diag ("parse: %s", err->msg);
-      abort ();
-    }
-  return v;
-}
-
-static struct json_value *
-parse_file (const char *path)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  char *buf = NULL;
-  size_t len = 0;
-  struct json_value *v = NULL;
-  secshim_error_t err = NULL;
-  if (fd < 0)
-    return NULL;
-  if (read_all_fd (fd, 16 << 20, &buf, &len) < 0 || json_parse (buf, len, NULL, &v, &err) < 0)
-    v = NULL;
-  close (fd);
-  free (buf);
-  secshim_error_release (&err);
-  return v;
-}
 
 /* Does some rule of the resolved profile name `name` with this action? */
 static const struct json_value *
@@ -95,7 +65,7 @@ only_oci_keys (const struct json_value *p)
 static struct json_value *
 resolve (const struct seccomp_source *src, const char *arch, const char *caps_json)
 {
-  struct json_value *caps = caps_json ? parse (caps_json) : NULL;
+  struct json_value *caps = caps_json ? tap_json (caps_json) : NULL;
   struct json_value *out = NULL;
   secshim_error_t err = NULL;
   if (seccomp_source_resolve (src, arch, caps, &out, &err) < 0)
@@ -114,7 +84,7 @@ check (struct json_value *profile, const char *caps_json, bool fix, const char *
   struct strv listeners = { NULL, 0 }, flags = { NULL, 0 };
   char *lv[] = { (char *) "/run/agent.sock", NULL };
   char *fv[] = { (char *) "SECCOMP_FILTER_FLAG_TSYNC", (char *) "SECCOMP_FILTER_FLAG_LOG", NULL };
-  struct json_value *caps = caps_json ? parse (caps_json) : NULL;
+  struct json_value *caps = caps_json ? tap_json (caps_json) : NULL;
   struct seccomp_problems problems = { NULL, 0 };
   struct seccomp_check_opts o;
   size_t i, n;
@@ -245,7 +215,7 @@ test_source_errors (void)
   size_t i;
   for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
     {
-      struct json_value *doc = parse (cases[i].doc);
+      struct json_value *doc = tap_json (cases[i].doc);
       struct seccomp_source *src = NULL;
       secshim_error_t err = NULL;
       int r = seccomp_source_load_json (doc, "test", &src, &err);
@@ -258,10 +228,10 @@ test_source_errors (void)
 
   /* A source that grants unshare by itself fails the self check. */
   {
-    struct json_value *doc = parse ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
-                                    "\"syscalls\":[{\"names\":[\"unshare\"],\"action\":\"SCMP_ACT_ALLOW\","
-                                    "\"includes\":{\"caps\":[\"CAP_NET_ADMIN\"]}},{\"names\":[\"keyctl\"],"
-                                    "\"action\":\"SCMP_ACT_ALLOW\"}]}");
+    struct json_value *doc = tap_json ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
+                                       "\"syscalls\":[{\"names\":[\"unshare\"],\"action\":\"SCMP_ACT_ALLOW\","
+                                       "\"includes\":{\"caps\":[\"CAP_NET_ADMIN\"]}},{\"names\":[\"keyctl\"],"
+                                       "\"action\":\"SCMP_ACT_ALLOW\"}]}");
     struct seccomp_source *src = NULL;
     struct seccomp_dangerous_list d;
     secshim_error_t err = NULL;
@@ -283,7 +253,7 @@ test_strength (void)
 {
   struct json_value *p;
 
-  p = parse (HEAD "\"syscalls\":[{\"names\":[\"read\",\"unshare\",\"mount\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+  p = tap_json (HEAD "\"syscalls\":[{\"names\":[\"read\",\"unshare\",\"mount\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
   TAP_CHECK (check (p, docker_caps_json, false, "`unshare` is allowed (SCMP_ACT_ALLOW) without CAP_SYS_ADMIN") == 2,
              "unshare and mount allowed without CAP_SYS_ADMIN: 2 problems");
   TAP_CHECK (check (p, docker_caps_json, true, NULL) == 2 && !find_rule (p, "unshare", NULL)
@@ -292,8 +262,8 @@ test_strength (void)
   TAP_CHECK (check (p, docker_caps_json, false, NULL) == 0, "fixed profile passes");
   json_free (p);
 
-  p = parse (HEAD "\"syscalls\":[{\"names\":[\"unshare\"],\"action\":\"SCMP_ACT_LOG\","
-                  "\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_GE\"}]}]}");
+  p = tap_json (HEAD "\"syscalls\":[{\"names\":[\"unshare\"],\"action\":\"SCMP_ACT_LOG\","
+                     "\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_GE\"}]}]}");
   TAP_CHECK (check (p, docker_caps_json, false, "`unshare` is allowed (SCMP_ACT_LOG)") == 1,
              "a conditional LOG of unshare still counts as allowed");
   TAP_CHECK (check (p, "[\"CAP_SYS_ADMIN\"]", false, NULL) == 0, "with CAP_SYS_ADMIN unshare is fine");
@@ -301,13 +271,13 @@ test_strength (void)
              "rewrite drops the emptied rule");
   json_free (p);
 
-  p = parse (HEAD "\"syscalls\":[{\"names\":[\"keyctl\",\"bpf\"],\"action\":\"SCMP_ACT_TRACE\"}]}");
+  p = tap_json (HEAD "\"syscalls\":[{\"names\":[\"keyctl\",\"bpf\"],\"action\":\"SCMP_ACT_TRACE\"}]}");
   TAP_CHECK (
       check (p, "[\"CAP_SYS_ADMIN\",\"CAP_BPF\"]", false, "`keyctl` is allowed (SCMP_ACT_TRACE) in any container") == 1,
       "keyctl is never allowed, bpf is with CAP_BPF; TRACE counts as allowing");
   json_free (p);
 
-  p = parse (HEAD "\"syscalls\":[{\"names\":[\"clone\",\"clone3\",\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+  p = tap_json (HEAD "\"syscalls\":[{\"names\":[\"clone\",\"clone3\",\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
   TAP_CHECK (check (p, docker_caps_json, false, "`clone` is allowed (SCMP_ACT_ALLOW) without CAP_SYS_ADMIN") == 2,
              "unmasked clone and allowed clone3: 2 problems");
   TAP_CHECK (check (p, docker_caps_json, true, NULL) == 2, "rewrite fixes both");
@@ -321,21 +291,21 @@ test_strength (void)
   TAP_CHECK (check (p, docker_caps_json, false, NULL) == 0, "rewritten clone rules pass");
   json_free (p);
 
-  p = parse (HEAD "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
-                  "{\"index\":0,\"value\":2114060288,\"op\":\"SCMP_CMP_MASKED_EQ\"},"
-                  "{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_GE\"}]}]}");
+  p = tap_json (HEAD "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+                     "{\"index\":0,\"value\":2114060288,\"op\":\"SCMP_CMP_MASKED_EQ\"},"
+                     "{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_GE\"}]}]}");
   TAP_CHECK (check (p, docker_caps_json, false, "`clone` is allowed") == 1,
              "a repeated index turns the mask into an OR (runc): refused");
   json_free (p);
 
-  p = parse (HEAD "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
-                  "{\"index\":0,\"value\":2080374784,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}");
+  p = tap_json (HEAD "\"syscalls\":[{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+                     "{\"index\":0,\"value\":2080374784,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}");
   TAP_CHECK (check (p, docker_caps_json, false, "`clone` is allowed") == 1,
              "a mask missing CLONE_NEWNS (0x7C000000) is refused");
   json_free (p);
 
-  p = parse (HEAD "\"listenerPath\":\"/run/evil.sock\",\"listenerMetadata\":\"x\",\"syscalls\":[{\"names\":"
-                  "[\"openat\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
+  p = tap_json (HEAD "\"listenerPath\":\"/run/evil.sock\",\"listenerMetadata\":\"x\",\"syscalls\":[{\"names\":"
+                     "[\"openat\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
   TAP_CHECK (check (p, docker_caps_json, false, "listener `/run/evil.sock` is not allowed") == 2,
              "unlisted listenerPath and its notify rule: 2 problems");
   TAP_CHECK (check (p, docker_caps_json, true, NULL) == 2 && !json_get (p, "listenerPath")
@@ -343,29 +313,29 @@ test_strength (void)
              "rewrite drops listenerPath, listenerMetadata and the notify rule");
   json_free (p);
 
-  p = parse (HEAD "\"syscalls\":[{\"names\":[\"clone\",\"clone3\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
+  p = tap_json (HEAD "\"syscalls\":[{\"names\":[\"clone\",\"clone3\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
   TAP_CHECK (check (p, docker_caps_json, true, NULL) == 1 && find_rule (p, "clone", "SCMP_ACT_ALLOW")
                  && find_rule (p, "clone3", "SCMP_ACT_ERRNO") && !find_rule (p, "clone", "SCMP_ACT_NOTIFY"),
              "dropping a notify rule for clone puts back masked clone and clone3 -> ENOSYS");
   json_free (p);
 
-  p = parse (HEAD "\"listenerPath\":\"/run/agent.sock\",\"syscalls\":[{\"names\":[\"mount\"],"
-                  "\"action\":\"SCMP_ACT_NOTIFY\"}]}");
+  p = tap_json (HEAD "\"listenerPath\":\"/run/agent.sock\",\"syscalls\":[{\"names\":[\"mount\"],"
+                     "\"action\":\"SCMP_ACT_NOTIFY\"}]}");
   TAP_CHECK (check (p, docker_caps_json, false, NULL) == 0, "an allowlisted listener may be asked about mount");
   json_free (p);
 
-  p = parse (HEAD "\"flags\":[\"SECCOMP_FILTER_FLAG_TSYNC\",\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\",\"BOGUS\"],"
-                  "\"syscalls\":[]}");
+  p = tap_json (HEAD "\"flags\":[\"SECCOMP_FILTER_FLAG_TSYNC\",\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\",\"BOGUS\"],"
+                     "\"syscalls\":[]}");
   TAP_CHECK (check (p, NULL, false, "speculative store bypass") == 2, "SPEC_ALLOW and an unknown flag refused");
   TAP_CHECK (check (p, NULL, true, NULL) == 2 && json_get (p, "flags")->count == 1, "rewrite keeps only TSYNC");
   json_free (p);
 
   {
     const char *why = NULL;
-    struct json_value *a = parse ("{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
-    struct json_value *l = parse ("{\"defaultAction\":\"SCMP_ACT_LOG\",\"syscalls\":[]}");
-    struct json_value *e = parse ("{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\"}");
-    struct json_value *u = parse ("{\"defaultAction\":\"SCMP_ACT_PERMIT\"}");
+    struct json_value *a = tap_json ("{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
+    struct json_value *l = tap_json ("{\"defaultAction\":\"SCMP_ACT_LOG\",\"syscalls\":[]}");
+    struct json_value *e = tap_json ("{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\"}");
+    struct json_value *u = tap_json ("{\"defaultAction\":\"SCMP_ACT_PERMIT\"}");
     TAP_CHECK (seccomp_profile_is_weak (NULL, &why) && seccomp_profile_is_weak (a, &why)
                    && seccomp_profile_is_weak (l, &why) && seccomp_profile_is_weak (u, &why)
                    && !seccomp_profile_is_weak (e, &why),
@@ -388,8 +358,8 @@ test_dangerous_lookup (void)
   struct seccomp_dangerous_list d;
   struct seccomp_problems problems = { NULL, 0 };
   struct seccomp_check_opts o = { 0 };
-  struct json_value *profile = parse ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
-                                      "{\"action\":\"SCMP_ACT_ALLOW\",\"names\":[]}]}");
+  struct json_value *profile = tap_json ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
+                                         "{\"action\":\"SCMP_ACT_ALLOW\",\"names\":[]}]}");
   struct json_value *names = json_get (json_get (profile, "syscalls")->items[0], "names");
   size_t i, found = 0;
 
@@ -424,9 +394,9 @@ test_dangerous_parse (void)
 {
   struct seccomp_dangerous_list d = { NULL, 0 };
   secshim_error_t err = NULL;
-  struct json_value *ok = parse ("{\"unshare\":[\"CAP_SYS_ADMIN\"],\"keyctl\":[]}");
-  struct json_value *badcap = parse ("{\"unshare\":[\"SYS_ADMIN\"]}");
-  struct json_value *badname = parse ("{\"unshar\":[]}");
+  struct json_value *ok = tap_json ("{\"unshare\":[\"CAP_SYS_ADMIN\"],\"keyctl\":[]}");
+  struct json_value *badcap = tap_json ("{\"unshare\":[\"SYS_ADMIN\"]}");
+  struct json_value *badname = tap_json ("{\"unshar\":[]}");
   int r;
 
   TAP_CHECK (seccomp_dangerous_parse (ok, "rules.seccomp.dangerous", &d, &err) == 0 && d.n == 2 && d.v[1].caps.n == 0,
@@ -525,7 +495,7 @@ test_fixtures (void)
       size_t len, n;
       secshim_error_t err = NULL;
       xasprintf (&path, "%s/%s", dir, fixtures[i].file);
-      doc = parse_file (path);
+      doc = tap_json_file (path);
       if (doc == NULL)
         {
           TAP_SKIP ("fixture %s not found", path);

@@ -8,21 +8,10 @@
 #include "../../src/rules/view.h"
 #include "secshim/json.h"
 #include "secshim/policy.h"
+#include "secshim/hosts.h"
 #include "secshim/util.h"
+#include "tap-json.h"
 #include "tap.h"
-
-static struct json_value *
-parse (const char *text)
-{
-  struct json_value *v = NULL;
-  secshim_error_t err = NULL;
-  if (json_parse (text, strlen (text), NULL, &v, &err) < 0)
-    {
-      tap_diag ("parse: %s", err->msg);
-      abort ();
-    }
-  return v;
-}
 
 static const char config[] = "{\"root\":{\"path\":\"/b/rootfs\"},\"mounts\":["
                              "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
@@ -63,7 +52,7 @@ static void
 set_option (struct json_value *doc)
 {
   /* same length, same place: only one byte differs, and it was MS_BIND */
-  json_set (mount1 (doc), "options", parse ("[\"rbinx\",\"ro\"]"));
+  json_set (mount1 (doc), "options", tap_json ("[\"rbinx\",\"ro\"]"));
 }
 
 static void
@@ -77,7 +66,7 @@ drop_first_mount (struct json_value *doc)
 {
   struct json_value *mounts = json_get (doc, "mounts");
   json_array_remove_at (mounts, 0);
-  json_array_append (mounts, parse ("{\"destination\":\"/x\",\"type\":\"tmpfs\"}"));
+  json_array_append (mounts, tap_json ("{\"destination\":\"/x\",\"type\":\"tmpfs\"}"));
 }
 
 static const struct change_case changes[] = {
@@ -100,7 +89,7 @@ main (void)
       const struct change_case *c = &changes[i];
       struct eval_ctx ctx = { 0 };
       const struct config_view *a, *b;
-      ctx.doc = parse (config);
+      ctx.doc = tap_json (config);
       ctx.kind = DOC_CONFIG;
       ctx.host = &h;
       a = config_view_shared (&ctx);
