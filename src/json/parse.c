@@ -23,11 +23,15 @@ const struct json_limits json_default_limits = {
   .max_items = JSON_DEFAULT_MAX_ITEMS,
 };
 
-/* One open object or array. */
+/* One open object or array.  Its members or items so far are on the
+ * context's stack of them, from base on; the container gets an exact-size
+ * copy in the arena when it closes, and until then has count 0. */
 struct frame
 {
   struct json_value *container;
-  /* object: the key just read, whose value comes next (owned) */
+  size_t base;
+  size_t count;
+  /* object: the key just read, whose value comes next (arena memory) */
   char *key;
   size_t key_len;
   /* object: open-addressing set of member index + 1, so that duplicate
@@ -42,9 +46,15 @@ struct parse_ctx
   const char *buf;
   size_t len;
   yajl_handle yajl;
+  struct json_arena *arena;
   struct frame *frames;
   size_t depth;
   size_t frames_cap;
+  /* the members and items of the open containers */
+  struct json_member *members;
+  size_t nmembers, members_cap;
+  struct json_value **items;
+  size_t nitems, items_cap;
   struct json_value *root;
   /* set by a callback that refuses the document */
   char *error;
@@ -84,16 +94,19 @@ current_path (struct parse_ctx *ctx, bool with_pending, struct strbuf *p)
         {
           /* the open child is the container's last element */
           if (c->type == JSON_OBJECT)
-            json_pathbuf_add_key (p, c->members[c->count - 1].key, c->members[c->count - 1].key_len);
+            {
+              const struct json_member *m = &ctx->members[f->base + f->count - 1];
+              json_pathbuf_add_key (p, m->key, m->key_len);
+            }
           else
-            json_pathbuf_add_index (p, c->count - 1);
+            json_pathbuf_add_index (p, f->count - 1);
         }
       else if (with_pending)
         {
           if (c->type == JSON_OBJECT && f->key != NULL)
             json_pathbuf_add_key (p, f->key, f->key_len);
           else if (c->type == JSON_ARRAY)
-            json_pathbuf_add_index (p, c->count);
+            json_pathbuf_add_index (p, f->count);
         }
     }
 }
@@ -141,14 +154,13 @@ member_key_equal (const struct json_member *m, const char *key, size_t len)
 }
 
 static void
-keyset_grow (struct frame *f)
+keyset_grow (struct frame *f, const struct json_member *members)
 {
   size_t nslots = f->nslots ? f->nslots * 2 : 16;
   size_t *slots = xzalloc (nslots * sizeof *slots);
-  struct json_value *obj = f->container;
-  for (size_t i = 0; i < obj->count; i++)
+  for (size_t i = 0; i < f->count; i++)
     {
-      size_t j = hash_key (obj->members[i].key, obj->members[i].key_len) & (nslots - 1);
+      size_t j = hash_key (members[i].key, members[i].key_len) & (nslots - 1);
       while (slots[j])
         j = (j + 1) & (nslots - 1);
       slots[j] = i + 1;
@@ -163,28 +175,28 @@ keyset_grow (struct frame *f)
  * more than the comparisons. */
 #define KEYSET_LINEAR_MAX 8
 
-/* true if key is new; then slot reserved for member index obj->count */
+/* true if key is new; then slot reserved for member index f->count.
+ * members: the object's members so far. */
 static bool
-keyset_insert (struct frame *f, const char *key, size_t len)
+keyset_insert (struct frame *f, const struct json_member *members, const char *key, size_t len)
 {
-  struct json_value *obj = f->container;
-  if (obj->count < KEYSET_LINEAR_MAX)
+  if (f->count < KEYSET_LINEAR_MAX)
     {
-      for (size_t i = 0; i < obj->count; i++)
-        if (member_key_equal (&obj->members[i], key, len))
+      for (size_t i = 0; i < f->count; i++)
+        if (member_key_equal (&members[i], key, len))
           return false;
       return true;
     }
-  if ((obj->count + 1) * 2 > f->nslots)
-    keyset_grow (f);
+  if ((f->count + 1) * 2 > f->nslots)
+    keyset_grow (f, members);
   size_t j = hash_key (key, len) & (f->nslots - 1);
   while (f->slots[j])
     {
-      if (member_key_equal (&obj->members[f->slots[j] - 1], key, len))
+      if (member_key_equal (&members[f->slots[j] - 1], key, len))
         return false;
       j = (j + 1) & (f->nslots - 1);
     }
-  f->slots[j] = obj->count + 1;
+  f->slots[j] = f->count + 1;
   return true;
 }
 
@@ -280,11 +292,9 @@ check_decoded (struct parse_ctx *ctx, const unsigned char *s, size_t len, bool i
 /* ---- tree building ---- */
 
 static struct json_value *
-new_value (enum json_type type)
+new_value (struct parse_ctx *ctx, enum json_type type)
 {
-  struct json_value *v = xzalloc (sizeof *v);
-  v->type = type;
-  return v;
+  return json_arena_node (ctx->arena, type, NULL, 0);
 }
 
 /* Attach v where the parser is; takes ownership.  Returns 1 or 0 (stop). */
@@ -297,40 +307,44 @@ attach (struct parse_ctx *ctx, struct json_value *v)
       return 1;
     }
   struct frame *f = &ctx->frames[ctx->depth - 1];
-  struct json_value *c = f->container;
-  if (c->type == JSON_ARRAY)
+  if (f->container->type == JSON_ARRAY)
     {
-      if (c->count >= ctx->limits->max_items)
+      if (f->count >= ctx->limits->max_items)
         {
           json_free (v);
           return ctx_fail (ctx, false, "more than %zu elements in array", ctx->limits->max_items);
         }
-      json_array_append (c, v);
+      if (ctx->nitems == ctx->items_cap)
+        {
+          ctx->items_cap = ctx->items_cap ? ctx->items_cap * 2 : 256;
+          ctx->items = xreallocarray (ctx->items, ctx->items_cap, sizeof *ctx->items);
+        }
+      ctx->items[ctx->nitems++] = v;
+      f->count++;
       return 1;
     }
   /* object: yajl only calls a value callback after a key */
-  if (c->count == c->cap)
+  if (ctx->nmembers == ctx->members_cap)
     {
-      c->cap = c->cap ? c->cap * 2 : 8;
-      c->members = xreallocarray (c->members, c->cap, sizeof *c->members);
+      ctx->members_cap = ctx->members_cap ? ctx->members_cap * 2 : 128;
+      ctx->members = xreallocarray (ctx->members, ctx->members_cap, sizeof *ctx->members);
     }
-  c->members[c->count].key = steal_pointer (&f->key);
-  c->members[c->count].key_len = f->key_len;
-  c->members[c->count].value = v;
-  c->count++;
+  ctx->members[ctx->nmembers++] = (struct json_member){ .key = f->key, .key_len = f->key_len, .value = v };
+  f->key = NULL;
+  f->count++;
   return 1;
 }
 
 static int
 on_null (void *opaque)
 {
-  return attach (opaque, new_value (JSON_NULL));
+  return attach (opaque, new_value (opaque, JSON_NULL));
 }
 
 static int
 on_boolean (void *opaque, int b)
 {
-  return attach (opaque, new_value (b ? JSON_TRUE : JSON_FALSE));
+  return attach (opaque, new_value (opaque, b ? JSON_TRUE : JSON_FALSE));
 }
 
 /* Numbers keep their lexeme: yajl only calls this when set, never
@@ -338,7 +352,8 @@ on_boolean (void *opaque, int b)
 static int
 on_number (void *opaque, const char *s, size_t len)
 {
-  return attach (opaque, json_node_new_text (JSON_NUMBER, s, len));
+  struct parse_ctx *ctx = opaque;
+  return attach (ctx, json_arena_node (ctx->arena, JSON_NUMBER, s, len));
 }
 
 static int
@@ -347,7 +362,7 @@ on_string (void *opaque, const unsigned char *s, size_t len)
   struct parse_ctx *ctx = opaque;
   if (!check_decoded (ctx, s, len, false))
     return 0;
-  return attach (ctx, json_node_new_text (JSON_STRING, (const char *) s, len));
+  return attach (ctx, json_arena_node (ctx->arena, JSON_STRING, (const char *) s, len));
 }
 
 static int
@@ -359,14 +374,17 @@ on_map_key (void *opaque, const unsigned char *s, size_t len)
 
   if (!check_decoded (ctx, s, len, true))
     return 0;
-  if (f->container->count >= ctx->limits->max_items)
+  if (f->count >= ctx->limits->max_items)
     return ctx_fail (ctx, false, "more than %zu members in object", ctx->limits->max_items);
-  if (!keyset_insert (f, key, len))
+  /* (no members stack before an object's first member) */
+  if (!keyset_insert (f, ctx->members ? ctx->members + f->base : NULL, key, len))
     {
       cleanup_free char *quoted = json_quote_key (key, len);
       return ctx_fail (ctx, false, "duplicate key `%s` in", quoted);
     }
-  f->key = xstrndup (key, len);
+  f->key = json_arena_alloc (ctx->arena, len + 1);
+  memcpy (f->key, key, len);
+  f->key[len] = '\0';
   f->key_len = len;
   return 1;
 }
@@ -378,7 +396,7 @@ open_container (struct parse_ctx *ctx, enum json_type type)
    * brackets stop at the 65th. */
   if (ctx->depth >= ctx->limits->max_depth)
     return ctx_fail (ctx, true, "nesting deeper than %u at", ctx->limits->max_depth);
-  struct json_value *v = new_value (type);
+  struct json_value *v = new_value (ctx, type);
   if (!attach (ctx, v))
     return 0;
   if (ctx->depth == ctx->frames_cap)
@@ -386,7 +404,7 @@ open_container (struct parse_ctx *ctx, enum json_type type)
       ctx->frames_cap = ctx->frames_cap ? ctx->frames_cap * 2 : 16;
       ctx->frames = xreallocarray (ctx->frames, ctx->frames_cap, sizeof *ctx->frames);
     }
-  ctx->frames[ctx->depth] = (struct frame){ .container = v };
+  ctx->frames[ctx->depth] = (struct frame){ .container = v, .base = type == JSON_OBJECT ? ctx->nmembers : ctx->nitems };
   ctx->depth++;
   return 1;
 }
@@ -394,16 +412,38 @@ open_container (struct parse_ctx *ctx, enum json_type type)
 static void
 frame_release (struct frame *f)
 {
-  free (f->key);
   free (f->slots);
   *f = (struct frame){ 0 };
 }
 
+/* The container gets its members or items, in an exact-size arena array. */
 static int
 close_container (struct parse_ctx *ctx)
 {
+  struct frame *f = &ctx->frames[ctx->depth - 1];
+  struct json_value *c = f->container;
+  size_t n = f->count;
+  if (n > 0)
+    {
+      bool obj = c->type == JSON_OBJECT;
+      size_t size = obj ? sizeof *c->members : sizeof *c->items;
+      void *arr = json_arena_alloc (ctx->arena, n * size);
+      memcpy (arr, obj ? (void *) (ctx->members + f->base) : (void *) (ctx->items + f->base), n * size);
+      if (obj)
+        {
+          c->members = arr;
+          ctx->nmembers = f->base;
+        }
+      else
+        {
+          c->items = arr;
+          ctx->nitems = f->base;
+        }
+      c->count = c->cap = n;
+      c->flags |= JSON_FLAG_CHILDREN_IN_ARENA;
+    }
   ctx->depth--;
-  frame_release (&ctx->frames[ctx->depth]);
+  frame_release (f);
   return 1;
 }
 
@@ -546,7 +586,16 @@ ctx_release (struct parse_ctx *ctx)
   free (ctx->frames);
   if (ctx->yajl)
     yajl_free (ctx->yajl);
+  /* after a refusal: the children of the unclosed containers (which
+   * have count 0 themselves) */
+  for (size_t i = 0; i < ctx->nmembers; i++)
+    json_free (ctx->members[i].value);
+  for (size_t i = 0; i < ctx->nitems; i++)
+    json_free (ctx->items[i]);
+  free (ctx->members);
+  free (ctx->items);
   json_free (ctx->root);
+  json_arena_unref (ctx->arena);
   free (ctx->error);
 }
 
@@ -598,6 +647,8 @@ json_parse (const char *buf, size_t len, const struct json_limits *limits, struc
 
   bool bad = prescan (buf, len, &bad_offset, &bad_what);
 
+  /* A tree takes about 4 to 8 times its text (a node is 64 bytes). */
+  ctx.arena = json_arena_new (len * 4);
   ctx.yajl = yajl_alloc (&callbacks, NULL, &ctx);
   if (ctx.yajl == NULL)
     abort ();

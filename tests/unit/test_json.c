@@ -434,6 +434,52 @@ test_accessors (void)
              "json_is_true");
 }
 
+/* A parsed tree comes from one arena, but each node keeps its own
+ * lifetime: subtrees moved into other trees, or taken out, outlive the
+ * tree they were parsed in; members and items appended, renamed, moved and
+ * removed behave as on a built tree.  (Run under ASan by SUITES=asan,
+ * which also sees any leak or double free.) */
+static void
+test_parsed_tree_ownership (void)
+{
+  struct json_value *doc = parse_ok ("{\"a\":{\"x\":\"one\",\"y\":[1,2]},\"b\":[\"p\",\"q\"],\"c\":\"keep\","
+                                     "\"d\":{\"k\":true},\"e\":{\"CPU\":1}}");
+  if (doc == NULL)
+    {
+      TAP_CHECK (0, "ownership document parses");
+      return;
+    }
+  struct json_value *other = json_new_object ();
+  struct json_value *taken = json_take (doc, "a");
+  TAP_CHECK (taken && json_get (doc, "a") == NULL && json_take (doc, "a") == NULL, "json_take removes the member");
+  json_set (other, "moved", taken);
+  json_set (other, "c", json_clone (json_get (doc, "c")));
+  json_array_append (json_get (doc, "b"), json_new_string ("r"));         /* arena array grows */
+  json_array_append (json_get_path (other, "moved.y"), json_new_u64 (3)); /* in another tree */
+  json_set (json_get (doc, "d"), "added", json_new_string ("new"));       /* key in the arena */
+  json_object_rename_at (json_get (doc, "d"), 0, "renamed");
+  json_set (doc, "c", json_new_string ("replaced"));
+  struct json_value *e = json_take (doc, "e"), *heap = json_new_object ();
+  json_set (heap, "mem", json_new_null ());
+  json_object_move_members (heap, e);                   /* arena keys into a heap object */
+  json_object_move_members (json_get (doc, "d"), heap); /* and heap keys into an arena one */
+  json_free (e);
+  json_free (heap);
+  cleanup_free char *t = write_text (doc);
+  TAP_CHECK (t
+                 && strcmp (t, "{\"b\":[\"p\",\"q\",\"r\"],\"c\":\"replaced\",\"d\":{\"renamed\":true,"
+                               "\"added\":\"new\",\"mem\":null,\"CPU\":1}}")
+                        == 0,
+             "parsed tree after appends, renames, moves, replacement: %s", t ? t : "");
+  json_object_remove_at (json_get (doc, "d"), 1);
+  json_array_remove_at (json_get (doc, "b"), 0);
+  json_free (doc); /* `other` still holds nodes from doc's arena */
+  cleanup_free char *o = write_text (other);
+  TAP_CHECK (o && strcmp (o, "{\"moved\":{\"x\":\"one\",\"y\":[1,2,3]},\"c\":\"keep\"}") == 0,
+             "a subtree outlives the tree it was parsed in: %s", o ? o : "");
+  json_free (other);
+}
+
 /* A tree far deeper than any parser would allow, built by code: free,
  * clone and equal must not recurse; the writer refuses it cleanly. */
 static void
@@ -470,6 +516,7 @@ main (void)
   test_fixtures ();
   test_typed_reads ();
   test_accessors ();
+  test_parsed_tree_ownership ();
   test_deep_constructed_tree ();
   return tap_done ();
 }
