@@ -84,6 +84,14 @@ extern const struct json_limits json_default_limits;
 int json_parse (const char *buf, size_t len, const struct json_limits *limits, struct json_value **out,
                 secshim_error_t *err);
 
+/* The same, reading the document from fd until end of file, a piece at a
+ * time, so that it is never in memory whole.  size_hint: its expected size
+ * (st_size), for sizing.  *size gets the bytes read.  A document that
+ * grows past limits->max_bytes while read is refused, and a read error
+ * has errno's status and the message "read". */
+int json_parse_fd (int fd, size_t size_hint, const struct json_limits *limits, struct json_value **out, size_t *size,
+                   secshim_error_t *err);
+
 void json_free (struct json_value *v);
 
 /* Canonical compact serialisation (no spaces, members in stored order,

@@ -46,7 +46,7 @@ open_dir (const char *dir, int *dirfd, char **abs, secshim_error_t *err)
 }
 
 static int
-read_doc (struct doc_file *f, size_t max_bytes, secshim_error_t *err)
+open_doc (struct doc_file *f, size_t max_bytes, secshim_error_t *err)
 {
   cleanup_close int fd = -1;
 
@@ -59,20 +59,47 @@ read_doc (struct doc_file *f, size_t max_bytes, secshim_error_t *err)
     return secshim_make_error (err, errno, "stat `%s/%s`", f->dir, f->name);
   if (!S_ISREG (f->st.st_mode))
     return secshim_make_error (err, SECSHIM_EINPUT, "%s/%s is not a regular file", f->dir, f->name);
-  if (read_all_fd (fd, max_bytes, &f->bytes, &f->len) < 0)
-    {
-      if (errno == EFBIG)
-        return secshim_make_error (err, SECSHIM_EINPUT, "%s/%s is larger than %zu bytes", f->dir, f->name, max_bytes);
-      return secshim_make_error (err, errno, "read `%s/%s`", f->dir, f->name);
-    }
+  if (f->st.st_size < 0 || (uint64_t) f->st.st_size > max_bytes)
+    return secshim_make_error (err, SECSHIM_EINPUT, "%s/%s is larger than %zu bytes", f->dir, f->name, max_bytes);
+  f->max_bytes = max_bytes;
+  f->fd = steal_fd (&fd);
   return 0;
+}
+
+int
+doc_file_parse (struct doc_file *f, struct json_value **tree, secshim_error_t *err)
+{
+  struct json_limits limits = json_default_limits;
+  secshim_error_t perr = NULL;
+  int ret;
+
+  if (f->fd < 0)
+    return json_parse (f->bytes, f->len, NULL, tree, err);
+  limits.max_bytes = f->max_bytes < limits.max_bytes ? f->max_bytes : limits.max_bytes;
+  ret = json_parse_fd (f->fd, (size_t) f->st.st_size, &limits, tree, &f->len, &perr);
+  close (f->fd);
+  f->fd = -1;
+  if (ret == 0)
+    return 0;
+  /* read errors and a file grown past the cap as when it was read whole */
+  if (perr->status == EFBIG)
+    ret = secshim_make_error (err, SECSHIM_EINPUT, "%s/%s is larger than %zu bytes", f->dir, f->name, f->max_bytes);
+  else if (perr->status != SECSHIM_EINPUT)
+    ret = secshim_make_error (err, perr->status, "read `%s/%s`", f->dir, f->name);
+  else
+    {
+      *err = steal_pointer (&perr);
+      return -1;
+    }
+  secshim_error_release (&perr);
+  return ret;
 }
 
 int
 doc_file_open (const char *dir, const char *name, size_t max_bytes, struct doc_file *out, secshim_error_t *err)
 {
   memset (out, 0, sizeof *out);
-  out->dirfd = -1;
+  out->dirfd = out->fd = -1;
   if (open_dir (dir, &out->dirfd, &out->dir, err) < 0)
     return -1;
   out->name = xstrdup (name);
@@ -84,7 +111,7 @@ doc_file_open (const char *dir, const char *name, size_t max_bytes, struct doc_f
       doc_file_close (out);
       return -1;
     }
-  if (read_doc (out, max_bytes, err) < 0)
+  if (open_doc (out, max_bytes, err) < 0)
     {
       doc_file_close (out);
       return -1;
@@ -173,9 +200,10 @@ check_unchanged (struct doc_file *f, secshim_error_t *err)
   return 0;
 }
 
-/* true if the file, as it is now, holds exactly bytes[0..len).  Used when
- * the caller already freed f->bytes (a 1 MB config must not be held three
- * times: input, tree and output); read in pieces, so memory stays small.
+/* true if the file, as it is now, holds exactly bytes[0..len).  A file's
+ * bytes are never held whole (doc_file_parse reads it a piece at a time,
+ * so that a 1 MB config is not in memory as input, tree and output);
+ * read in pieces, so memory stays small.
  * Any failure or difference answers false, and the caller then writes,
  * after check_unchanged, as for any other difference. */
 static bool
@@ -211,8 +239,8 @@ doc_file_replace (struct doc_file *f, const char *bytes, size_t len, secshim_err
   cleanup_free char *tmp = NULL;
   mode_t mode = f->st.st_mode & 07755 & ~(mode_t) 022;
 
-  /* Identical bytes: nothing to write.  Without f->bytes (freed by the
-   * caller after parsing), the file itself is compared. */
+  /* Identical bytes: nothing to write.  Without f->bytes (a file), the
+   * file itself is compared. */
   if (len == f->len && (f->bytes ? memcmp (bytes, f->bytes, len) == 0 : file_holds (f, bytes, len)))
     return 0;
   remove_stale_temps (f);
@@ -245,7 +273,9 @@ doc_file_close (struct doc_file *f)
 {
   if (f->dirfd >= 0)
     close (f->dirfd);
-  f->dirfd = -1;
+  if (f->fd >= 0)
+    close (f->fd);
+  f->dirfd = f->fd = -1;
   free (f->dir);
   free (f->name);
   free (f->bytes);
@@ -266,7 +296,7 @@ doc_stream_read (const char *path, size_t max_bytes, struct doc_file *out, secsh
   const char *slash = strrchr (path, '/');
 
   memset (out, 0, sizeof *out);
-  out->dirfd = -1;
+  out->dirfd = out->fd = -1;
   out->dir = slash ? xstrndup (path, (size_t) (slash - path)) : xstrdup (".");
   out->name = xstrdup (slash ? slash + 1 : path);
   fd = open (path, O_RDONLY | O_CLOEXEC);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <yajl/yajl_parse.h>
 
@@ -43,8 +44,14 @@ struct frame
 struct parse_ctx
 {
   const struct json_limits *limits;
-  const char *buf;
-  size_t len;
+  /* the piece of the document yajl parses now: its bytes [piece_base,
+   * piece_base + piece_len); the pieces before it had `lines` newlines,
+   * the last one just before line_start */
+  const char *piece;
+  size_t piece_base;
+  size_t piece_len;
+  size_t lines;
+  size_t line_start;
   yajl_handle yajl;
   struct json_arena *arena;
   struct frame *frames;
@@ -63,19 +70,31 @@ struct parse_ctx
 
 /* ---- positions and paths ---- */
 
+/* Newlines of buf[0..n) added to *lines; *line_start after the last one
+ * (base: buf's offset in the document). */
 static void
-offset_to_line_column (const char *buf, size_t len, size_t offset, size_t *line, size_t *column)
+count_lines (const char *buf, size_t n, size_t base, size_t *lines, size_t *line_start)
 {
-  size_t l = 1, line_start = 0;
-  if (offset > len)
-    offset = len;
-  for (size_t i = 0; i < offset; i++)
-    if (buf[i] == '\n')
-      {
-        l++;
-        line_start = i + 1;
-      }
-  *line = l;
+  const char *p = buf, *end = buf + n;
+  while (p < end && (p = memchr (p, '\n', (size_t) (end - p))) != NULL)
+    {
+      ++*lines;
+      *line_start = base + (size_t) (++p - buf);
+    }
+}
+
+/* offset is in the current piece or just after it. */
+static void
+offset_to_line_column (const struct parse_ctx *ctx, size_t offset, size_t *line, size_t *column)
+{
+  size_t lines = ctx->lines, line_start = ctx->line_start;
+  size_t in_piece = offset > ctx->piece_base ? offset - ctx->piece_base : 0;
+  if (in_piece > ctx->piece_len)
+    in_piece = ctx->piece_len;
+  count_lines (ctx->piece, in_piece, ctx->piece_base, &lines, &line_start);
+  if (offset < line_start)
+    offset = line_start;
+  *line = lines + 1;
   *column = offset - line_start + 1;
 }
 
@@ -127,7 +146,7 @@ ctx_fail (struct parse_ctx *ctx, bool with_pending, const char *fmt, ...)
   current_path (ctx, with_pending, &p);
   xasprintf (&ctx->error, "%s %s", what, json_pathbuf_str (&p));
   json_pathbuf_release (&p);
-  ctx->error_offset = yajl_get_bytes_consumed (ctx->yajl);
+  ctx->error_offset = ctx->piece_base + yajl_get_bytes_consumed (ctx->yajl);
   return 0;
 }
 
@@ -499,15 +518,16 @@ hex4 (const char *s)
   return v;
 }
 
-/* At buf[i] = '\\' inside a string with buf[i+1] = 'u'.  Returns the
- * escape's length (6 or 12), or 0 for a lone or mismatched surrogate.
- * Malformed hex is left to yajl's lexer, which rejects it. */
+/* At s[0] = '\\' inside a string with s[1] = 'u'; avail bytes from s to
+ * the document's end (or at least 12).  Returns the escape's length (6 or
+ * 12), or 0 for a lone or mismatched surrogate.  Malformed hex is left to
+ * yajl's lexer, which rejects it. */
 static size_t
-check_unicode_escape (const char *buf, size_t len, size_t i)
+check_unicode_escape (const char *s, size_t avail)
 {
-  if (i + 6 > len)
+  if (avail < 6)
     return 2;
-  int cp = hex4 (buf + i + 2);
+  int cp = hex4 (s + 2);
   if (cp < 0)
     return 2;
   if (cp >= 0xDC00 && cp <= 0xDFFF)
@@ -515,18 +535,18 @@ check_unicode_escape (const char *buf, size_t len, size_t i)
   if (cp < 0xD800 || cp > 0xDBFF)
     return 6;
   /* yajl combines a high surrogate with whatever \uXXXX follows */
-  if (i + 12 > len || buf[i + 6] != '\\' || buf[i + 7] != 'u')
+  if (avail < 12 || s[6] != '\\' || s[7] != 'u')
     return 0;
-  int low = hex4 (buf + i + 8);
+  int low = hex4 (s + 8);
   if (low < 0xDC00 || low > 0xDFFF)
     return 0;
   return 12;
 }
 
-/* Find the first thing yajl would let through or report badly: a BOM, a
- * raw NUL (yajl would stop there only with a generic lexical error) or a
- * lone/mismatched surrogate escape (yajl decodes those silently, Go makes
- * them U+FFFD).
+/* The pre-scan finds the first thing yajl would let through or report
+ * badly: a BOM, a raw NUL (yajl would stop there only with a generic
+ * lexical error) or a lone/mismatched surrogate escape (yajl decodes those
+ * silently, Go makes them U+FFFD).
  *
  * Only backslashes matter after the BOM, and memchr finds them: in valid
  * JSON a backslash appears only inside a string, where it always starts
@@ -534,46 +554,93 @@ check_unicode_escape (const char *buf, size_t len, size_t i)
  * walks the escapes exactly as a byte-by-byte scan that tracks string
  * boundaries would.  A backslash outside a string is invalid JSON, which
  * yajl refuses anyway (this pass may then name the surrogate instead).
- * A byte loop here was 6% of a create's instructions. */
-static bool
-prescan (const char *buf, size_t len, size_t *bad_offset, const char **what)
+ * Escapes are looked at only before the first NUL.  A byte loop here was
+ * 6% of a create's instructions.
+ *
+ * It runs over the document piece by piece (json_parse_fd), with the same
+ * result as over the whole: an escape that may reach past the bytes read
+ * so far waits for more (at most 12 bytes), and so does the BOM check. */
+struct prescan
 {
-  const char *nul = memchr (buf, '\0', len);
-  size_t end = nul ? (size_t) (nul - buf) : len;
-  const char *p;
+  size_t next;         /* where the search for the next backslash resumes */
+  size_t nul;          /* offset of the first NUL; SIZE_MAX while none seen */
+  size_t nul_searched; /* [0, nul_searched) holds no other NUL */
+  bool started;        /* the BOM check is done */
+  bool done;           /* nothing more to look at */
+  bool bad;
+  size_t bad_offset;
+  const char *what;
+};
 
-  if (len >= 3 && memcmp (buf, "\xEF\xBB\xBF", 3) == 0)
+static size_t
+prescan_finding (struct prescan *ps, size_t offset, const char *what)
+{
+  ps->bad = ps->done = true;
+  ps->bad_offset = offset;
+  ps->what = what;
+  return offset;
+}
+
+/* buf holds the document's bytes [base, base + n); eof when that is all of
+ * it.  Returns the offset before which every byte is decided: yajl may
+ * parse up to there (up to the finding when there is one). */
+static size_t
+prescan_step (struct prescan *ps, const char *buf, size_t base, size_t n, bool eof)
+{
+  size_t end = base + n, limit;
+
+  if (ps->done)
+    return ps->bad ? ps->bad_offset : end;
+  if (!ps->started)
     {
-      *bad_offset = 0;
-      *what = "byte order mark at";
-      return true;
+      if (n < 3 && !eof)
+        return base;
+      ps->started = true;
+      if (n >= 3 && memcmp (buf, "\xEF\xBB\xBF", 3) == 0)
+        return prescan_finding (ps, 0, "byte order mark at");
     }
-  for (size_t i = 0; i < end && (p = memchr (buf + i, '\\', end - i)) != NULL;)
+  if (ps->nul == SIZE_MAX && ps->nul_searched < end)
     {
-      i = (size_t) (p - buf);
-      if (i + 1 >= len)
-        break;
-      if (buf[i + 1] != 'u')
+      const char *z = memchr (buf + (ps->nul_searched - base), '\0', end - ps->nul_searched);
+      if (z != NULL)
+        ps->nul = base + (size_t) (z - buf);
+      ps->nul_searched = end;
+    }
+  limit = ps->nul != SIZE_MAX ? ps->nul : end;
+  while (ps->next < limit)
+    {
+      const char *p = memchr (buf + (ps->next - base), '\\', limit - ps->next);
+      if (p == NULL)
         {
-          i += 2;
+          ps->next = limit;
+          break;
+        }
+      size_t i = base + (size_t) (p - buf);
+      if (!eof && i + 12 > end)
+        {
+          ps->next = i;
+          return i;
+        }
+      if (i + 1 >= end)
+        {
+          ps->next = SIZE_MAX; /* a backslash at the very end */
+          break;
+        }
+      if (p[1] != 'u')
+        {
+          ps->next = i + 2;
           continue;
         }
-      size_t n = check_unicode_escape (buf, len, i);
-      if (n == 0)
-        {
-          *bad_offset = i;
-          *what = "lone or mismatched UTF-16 surrogate escape in string at";
-          return true;
-        }
-      i += n;
+      size_t len = check_unicode_escape (p, end - i);
+      if (len == 0)
+        return prescan_finding (ps, i, "lone or mismatched UTF-16 surrogate escape in string at");
+      ps->next = i + len;
     }
-  if (nul)
-    {
-      *bad_offset = end;
-      *what = "NUL byte at";
-      return true;
-    }
-  return false;
+  if (ps->nul != SIZE_MAX)
+    return prescan_finding (ps, ps->nul, "NUL byte at");
+  if (eof)
+    ps->done = true;
+  return end;
 }
 
 /* ---- driver ---- */
@@ -603,7 +670,7 @@ static int
 fail_at (struct parse_ctx *ctx, size_t offset, const char *what, secshim_error_t *err)
 {
   size_t line, column;
-  offset_to_line_column (ctx->buf, ctx->len, offset, &line, &column);
+  offset_to_line_column (ctx, offset, &line, &column);
   return secshim_make_error (err, SECSHIM_EINPUT, "json: line %zu, column %zu: %s", line, column, what);
 }
 
@@ -630,71 +697,142 @@ fail_yajl (struct parse_ctx *ctx, size_t offset, secshim_error_t *err)
   return fail_at (ctx, offset, full, err);
 }
 
+/* A context ready for yajl: size_hint is the document's size, or a guess. */
+static void
+ctx_begin (struct parse_ctx *ctx, const struct json_limits *limits, size_t size_hint)
+{
+  *ctx = (struct parse_ctx){ .limits = limits ? limits : &json_default_limits };
+  /* A tree takes about 4 to 8 times its text (a node is 64 bytes). */
+  ctx->arena = json_arena_new (size_hint * 4);
+  ctx->yajl = yajl_alloc (&callbacks, NULL, ctx);
+  if (ctx->yajl == NULL)
+    abort ();
+  /* the defaults, spelled out: they are the security contract */
+  yajl_config (ctx->yajl, yajl_allow_comments, 0);
+  yajl_config (ctx->yajl, yajl_dont_validate_strings, 0);
+  yajl_config (ctx->yajl, yajl_allow_trailing_garbage, 0);
+  yajl_config (ctx->yajl, yajl_allow_multiple_values, 0);
+  yajl_config (ctx->yajl, yajl_allow_partial_values, 0);
+}
+
+/* The current piece is parsed and its bytes about to be overwritten:
+ * count its lines once, for the positions of later errors. */
+static void
+retire_piece (struct parse_ctx *ctx)
+{
+  count_lines (ctx->piece, ctx->piece_len, ctx->piece_base, &ctx->lines, &ctx->line_start);
+  ctx->piece_base += ctx->piece_len;
+  ctx->piece_len = 0;
+}
+
+/* Parse the document's bytes [base, base + n) at buf, the ones after
+ * those of the previous call (retired). */
+static int
+parse_piece (struct parse_ctx *ctx, const char *buf, size_t base, size_t n, secshim_error_t *err)
+{
+  ctx->piece = buf;
+  ctx->piece_base = base;
+  ctx->piece_len = n;
+  if (n == 0)
+    return 0;
+  if (yajl_parse (ctx->yajl, (const unsigned char *) buf, n) != yajl_status_ok)
+    return fail_yajl (ctx, base + yajl_get_bytes_consumed (ctx->yajl), err);
+  return 0;
+}
+
+/* Everything up to the pre-scan's finding, or the whole document of len
+ * bytes, has been parsed. */
+static int
+parse_finish (struct parse_ctx *ctx, const struct prescan *ps, size_t len, struct json_value **out,
+              secshim_error_t *err)
+{
+  /* With a pre-scan finding, parse only up to it: an earlier error wins,
+   * otherwise the parser state tells the finding's path. */
+  if (ps->bad)
+    {
+      struct strbuf p = { 0 };
+      cleanup_free char *full = NULL;
+      current_path (ctx, true, &p);
+      xasprintf (&full, "%s %s", ps->what, json_pathbuf_str (&p));
+      json_pathbuf_release (&p);
+      return fail_at (ctx, ps->bad_offset, full, err);
+    }
+  if (yajl_complete_parse (ctx->yajl) != yajl_status_ok)
+    return fail_yajl (ctx, len, err);
+  if (ctx->root == NULL || ctx->depth != 0)
+    return fail_at (ctx, len, "incomplete document at top level", err);
+  *out = steal_pointer (&ctx->root);
+  return 0;
+}
+
 int
 json_parse (const char *buf, size_t len, const struct json_limits *limits, struct json_value **out,
             secshim_error_t *err)
 {
-  struct parse_ctx ctx = { .limits = limits ? limits : &json_default_limits, .buf = buf, .len = len };
-  size_t bad_offset = 0;
-  const char *bad_what = NULL;
-  yajl_status st;
+  struct parse_ctx ctx;
+  struct prescan ps = { .nul = SIZE_MAX };
   int ret;
 
   *out = NULL;
-  if (len > ctx.limits->max_bytes)
+  if (len > (limits ? limits : &json_default_limits)->max_bytes)
     return secshim_make_error (err, SECSHIM_EINPUT, "json: document is %zu bytes, over the limit of %zu", len,
-                               ctx.limits->max_bytes);
-
-  bool bad = prescan (buf, len, &bad_offset, &bad_what);
-
-  /* A tree takes about 4 to 8 times its text (a node is 64 bytes). */
-  ctx.arena = json_arena_new (len * 4);
-  ctx.yajl = yajl_alloc (&callbacks, NULL, &ctx);
-  if (ctx.yajl == NULL)
-    abort ();
-  /* the defaults, spelled out: they are the security contract */
-  yajl_config (ctx.yajl, yajl_allow_comments, 0);
-  yajl_config (ctx.yajl, yajl_dont_validate_strings, 0);
-  yajl_config (ctx.yajl, yajl_allow_trailing_garbage, 0);
-  yajl_config (ctx.yajl, yajl_allow_multiple_values, 0);
-  yajl_config (ctx.yajl, yajl_allow_partial_values, 0);
-
-  /* With a pre-scan finding, parse only up to it: an earlier error wins,
-   * otherwise the parser state tells the finding's path. */
-  size_t feed = bad ? bad_offset : len;
-  if (feed > 0)
-    {
-      st = yajl_parse (ctx.yajl, (const unsigned char *) buf, feed);
-      if (st != yajl_status_ok)
-        {
-          ret = fail_yajl (&ctx, yajl_get_bytes_consumed (ctx.yajl), err);
-          goto out;
-        }
-    }
-  if (bad)
-    {
-      struct strbuf p = { 0 };
-      cleanup_free char *full = NULL;
-      current_path (&ctx, true, &p);
-      xasprintf (&full, "%s %s", bad_what, json_pathbuf_str (&p));
-      json_pathbuf_release (&p);
-      ret = fail_at (&ctx, bad_offset, full, err);
-      goto out;
-    }
-  st = yajl_complete_parse (ctx.yajl);
-  if (st != yajl_status_ok)
-    {
-      ret = fail_yajl (&ctx, len, err);
-      goto out;
-    }
-  if (ctx.root == NULL || ctx.depth != 0)
-    {
-      ret = fail_at (&ctx, len, "incomplete document at top level", err);
-      goto out;
-    }
-  *out = steal_pointer (&ctx.root);
-  ret = 0;
-out:
+                               (limits ? limits : &json_default_limits)->max_bytes);
+  ctx_begin (&ctx, limits, len);
+  size_t decided = prescan_step (&ps, buf, 0, len, true);
+  ret = parse_piece (&ctx, buf, 0, decided, err);
+  if (ret == 0)
+    ret = parse_finish (&ctx, &ps, len, out, err);
   ctx_release (&ctx);
+  return ret;
+}
+
+/* What json_parse_fd reads at a time; pieces carry up to 11 bytes over. */
+#define PARSE_READ_SIZE ((size_t) 64 * 1024)
+
+int
+json_parse_fd (int fd, size_t size_hint, const struct json_limits *limits, struct json_value **out, size_t *size,
+               secshim_error_t *err)
+{
+  struct parse_ctx ctx;
+  struct prescan ps = { .nul = SIZE_MAX };
+  size_t base = 0, carry = 0, total = 0;
+  char *buf = xmalloc (PARSE_READ_SIZE + 16);
+  int ret = 0;
+
+  *out = NULL;
+  ctx_begin (&ctx, limits, size_hint);
+  for (;;)
+    {
+      ssize_t r = read (fd, buf + carry, PARSE_READ_SIZE);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        {
+          ret = secshim_make_error (err, errno, "read");
+          break;
+        }
+      total += (size_t) r;
+      if (total > ctx.limits->max_bytes)
+        {
+          ret = secshim_make_error (err, EFBIG, "json: document is over the limit of %zu bytes", ctx.limits->max_bytes);
+          break;
+        }
+      size_t n = carry + (size_t) r, end = base + n;
+      size_t decided = prescan_step (&ps, buf, base, n, r == 0);
+      ret = parse_piece (&ctx, buf, base, decided - base, err);
+      if (ret < 0 || ps.bad || r == 0)
+        break;
+      /* the undecided rest goes before the next read */
+      retire_piece (&ctx);
+      carry = end - decided;
+      memmove (buf, buf + (decided - base), carry);
+      base = decided;
+    }
+  if (ret == 0)
+    ret = parse_finish (&ctx, &ps, total, out, err);
+  if (ret == 0 && size)
+    *size = total;
+  ctx_release (&ctx);
+  free (buf);
   return ret;
 }

@@ -172,13 +172,11 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
   size_t out_len = 0;
 
   xasprintf (&doc_path, "%s/%s", f->dir, f->name);
-  if (json_parse (f->bytes, f->len, NULL, tree, err) < 0)
+  /* A file is parsed a piece at a time, never in memory whole: a large
+   * config is not held twice (input and tree). */
+  if (doc_file_parse (f, tree, err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
   doc = *tree;
-  /* The tree holds everything from here on: drop the input, so that a
-   * large config is not in memory three times (input, tree, output).
-   * doc_file_replace compares with the file itself when bytes is NULL. */
-  free (steal_pointer (&f->bytes));
   if (spec_normalize (doc, kind == DOC_PROCESS ? SPEC_PROCESS : SPEC_CONFIG, err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
   audit_describe (engine_name (refusal_engine (doc, m->root, f->dir)), image_of (doc));
@@ -242,7 +240,7 @@ policed (const struct cli_model *m)
   cleanup_with (json_free) struct json_value *doc = NULL;
   cleanup_free char *runtime = NULL;
   cleanup_free char *process_fd = NULL;
-  struct doc_file f = { .dirfd = -1 };
+  struct doc_file f = { .dirfd = -1, .fd = -1 };
   int memfd = -1;
   struct findings findings = { 0 };
   secshim_error_t err = NULL;

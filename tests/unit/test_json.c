@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,6 +40,59 @@ parse_error (const char *buf, size_t len, const struct json_limits *lim)
   return msg;
 }
 
+/* json_parse_fd over buf[0..len) in a memfd: its message, NULL if it was
+ * accepted (then *tree, if given, gets the tree). */
+static char *
+parse_error_fd (const char *buf, size_t len, const struct json_limits *lim, struct json_value **tree)
+{
+  cleanup_close int fd = memfd_create ("test", MFD_CLOEXEC);
+  secshim_error_t err = NULL;
+  struct json_value *v = NULL;
+  size_t size = 0;
+  char *msg;
+  if (fd < 0 || write_all_fd (fd, buf, len) < 0 || lseek (fd, 0, SEEK_SET) != 0)
+    return xstrdup ("memfd failed");
+  if (json_parse_fd (fd, len, lim, &v, &size, &err) == 0)
+    {
+      if (size != len)
+        {
+          json_free (v);
+          return xstrdup ("wrong size");
+        }
+      if (tree)
+        *tree = v;
+      else
+        json_free (v);
+      return NULL;
+    }
+  msg = xstrdup (err->msg);
+  secshim_error_release (&err);
+  return msg;
+}
+
+/* json_parse and json_parse_fd agree on buf: the same message, or equal
+ * trees. */
+static bool
+same_from_fd (const char *buf, size_t len, const struct json_limits *lim)
+{
+  secshim_error_t err = NULL;
+  struct json_value *a = NULL, *b = NULL;
+  cleanup_free char *mb = parse_error_fd (buf, len, lim, &b);
+  bool same;
+  if (json_parse (buf, len, lim, &a, &err) == 0)
+    same = mb == NULL && json_equal (a, b);
+  else
+    {
+      same = mb != NULL && strcmp (mb, err->msg) == 0;
+      if (!same)
+        tap_diag ("json_parse: %s; json_parse_fd: %s", err->msg, mb ? mb : "(accepted)");
+      secshim_error_release (&err);
+    }
+  json_free (a);
+  json_free (b);
+  return same;
+}
+
 static void
 refused (const char *name, const char *buf, size_t len, const struct json_limits *lim, const char *want,
          const char *want_path)
@@ -46,6 +100,8 @@ refused (const char *name, const char *buf, size_t len, const struct json_limits
   cleanup_free char *m = parse_error (buf, len, lim);
   TAP_CHECK (m && strstr (m, want) && (want_path == NULL || strstr (m, want_path)), "%s refused: %s", name,
              m ? m : "(accepted)");
+  if (m == NULL || strstr (m, "over the limit") == NULL)
+    TAP_CHECK (same_from_fd (buf, len, lim), "%s: the same refusal from an fd", name);
 }
 
 #define REFUSED(name, lit, want, path) refused (name, lit, sizeof (lit) - 1, NULL, want, path)
@@ -434,6 +490,60 @@ test_accessors (void)
              "json_is_true");
 }
 
+/* json_parse_fd reads 64 KiB at a time and pre-scans each piece: put
+ * every kind of escape the pre-scan judges (and a NUL, and a refusal
+ * after many lines) across the first piece boundary at every shift, and
+ * compare with json_parse of the whole. */
+static void
+test_pieces (void)
+{
+  static const char *const payloads[] = {
+    "\\ud83d\\ude00", "\\ud83d", "\\ude00", "\\ud83d\\u0041", "\\ud83dx\\ude00", "\\u00e9", "\\\"", "\\\\",
+    "\\u12",          "x\\",     "\\n",
+  };
+  size_t agree = 0, total = 0;
+  const size_t boundary = 64 * 1024;
+  for (size_t p = 0; p < sizeof payloads / sizeof *payloads; p++)
+    for (size_t shift = 0; shift <= 16; shift++)
+      for (int variant = 0; variant < 3; variant++)
+        {
+          size_t plen = strlen (payloads[p]);
+          size_t pad = boundary - 2 - shift;
+          char *doc = xmalloc (pad + plen + 16);
+          size_t n = 0;
+          memcpy (doc, "[\"", 2);
+          n = 2;
+          memset (doc + n, 'a', pad);
+          n += pad;
+          memcpy (doc + n, payloads[p], plen);
+          n += plen;
+          if (variant == 1)
+            doc[n++] = '\0'; /* a NUL after the escape */
+          if (variant != 2)
+            {
+              memcpy (doc + n, "\"]", 2);
+              n += 2;
+            }
+          agree += same_from_fd (doc, n, NULL);
+          total++;
+          free (doc);
+        }
+  TAP_CHECK (agree == total, "escapes across a piece boundary: json_parse_fd == json_parse on %zu of %zu", agree,
+             total);
+
+  /* lines and columns of a refusal two pieces in */
+  cleanup_free char *lines = repeat ("[1,\n2],\n", 20000, NULL, 0);
+  size_t ln = strlen (lines);
+  char *doc = xmalloc (ln + 8);
+  doc[0] = '[';
+  memcpy (doc + 1, lines, ln);
+  memcpy (doc + 1 + ln, "x]", 3);
+  TAP_CHECK (same_from_fd (doc, ln + 3, NULL), "a refusal at line 40001: the same line and column from an fd");
+  memcpy (doc + 1 + ln, "1]", 3);
+  TAP_CHECK (same_from_fd (doc, ln + 3, NULL), "a 180 KB document: the same tree from an fd");
+  free (doc);
+}
+
 /* A parsed tree comes from one arena, but each node keeps its own
  * lifetime: subtrees moved into other trees, or taken out, outlive the
  * tree they were parsed in; members and items appended, renamed, moved and
@@ -517,6 +627,7 @@ main (void)
   test_typed_reads ();
   test_accessors ();
   test_parsed_tree_ownership ();
+  test_pieces ();
   test_deep_constructed_tree ();
   return tap_done ();
 }
