@@ -39,9 +39,12 @@ int doc_file_open_path (const char *path, size_t max_bytes, struct doc_file *out
  * so that a large one is never in memory whole, and its fd closed; a
  * stream's bytes are parsed as they are. */
 int doc_file_parse (struct doc_file *f, struct json_value **tree, secshim_error_t *err);
-/* Atomically replace the file with bytes (see above).  No-op when the bytes
- * are identical to what was read. */
-int doc_file_replace (struct doc_file *f, const char *bytes, size_t len, secshim_error_t *err);
+/* Atomically replace the file (see above) with doc's canonical bytes
+ * (json_write), written a piece at a time: compared with the file as they
+ * come, and from the first difference streamed into the temp file, so
+ * that a large document is never in memory whole.  No-op when the bytes
+ * are identical to the file and to what was read. */
+int doc_file_write_tree (struct doc_file *f, const struct json_value *doc, secshim_error_t *err);
 void doc_file_close (struct doc_file *f);
 
 /* exec -p <(...): a process file that is a pipe or socket (a /dev/fd path

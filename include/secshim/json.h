@@ -99,6 +99,13 @@ void json_free (struct json_value *v);
  * not included).  Output is NUL-terminated; *out_len excludes the NUL. */
 int json_write (const struct json_value *v, char **out, size_t *out_len, secshim_error_t *err);
 
+/* The same bytes handed to sink in order, a piece at a time (the last one
+ * possibly empty), so that a large document is never in memory whole.
+ * sink returns 0 to go on, a positive value to stop (returned), or -1
+ * with *err set.  Returns 0 once the last piece is taken, or -1. */
+typedef int json_write_sink (void *opaque, const char *piece, size_t len, secshim_error_t *err);
+int json_write_stream (const struct json_value *v, json_write_sink *sink, void *opaque, secshim_error_t *err);
+
 /* ---- constructors (abort on OOM) ---- */
 struct json_value *json_new_null (void);
 struct json_value *json_new_bool (bool b);

@@ -292,8 +292,19 @@ gen_open (struct strbuf *o, const struct json_value *v, const struct gen_frame *
   return gen_fail (stack, depth, "generator error", err);
 }
 
+/* Where the output goes: all into o, or, with a sink, in pieces of about
+ * WRITE_PIECE bytes handed to it as they fill. */
+struct gen_sink
+{
+  json_write_sink *fn;
+  void *opaque;
+};
+
+#define WRITE_PIECE ((size_t) 64 * 1024)
+
+/* 0, the sink's positive stop value, or -1. */
 static int
-gen_tree (struct strbuf *o, const struct json_value *root, secshim_error_t *err)
+gen_tree (struct strbuf *o, const struct json_value *root, const struct gen_sink *sink, secshim_error_t *err)
 {
   cleanup_free struct gen_frame *stack = NULL;
   size_t depth = 0, cap = 0;
@@ -301,6 +312,13 @@ gen_tree (struct strbuf *o, const struct json_value *root, secshim_error_t *err)
 
   for (;;)
     {
+      if (sink && o->len >= WRITE_PIECE)
+        {
+          int r = sink->fn (sink->opaque, o->buf, o->len, err);
+          if (r != 0)
+            return r;
+          o->len = 0;
+        }
       if (gen_open (o, v, stack, depth, err) < 0)
         return -1;
       if (v->type == JSON_OBJECT || v->type == JSON_ARRAY)
@@ -357,7 +375,7 @@ json_write (const struct json_value *v, char **out, size_t *out_len, secshim_err
   *out = NULL;
   if (v == NULL)
     return secshim_make_error (err, SECSHIM_EINPUT, "json: cannot write a missing document");
-  if (gen_tree (&o, v, err) < 0)
+  if (gen_tree (&o, v, NULL, err) < 0)
     {
       free (o.buf);
       return -1;
@@ -368,6 +386,23 @@ json_write (const struct json_value *v, char **out, size_t *out_len, secshim_err
   if (out_len)
     *out_len = o.len;
   return 0;
+}
+
+int
+json_write_stream (const struct json_value *v, json_write_sink *fn, void *opaque, secshim_error_t *err)
+{
+  struct gen_sink sink = { fn, opaque };
+  cleanup_free char *buf = NULL;
+  struct strbuf o = { 0 };
+  int r;
+
+  if (v == NULL)
+    return secshim_make_error (err, SECSHIM_EINPUT, "json: cannot write a missing document");
+  r = gen_tree (&o, v, &sink, err);
+  buf = o.buf;
+  if (r != 0)
+    return r;
+  return fn (opaque, o.buf ? o.buf : "", o.len, err);
 }
 
 /* Back up to the start of a UTF-8 sequence so truncation never splits a

@@ -192,12 +192,17 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
    * (loading its AppArmor profile); a failure refuses it. */
   if (policy_apply (findings, host_current (), err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
-  if (json_write (doc, &out, &out_len, err) < 0)
-    return -1;
   /* A stream (exec -p <(...)) was read once: runc gets the checked bytes
-   * in a memfd.  A file is replaced atomically. */
-  if (memfd ? (*memfd = doc_sealed_memfd ("secshim-process", out, out_len, err)) < 0
-            : doc_file_replace (f, out, out_len, err) < 0)
+   * in a memfd.  A file is replaced atomically, its new bytes written a
+   * piece at a time. */
+  if (memfd)
+    {
+      if (json_write (doc, &out, &out_len, err) < 0)
+        return -1;
+      if ((*memfd = doc_sealed_memfd ("secshim-process", out, out_len, err)) < 0)
+        return -1;
+    }
+  else if (doc_file_write_tree (f, doc, err) < 0)
     return -1;
   return record_allowed (m, p, doc_path, findings, err);
 }
