@@ -13,19 +13,9 @@ struct arena_chunk
   struct arena_chunk *next;
 };
 
-struct json_arena
-{
-  size_t refs;
-  char *cur; /* free space of the newest chunk: cur..end */
-  char *end;
-  size_t next_chunk; /* size of the next chunk */
-  struct arena_chunk *chunks;
-};
-
 /* Chunks double up to this size; a larger allocation gets a chunk of its
  * own. */
 #define ARENA_CHUNK_MAX ((size_t) 1 << 20)
-#define ARENA_ALIGN 8
 
 struct json_arena *
 json_arena_new (size_t first_chunk)
@@ -36,8 +26,8 @@ json_arena_new (size_t first_chunk)
   return a;
 }
 
-static void
-arena_grow (struct json_arena *a, size_t size)
+void
+json_arena_grow (struct json_arena *a, size_t size)
 {
   size_t want = size + sizeof (struct arena_chunk);
   size_t n = a->next_chunk;
@@ -52,19 +42,6 @@ arena_grow (struct json_arena *a, size_t size)
   a->end = (char *) c + n;
   if (a->next_chunk < ARENA_CHUNK_MAX)
     a->next_chunk *= 2;
-}
-
-void *
-json_arena_alloc (struct json_arena *a, size_t size)
-{
-  size_t rounded = (size + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1);
-  if (rounded < size)
-    abort ();
-  if ((size_t) (a->end - a->cur) < rounded)
-    arena_grow (a, rounded);
-  void *p = a->cur;
-  a->cur += rounded;
-  return p;
 }
 
 void

@@ -25,6 +25,7 @@
 #define SECSHIM_JSON_NODE_H
 
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "secshim/json.h"
 
@@ -42,11 +43,35 @@ json_node_text_is_inline (const struct json_value *v)
   return (v->type == JSON_STRING || v->type == JSON_NUMBER) && v->cap == JSON_TEXT_INLINE;
 }
 
+struct json_arena
+{
+  size_t refs;
+  char *cur; /* free space of the newest chunk: cur..end */
+  char *end;
+  size_t next_chunk; /* size of the next chunk */
+  struct arena_chunk *chunks;
+};
+
 /* An arena with one reference (its creator's); first_chunk is the size of
  * its first chunk, later ones grow.  Aborts on OOM. */
 struct json_arena *json_arena_new (size_t first_chunk);
-/* size bytes, 8-aligned, freed only with the whole arena. */
-void *json_arena_alloc (struct json_arena *a, size_t size);
+/* A new chunk with room for size bytes. */
+void json_arena_grow (struct json_arena *a, size_t size);
+
+/* size bytes, 8-aligned, freed only with the whole arena.  Inline: the
+ * loader calls it for every node and key. */
+static inline void *
+json_arena_alloc (struct json_arena *a, size_t size)
+{
+  size_t rounded = (size + 7) & ~(size_t) 7;
+  if (rounded < size)
+    abort ();
+  if ((size_t) (a->end - a->cur) < rounded)
+    json_arena_grow (a, rounded);
+  void *p = a->cur;
+  a->cur += rounded;
+  return p;
+}
 void json_arena_ref (struct json_arena *a);
 /* Drop one reference; the last one frees every chunk. */
 void json_arena_unref (struct json_arena *a);

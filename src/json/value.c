@@ -15,20 +15,42 @@
 
 /* ---- a small growable stack of pointers ---- */
 
+/* It starts in place: most trees freed, cloned or compared are a few
+ * values (a rule's replaced member), and a malloc for each was a tenth of
+ * json_free. */
 struct ptrstack
 {
   const void **items;
   size_t len;
   size_t cap;
+  const void *first[32];
 };
+
+static void
+ptrstack_init (struct ptrstack *s)
+{
+  s->items = s->first;
+  s->len = 0;
+  s->cap = sizeof s->first / sizeof *s->first;
+}
+
+static void
+ptrstack_release (struct ptrstack *s)
+{
+  if (s->items != s->first)
+    free (s->items);
+}
 
 static void
 ptrstack_push (struct ptrstack *s, const void *p)
 {
   if (s->len == s->cap)
     {
-      s->cap = s->cap ? s->cap * 2 : 32;
-      s->items = xreallocarray (s->items, s->cap, sizeof *s->items);
+      const void **items = xreallocarray (s->items == s->first ? NULL : s->items, s->cap * 2, sizeof *s->items);
+      if (s->items == s->first)
+        memcpy (items, s->first, sizeof s->first);
+      s->items = items;
+      s->cap *= 2;
     }
   s->items[s->len++] = p;
 }
@@ -177,9 +199,10 @@ json_new_array (void)
 void
 json_free (struct json_value *v)
 {
-  struct ptrstack todo = { 0 };
+  struct ptrstack todo;
   if (v == NULL)
     return;
+  ptrstack_init (&todo);
   ptrstack_push (&todo, v);
   while ((v = (struct json_value *) ptrstack_pop (&todo)) != NULL)
     {
@@ -208,7 +231,7 @@ json_free (struct json_value *v)
       else
         free (v);
     }
-  free (todo.items);
+  ptrstack_release (&todo);
 }
 
 /* A copy of v's own data; containers get sized child arrays whose entries
@@ -238,11 +261,12 @@ clone_shallow (const struct json_value *v)
 struct json_value *
 json_clone (const struct json_value *v)
 {
-  struct ptrstack todo = { 0 };
+  struct ptrstack todo;
   struct json_value *root;
   if (v == NULL)
     return NULL;
   root = clone_shallow (v);
+  ptrstack_init (&todo);
   ptrstack_push (&todo, v);
   ptrstack_push (&todo, root);
   while (todo.len)
@@ -264,7 +288,7 @@ json_clone (const struct json_value *v)
             }
         }
     }
-  free (todo.items);
+  ptrstack_release (&todo);
   return root;
 }
 
@@ -296,10 +320,11 @@ equal_shallow (const struct json_value *a, const struct json_value *b)
 bool
 json_equal (const struct json_value *a, const struct json_value *b)
 {
-  struct ptrstack todo = { 0 };
+  struct ptrstack todo;
   bool equal = true;
   if (a == NULL || b == NULL)
     return a == b;
+  ptrstack_init (&todo);
   ptrstack_push (&todo, a);
   ptrstack_push (&todo, b);
   while (equal && todo.len)
@@ -317,7 +342,7 @@ json_equal (const struct json_value *a, const struct json_value *b)
           ptrstack_push (&todo, y->type == JSON_OBJECT ? y->members[i].value : y->items[i]);
         }
     }
-  free (todo.items);
+  ptrstack_release (&todo);
   return equal;
 }
 
