@@ -81,4 +81,9 @@ void json_arena_unref (struct json_arena *a);
  * text != NULL), zeroed otherwise. */
 struct json_value *json_arena_node (struct json_arena *a, enum json_type type, const char *text, size_t text_len);
 
+/* json_parse_fd reading at most piece bytes (1 to 64 KiB) at a time: for
+ * the tests and the fuzzer, to put piece boundaries everywhere. */
+int json_parse_fd_pieces (int fd, size_t piece, size_t size_hint, const struct json_limits *limits,
+                          struct json_value **out, size_t *size, secshim_error_t *err);
+
 #endif

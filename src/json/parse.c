@@ -793,17 +793,53 @@ int
 json_parse_fd (int fd, size_t size_hint, const struct json_limits *limits, struct json_value **out, size_t *size,
                secshim_error_t *err)
 {
+  return json_parse_fd_pieces (fd, PARSE_READ_SIZE, size_hint, limits, out, size, err);
+}
+
+/* A refusal of a document read in more than one piece, in the words of
+ * json_parse over the whole: yajl places some syntax errors at the start of
+ * the offending token, which it cannot do when the token began in an
+ * earlier piece.  Only for the message (the verdict is taken): the file is
+ * read again from the start, whole, and if that parse is refused too (the
+ * file may have changed since), its message replaces ours. */
+static void
+reword_from_whole (int fd, const struct json_limits *limits, secshim_error_t *err)
+{
+  cleanup_free char *whole = NULL;
+  struct json_value *v = NULL;
+  secshim_error_t werr = NULL;
+  size_t len = 0;
+
+  if (lseek (fd, 0, SEEK_SET) != 0 || read_all_fd (fd, limits->max_bytes, &whole, &len) < 0)
+    return;
+  if (json_parse (whole, len, limits, &v, &werr) == 0)
+    {
+      json_free (v);
+      return;
+    }
+  secshim_error_release (err);
+  *err = werr;
+}
+
+int
+json_parse_fd_pieces (int fd, size_t piece, size_t size_hint, const struct json_limits *limits, struct json_value **out,
+                      size_t *size, secshim_error_t *err)
+{
   struct parse_ctx ctx;
   struct prescan ps = { .nul = SIZE_MAX };
   size_t base = 0, carry = 0, total = 0;
-  char *buf = xmalloc (PARSE_READ_SIZE + 16);
+  char *buf;
   int ret = 0;
+
+  if (piece == 0 || piece > PARSE_READ_SIZE)
+    abort ();
+  buf = xmalloc (piece + 16);
 
   *out = NULL;
   ctx_begin (&ctx, limits, size_hint);
   for (;;)
     {
-      ssize_t r = read (fd, buf + carry, PARSE_READ_SIZE);
+      ssize_t r = read (fd, buf + carry, piece);
       if (r < 0 && errno == EINTR)
         continue;
       if (r < 0)
@@ -834,5 +870,8 @@ json_parse_fd (int fd, size_t size_hint, const struct json_limits *limits, struc
     *size = total;
   ctx_release (&ctx);
   free (buf);
+  /* not for a read error or a document over the cap */
+  if (ret < 0 && base > 0 && err && *err && (*err)->status == SECSHIM_EINPUT)
+    reword_from_whole (fd, ctx.limits, err);
   return ret;
 }

@@ -16,6 +16,8 @@
 #include "secshim/util.h"
 #include "tap.h"
 
+#include "../../src/json/node.h"
+
 DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
 
 /* The loader's message for buf, or NULL if it was accepted. */
@@ -40,10 +42,11 @@ parse_error (const char *buf, size_t len, const struct json_limits *lim)
   return msg;
 }
 
-/* json_parse_fd over buf[0..len) in a memfd: its message, NULL if it was
- * accepted (then *tree, if given, gets the tree). */
+/* json_parse_fd over buf[0..len) in a memfd, read piece bytes at a time:
+ * its message, NULL if it was accepted (then *tree, if given, gets the
+ * tree). */
 static char *
-parse_error_fd (const char *buf, size_t len, const struct json_limits *lim, struct json_value **tree)
+parse_error_fd (const char *buf, size_t len, const struct json_limits *lim, size_t piece, struct json_value **tree)
 {
   cleanup_close int fd = memfd_create ("test", MFD_CLOEXEC);
   secshim_error_t err = NULL;
@@ -52,7 +55,9 @@ parse_error_fd (const char *buf, size_t len, const struct json_limits *lim, stru
   char *msg;
   if (fd < 0 || write_all_fd (fd, buf, len) < 0 || lseek (fd, 0, SEEK_SET) != 0)
     return xstrdup ("memfd failed");
-  if (json_parse_fd (fd, len, lim, &v, &size, &err) == 0)
+  if ((piece ? json_parse_fd_pieces (fd, piece, len, lim, &v, &size, &err)
+             : json_parse_fd (fd, len, lim, &v, &size, &err))
+      == 0)
     {
       if (size != len)
         {
@@ -73,11 +78,11 @@ parse_error_fd (const char *buf, size_t len, const struct json_limits *lim, stru
 /* json_parse and json_parse_fd agree on buf: the same message, or equal
  * trees. */
 static bool
-same_from_fd (const char *buf, size_t len, const struct json_limits *lim)
+same_from_fd_pieces (const char *buf, size_t len, const struct json_limits *lim, size_t piece)
 {
   secshim_error_t err = NULL;
   struct json_value *a = NULL, *b = NULL;
-  cleanup_free char *mb = parse_error_fd (buf, len, lim, &b);
+  cleanup_free char *mb = parse_error_fd (buf, len, lim, piece, &b);
   bool same;
   if (json_parse (buf, len, lim, &a, &err) == 0)
     same = mb == NULL && json_equal (a, b);
@@ -91,6 +96,18 @@ same_from_fd (const char *buf, size_t len, const struct json_limits *lim)
   json_free (a);
   json_free (b);
   return same;
+}
+
+/* the same, with 64 KiB pieces, and for a short document also with 1,
+ * 2, 5 and 12-byte ones */
+static bool
+same_from_fd (const char *buf, size_t len, const struct json_limits *lim)
+{
+  if (!same_from_fd_pieces (buf, len, lim, 0))
+    return false;
+  return len > 4096
+         || (same_from_fd_pieces (buf, len, lim, 1) && same_from_fd_pieces (buf, len, lim, 2)
+             && same_from_fd_pieces (buf, len, lim, 5) && same_from_fd_pieces (buf, len, lim, 12));
 }
 
 static void
@@ -530,6 +547,48 @@ test_pieces (void)
         }
   TAP_CHECK (agree == total, "escapes across a piece boundary: json_parse_fd == json_parse on %zu of %zu", agree,
              total);
+
+  /* and short pieces: every payload at every offset of 1..16-byte pieces */
+  agree = total = 0;
+  for (size_t p = 0; p < sizeof payloads / sizeof *payloads; p++)
+    for (size_t piece = 1; piece <= 16; piece++)
+      for (size_t shift = 0; shift <= 16; shift++)
+        for (int variant = 0; variant < 3; variant++)
+          {
+            char doc[64];
+            int n = snprintf (doc, sizeof doc, "[\"%.*s%s", (int) shift, "aaaaaaaaaaaaaaaa", payloads[p]);
+            if (variant == 1)
+              doc[n++] = '\0';
+            if (variant != 2)
+              {
+                memcpy (doc + n, "\"]", 2);
+                n += 2;
+              }
+            agree += same_from_fd_pieces (doc, (size_t) n, NULL, piece);
+            total++;
+          }
+  TAP_CHECK (agree == total, "escapes across 1..16-byte pieces: the same as json_parse on %zu of %zu", agree, total);
+
+  /* yajl places some syntax errors at the start of the offending token,
+   * which may lie in an earlier piece: the message is the whole's */
+  static const char *const bad[] = {
+    "{\"uid\":100\"flags\":1}",
+    "{\"key\" 1}",
+    "[1 2]",
+    "{1:2}",
+    "{\"a\":1,}",
+    "[\"abc\" \"defghijk\"]",
+    "{\"a\":[true false]}",
+    "{\"process\":{\"user\":{\"uid\":0}}}}",
+  };
+  agree = total = 0;
+  for (size_t b = 0; b < sizeof bad / sizeof *bad; b++)
+    for (size_t piece = 1; piece <= 16; piece++)
+      {
+        agree += same_from_fd_pieces (bad[b], strlen (bad[b]), NULL, piece);
+        total++;
+      }
+  TAP_CHECK (agree == total, "syntax errors across 1..16-byte pieces: the same message on %zu of %zu", agree, total);
 
   /* lines and columns of a refusal two pieces in */
   cleanup_free char *lines = repeat ("[1,\n2],\n", 20000, NULL, 0);
