@@ -16,24 +16,35 @@
 #include <sys/stat.h>
 
 #include "secshim/error.h"
+#include "secshim/json.h"
 
 struct doc_file
 {
   int dirfd;   /* O_DIRECTORY fd of the containing directory */
+  int fd;      /* the file, from doc_file_open until doc_file_parse; else -1 */
   char *dir;   /* absolute path of the directory */
   char *name;  /* file name within dir, e.g. "config.json" */
-  char *bytes; /* file content, NUL-terminated */
-  size_t len;
-  struct stat st; /* fstat of the file as read */
+  char *bytes; /* a stream's content, NUL-terminated; NULL for a file */
+  size_t len;  /* bytes read (by doc_file_parse for a file) */
+  size_t max_bytes;
+  struct stat st; /* fstat of the file as opened */
 };
 
-/* Open dir (NULL = current directory) and read name from it. */
+/* Open dir (NULL = current directory) and name in it, checked as above
+ * (its size against max_bytes by fstat); doc_file_parse reads it. */
 int doc_file_open (const char *dir, const char *name, size_t max_bytes, struct doc_file *out, secshim_error_t *err);
 /* Open a path "dir/name" given as one string (exec --process FILE). */
 int doc_file_open_path (const char *path, size_t max_bytes, struct doc_file *out, secshim_error_t *err);
-/* Atomically replace the file with bytes (see above).  No-op when the bytes
- * are identical to what was read. */
-int doc_file_replace (struct doc_file *f, const char *bytes, size_t len, secshim_error_t *err);
+/* Parse the document: a file is read a piece at a time (json_parse_fd),
+ * so that a large one is never in memory whole, and its fd closed; a
+ * stream's bytes are parsed as they are. */
+int doc_file_parse (struct doc_file *f, struct json_value **tree, secshim_error_t *err);
+/* Atomically replace the file (see above) with doc's canonical bytes
+ * (json_write), written a piece at a time: compared with the file as they
+ * come, and from the first difference streamed into the temp file, so
+ * that a large document is never in memory whole.  No-op when the bytes
+ * are identical to the file and to what was read. */
+int doc_file_write_tree (struct doc_file *f, const struct json_value *doc, secshim_error_t *err);
 void doc_file_close (struct doc_file *f);
 
 /* exec -p <(...): a process file that is a pipe or socket (a /dev/fd path

@@ -46,7 +46,7 @@ open_dir (const char *dir, int *dirfd, char **abs, secshim_error_t *err)
 }
 
 static int
-read_doc (struct doc_file *f, size_t max_bytes, secshim_error_t *err)
+open_doc (struct doc_file *f, size_t max_bytes, secshim_error_t *err)
 {
   cleanup_close int fd = -1;
 
@@ -59,20 +59,47 @@ read_doc (struct doc_file *f, size_t max_bytes, secshim_error_t *err)
     return secshim_make_error (err, errno, "stat `%s/%s`", f->dir, f->name);
   if (!S_ISREG (f->st.st_mode))
     return secshim_make_error (err, SECSHIM_EINPUT, "%s/%s is not a regular file", f->dir, f->name);
-  if (read_all_fd (fd, max_bytes, &f->bytes, &f->len) < 0)
-    {
-      if (errno == EFBIG)
-        return secshim_make_error (err, SECSHIM_EINPUT, "%s/%s is larger than %zu bytes", f->dir, f->name, max_bytes);
-      return secshim_make_error (err, errno, "read `%s/%s`", f->dir, f->name);
-    }
+  if (f->st.st_size < 0 || (uint64_t) f->st.st_size > max_bytes)
+    return secshim_make_error (err, SECSHIM_EINPUT, "%s/%s is larger than %zu bytes", f->dir, f->name, max_bytes);
+  f->max_bytes = max_bytes;
+  f->fd = steal_fd (&fd);
   return 0;
+}
+
+int
+doc_file_parse (struct doc_file *f, struct json_value **tree, secshim_error_t *err)
+{
+  struct json_limits limits = json_default_limits;
+  secshim_error_t perr = NULL;
+  int ret;
+
+  if (f->fd < 0)
+    return json_parse (f->bytes, f->len, NULL, tree, err);
+  limits.max_bytes = f->max_bytes < limits.max_bytes ? f->max_bytes : limits.max_bytes;
+  ret = json_parse_fd (f->fd, (size_t) f->st.st_size, &limits, tree, &f->len, &perr);
+  close (f->fd);
+  f->fd = -1;
+  if (ret == 0)
+    return 0;
+  /* read errors and a file grown past the cap as when it was read whole */
+  if (perr->status == EFBIG)
+    ret = secshim_make_error (err, SECSHIM_EINPUT, "%s/%s is larger than %zu bytes", f->dir, f->name, f->max_bytes);
+  else if (perr->status != SECSHIM_EINPUT)
+    ret = secshim_make_error (err, perr->status, "read `%s/%s`", f->dir, f->name);
+  else
+    {
+      *err = steal_pointer (&perr);
+      return -1;
+    }
+  secshim_error_release (&perr);
+  return ret;
 }
 
 int
 doc_file_open (const char *dir, const char *name, size_t max_bytes, struct doc_file *out, secshim_error_t *err)
 {
   memset (out, 0, sizeof *out);
-  out->dirfd = -1;
+  out->dirfd = out->fd = -1;
   if (open_dir (dir, &out->dirfd, &out->dir, err) < 0)
     return -1;
   out->name = xstrdup (name);
@@ -84,7 +111,7 @@ doc_file_open (const char *dir, const char *name, size_t max_bytes, struct doc_f
       doc_file_close (out);
       return -1;
     }
-  if (read_doc (out, max_bytes, err) < 0)
+  if (open_doc (out, max_bytes, err) < 0)
     {
       doc_file_close (out);
       return -1;
@@ -173,71 +200,173 @@ check_unchanged (struct doc_file *f, secshim_error_t *err)
   return 0;
 }
 
-/* true if the file, as it is now, holds exactly bytes[0..len).  Used when
- * the caller already freed f->bytes (a 1 MB config must not be held three
- * times: input, tree and output); read in pieces, so memory stays small.
- * Any failure or difference answers false, and the caller then writes,
- * after check_unchanged, as for any other difference. */
-static bool
-file_holds (struct doc_file *f, const char *bytes, size_t len)
+/* Give the written temp file (fd, closed here) the original's owner and
+ * mode, make it durable and rename it over the original. */
+static int
+finish_temp (struct doc_file *f, int fd, const char *tmp, secshim_error_t *err)
 {
-  cleanup_close int fd = -1;
-  struct stat st;
-  char buf[16384];
-  size_t off = 0;
-
-  fd = openat (f->dirfd, f->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size < 0 || (size_t) st.st_size != len)
-    return false;
-  for (;;)
-    {
-      ssize_t n = read (fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 || (size_t) n > len - off)
-        return false;
-      if (n == 0)
-        return off == len;
-      if (memcmp (buf, bytes + off, (size_t) n) != 0)
-        return false;
-      off += (size_t) n;
-    }
-}
-
-int
-doc_file_replace (struct doc_file *f, const char *bytes, size_t len, secshim_error_t *err)
-{
-  cleanup_close int fd = -1;
-  cleanup_free char *tmp = NULL;
   mode_t mode = f->st.st_mode & 07755 & ~(mode_t) 022;
 
-  /* Identical bytes: nothing to write.  Without f->bytes (freed by the
-   * caller after parsing), the file itself is compared. */
-  if (len == f->len && (f->bytes ? memcmp (bytes, f->bytes, len) == 0 : file_holds (f, bytes, len)))
-    return 0;
-  remove_stale_temps (f);
-  if (check_unchanged (f, err) < 0)
-    return -1;
-  fd = make_temp (f, &tmp, err);
-  if (fd < 0)
-    return -1;
-  if (write_all_fd (fd, bytes, len) < 0)
-    goto fail;
   if (geteuid () == 0 && fchown (fd, f->st.st_uid, f->st.st_gid) < 0)
     goto fail;
   if (fchmod (fd, mode) < 0 || fsync (fd) < 0)
     goto fail;
   if (renameat (f->dirfd, tmp, f->dirfd, f->name) < 0)
     goto fail;
+  close (fd);
   (void) fsync (f->dirfd);
   return 0;
 
 fail:
   {
     int errsv = errno;
+    close (fd);
     (void) unlinkat (f->dirfd, tmp, 0);
     return secshim_make_error (err, errsv, "write `%s/%s`", f->dir, f->name);
   }
+}
+
+/* ---- writing a tree a piece at a time ---- */
+
+/* The pieces of a document's new bytes go first to a comparison with the
+ * file as it is, then, from the first difference, to the temporary file.
+ * A difference in the first piece (nearly every rewrite: the first piece
+ * holds a small config whole, and a large one's process.user) switches at
+ * once; a later one stops the comparison, and the document is generated
+ * again into the temporary file. */
+struct tree_out
+{
+  struct doc_file *f;
+  int cmp_fd; /* the file, compared piece by piece; -1 when it could not be */
+  bool differs;
+  bool restart; /* differs after the first piece: write again from the start */
+  size_t off;   /* bytes taken so far */
+  int out_fd;   /* the temporary file, once writing */
+  char *tmp;
+};
+
+#define TREE_DIFFERS_LATE 1
+
+/* true if the next n bytes of fd are buf[0..n) */
+static bool
+fd_holds_next (int fd, const char *buf, size_t n)
+{
+  char tmp[16384];
+  while (n > 0)
+    {
+      size_t want = n < sizeof tmp ? n : sizeof tmp;
+      ssize_t r = read (fd, tmp, want);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0 || memcmp (tmp, buf, (size_t) r) != 0)
+        return false;
+      buf += r;
+      n -= (size_t) r;
+    }
+  return true;
+}
+
+static int
+tree_out_begin (struct tree_out *t, secshim_error_t *err)
+{
+  remove_stale_temps (t->f);
+  if (check_unchanged (t->f, err) < 0)
+    return -1;
+  t->out_fd = make_temp (t->f, &t->tmp, err);
+  return t->out_fd < 0 ? -1 : 0;
+}
+
+static int
+tree_out_piece (void *opaque, const char *piece, size_t len, secshim_error_t *err)
+{
+  struct tree_out *t = opaque;
+  if (t->out_fd < 0 && !t->differs)
+    t->differs = t->cmp_fd < 0 || !fd_holds_next (t->cmp_fd, piece, len);
+  if (t->out_fd < 0 && t->differs)
+    {
+      if (t->off > 0)
+        {
+          t->restart = true;
+          return TREE_DIFFERS_LATE;
+        }
+      if (tree_out_begin (t, err) < 0)
+        return -1;
+    }
+  t->off += len;
+  if (t->out_fd >= 0 && write_all_fd (t->out_fd, piece, len) < 0)
+    return secshim_make_error (err, errno, "write `%s/%s`", t->f->dir, t->f->name);
+  return 0;
+}
+
+/* The whole output was taken: identical to the file (and to what was
+ * read), or written. */
+static bool
+tree_out_identical (struct tree_out *t)
+{
+  char c;
+  if (t->out_fd >= 0 || t->differs || t->off != t->f->len)
+    return false;
+  for (;;)
+    {
+      ssize_t r = read (t->cmp_fd, &c, 1);
+      if (r < 0 && errno == EINTR)
+        continue;
+      return r == 0;
+    }
+}
+
+int
+doc_file_write_tree (struct doc_file *f, const struct json_value *doc, secshim_error_t *err)
+{
+  struct tree_out t = { .f = f, .out_fd = -1 };
+  cleanup_free char *tmp = NULL;
+  int ret;
+
+  t.cmp_fd = openat (f->dirfd, f->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  ret = json_write_stream (doc, tree_out_piece, &t, err);
+  if (ret == TREE_DIFFERS_LATE)
+    {
+      /* the first pieces are gone: generate again, into the temp file */
+      t.differs = true;
+      t.off = 0;
+      ret = tree_out_begin (&t, err);
+      if (ret == 0)
+        ret = json_write_stream (doc, tree_out_piece, &t, err);
+    }
+  if (t.cmp_fd >= 0)
+    {
+      if (ret == 0 && tree_out_identical (&t))
+        ret = 1;
+      close (t.cmp_fd);
+    }
+  tmp = t.tmp;
+  if (ret != 0)
+    {
+      if (t.out_fd >= 0)
+        {
+          close (t.out_fd);
+          (void) unlinkat (f->dirfd, tmp, 0);
+        }
+      return ret > 0 ? 0 : -1;
+    }
+  /* the file differs at its end only (shorter, or longer) */
+  if (t.out_fd < 0)
+    {
+      ret = tree_out_begin (&t, err);
+      tmp = t.tmp;
+      if (ret == 0)
+        ret = json_write_stream (doc, tree_out_piece, &t, err);
+      if (ret != 0)
+        {
+          if (t.out_fd >= 0)
+            {
+              close (t.out_fd);
+              (void) unlinkat (f->dirfd, tmp, 0);
+            }
+          return -1;
+        }
+    }
+  return finish_temp (f, t.out_fd, tmp, err);
 }
 
 void
@@ -245,7 +374,9 @@ doc_file_close (struct doc_file *f)
 {
   if (f->dirfd >= 0)
     close (f->dirfd);
-  f->dirfd = -1;
+  if (f->fd >= 0)
+    close (f->fd);
+  f->dirfd = f->fd = -1;
   free (f->dir);
   free (f->name);
   free (f->bytes);
@@ -266,7 +397,7 @@ doc_stream_read (const char *path, size_t max_bytes, struct doc_file *out, secsh
   const char *slash = strrchr (path, '/');
 
   memset (out, 0, sizeof *out);
-  out->dirfd = -1;
+  out->dirfd = out->fd = -1;
   out->dir = slash ? xstrndup (path, (size_t) (slash - path)) : xstrdup (".");
   out->name = xstrdup (slash ? slash + 1 : path);
   fd = open (path, O_RDONLY | O_CLOEXEC);

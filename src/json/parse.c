@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <yajl/yajl_parse.h>
 
@@ -23,11 +24,15 @@ const struct json_limits json_default_limits = {
   .max_items = JSON_DEFAULT_MAX_ITEMS,
 };
 
-/* One open object or array. */
+/* One open object or array.  Its members or items so far are on the
+ * context's stack of them, from base on; the container gets an exact-size
+ * copy in the arena when it closes, and until then has count 0. */
 struct frame
 {
   struct json_value *container;
-  /* object: the key just read, whose value comes next (owned) */
+  size_t base;
+  size_t count;
+  /* object: the key just read, whose value comes next (arena memory) */
   char *key;
   size_t key_len;
   /* object: open-addressing set of member index + 1, so that duplicate
@@ -39,12 +44,24 @@ struct frame
 struct parse_ctx
 {
   const struct json_limits *limits;
-  const char *buf;
-  size_t len;
+  /* the piece of the document yajl parses now: its bytes [piece_base,
+   * piece_base + piece_len); the pieces before it had `lines` newlines,
+   * the last one just before line_start */
+  const char *piece;
+  size_t piece_base;
+  size_t piece_len;
+  size_t lines;
+  size_t line_start;
   yajl_handle yajl;
+  struct json_arena *arena;
   struct frame *frames;
   size_t depth;
   size_t frames_cap;
+  /* the members and items of the open containers */
+  struct json_member *members;
+  size_t nmembers, members_cap;
+  struct json_value **items;
+  size_t nitems, items_cap;
   struct json_value *root;
   /* set by a callback that refuses the document */
   char *error;
@@ -53,19 +70,31 @@ struct parse_ctx
 
 /* ---- positions and paths ---- */
 
+/* Newlines of buf[0..n) added to *lines; *line_start after the last one
+ * (base: buf's offset in the document). */
 static void
-offset_to_line_column (const char *buf, size_t len, size_t offset, size_t *line, size_t *column)
+count_lines (const char *buf, size_t n, size_t base, size_t *lines, size_t *line_start)
 {
-  size_t l = 1, line_start = 0;
-  if (offset > len)
-    offset = len;
-  for (size_t i = 0; i < offset; i++)
-    if (buf[i] == '\n')
-      {
-        l++;
-        line_start = i + 1;
-      }
-  *line = l;
+  const char *p = buf, *end = buf + n;
+  while (p < end && (p = memchr (p, '\n', (size_t) (end - p))) != NULL)
+    {
+      ++*lines;
+      *line_start = base + (size_t) (++p - buf);
+    }
+}
+
+/* offset is in the current piece or just after it. */
+static void
+offset_to_line_column (const struct parse_ctx *ctx, size_t offset, size_t *line, size_t *column)
+{
+  size_t lines = ctx->lines, line_start = ctx->line_start;
+  size_t in_piece = offset > ctx->piece_base ? offset - ctx->piece_base : 0;
+  if (in_piece > ctx->piece_len)
+    in_piece = ctx->piece_len;
+  count_lines (ctx->piece, in_piece, ctx->piece_base, &lines, &line_start);
+  if (offset < line_start)
+    offset = line_start;
+  *line = lines + 1;
   *column = offset - line_start + 1;
 }
 
@@ -84,16 +113,19 @@ current_path (struct parse_ctx *ctx, bool with_pending, struct strbuf *p)
         {
           /* the open child is the container's last element */
           if (c->type == JSON_OBJECT)
-            json_pathbuf_add_key (p, c->members[c->count - 1].key, c->members[c->count - 1].key_len);
+            {
+              const struct json_member *m = &ctx->members[f->base + f->count - 1];
+              json_pathbuf_add_key (p, m->key, m->key_len);
+            }
           else
-            json_pathbuf_add_index (p, c->count - 1);
+            json_pathbuf_add_index (p, f->count - 1);
         }
       else if (with_pending)
         {
           if (c->type == JSON_OBJECT && f->key != NULL)
             json_pathbuf_add_key (p, f->key, f->key_len);
           else if (c->type == JSON_ARRAY)
-            json_pathbuf_add_index (p, c->count);
+            json_pathbuf_add_index (p, f->count);
         }
     }
 }
@@ -114,7 +146,7 @@ ctx_fail (struct parse_ctx *ctx, bool with_pending, const char *fmt, ...)
   current_path (ctx, with_pending, &p);
   xasprintf (&ctx->error, "%s %s", what, json_pathbuf_str (&p));
   json_pathbuf_release (&p);
-  ctx->error_offset = yajl_get_bytes_consumed (ctx->yajl);
+  ctx->error_offset = ctx->piece_base + yajl_get_bytes_consumed (ctx->yajl);
   return 0;
 }
 
@@ -141,14 +173,13 @@ member_key_equal (const struct json_member *m, const char *key, size_t len)
 }
 
 static void
-keyset_grow (struct frame *f)
+keyset_grow (struct frame *f, const struct json_member *members)
 {
   size_t nslots = f->nslots ? f->nslots * 2 : 16;
   size_t *slots = xzalloc (nslots * sizeof *slots);
-  struct json_value *obj = f->container;
-  for (size_t i = 0; i < obj->count; i++)
+  for (size_t i = 0; i < f->count; i++)
     {
-      size_t j = hash_key (obj->members[i].key, obj->members[i].key_len) & (nslots - 1);
+      size_t j = hash_key (members[i].key, members[i].key_len) & (nslots - 1);
       while (slots[j])
         j = (j + 1) & (nslots - 1);
       slots[j] = i + 1;
@@ -163,28 +194,28 @@ keyset_grow (struct frame *f)
  * more than the comparisons. */
 #define KEYSET_LINEAR_MAX 8
 
-/* true if key is new; then slot reserved for member index obj->count */
+/* true if key is new; then slot reserved for member index f->count.
+ * members: the object's members so far. */
 static bool
-keyset_insert (struct frame *f, const char *key, size_t len)
+keyset_insert (struct frame *f, const struct json_member *members, const char *key, size_t len)
 {
-  struct json_value *obj = f->container;
-  if (obj->count < KEYSET_LINEAR_MAX)
+  if (f->count < KEYSET_LINEAR_MAX)
     {
-      for (size_t i = 0; i < obj->count; i++)
-        if (member_key_equal (&obj->members[i], key, len))
+      for (size_t i = 0; i < f->count; i++)
+        if (member_key_equal (&members[i], key, len))
           return false;
       return true;
     }
-  if ((obj->count + 1) * 2 > f->nslots)
-    keyset_grow (f);
+  if ((f->count + 1) * 2 > f->nslots)
+    keyset_grow (f, members);
   size_t j = hash_key (key, len) & (f->nslots - 1);
   while (f->slots[j])
     {
-      if (member_key_equal (&obj->members[f->slots[j] - 1], key, len))
+      if (member_key_equal (&members[f->slots[j] - 1], key, len))
         return false;
       j = (j + 1) & (f->nslots - 1);
     }
-  f->slots[j] = obj->count + 1;
+  f->slots[j] = f->count + 1;
   return true;
 }
 
@@ -280,11 +311,9 @@ check_decoded (struct parse_ctx *ctx, const unsigned char *s, size_t len, bool i
 /* ---- tree building ---- */
 
 static struct json_value *
-new_value (enum json_type type)
+new_value (struct parse_ctx *ctx, enum json_type type)
 {
-  struct json_value *v = xzalloc (sizeof *v);
-  v->type = type;
-  return v;
+  return json_arena_node (ctx->arena, type, NULL, 0);
 }
 
 /* Attach v where the parser is; takes ownership.  Returns 1 or 0 (stop). */
@@ -297,40 +326,44 @@ attach (struct parse_ctx *ctx, struct json_value *v)
       return 1;
     }
   struct frame *f = &ctx->frames[ctx->depth - 1];
-  struct json_value *c = f->container;
-  if (c->type == JSON_ARRAY)
+  if (f->container->type == JSON_ARRAY)
     {
-      if (c->count >= ctx->limits->max_items)
+      if (f->count >= ctx->limits->max_items)
         {
           json_free (v);
           return ctx_fail (ctx, false, "more than %zu elements in array", ctx->limits->max_items);
         }
-      json_array_append (c, v);
+      if (ctx->nitems == ctx->items_cap)
+        {
+          ctx->items_cap = ctx->items_cap ? ctx->items_cap * 2 : 256;
+          ctx->items = xreallocarray (ctx->items, ctx->items_cap, sizeof *ctx->items);
+        }
+      ctx->items[ctx->nitems++] = v;
+      f->count++;
       return 1;
     }
   /* object: yajl only calls a value callback after a key */
-  if (c->count == c->cap)
+  if (ctx->nmembers == ctx->members_cap)
     {
-      c->cap = c->cap ? c->cap * 2 : 8;
-      c->members = xreallocarray (c->members, c->cap, sizeof *c->members);
+      ctx->members_cap = ctx->members_cap ? ctx->members_cap * 2 : 128;
+      ctx->members = xreallocarray (ctx->members, ctx->members_cap, sizeof *ctx->members);
     }
-  c->members[c->count].key = steal_pointer (&f->key);
-  c->members[c->count].key_len = f->key_len;
-  c->members[c->count].value = v;
-  c->count++;
+  ctx->members[ctx->nmembers++] = (struct json_member){ .key = f->key, .key_len = f->key_len, .value = v };
+  f->key = NULL;
+  f->count++;
   return 1;
 }
 
 static int
 on_null (void *opaque)
 {
-  return attach (opaque, new_value (JSON_NULL));
+  return attach (opaque, new_value (opaque, JSON_NULL));
 }
 
 static int
 on_boolean (void *opaque, int b)
 {
-  return attach (opaque, new_value (b ? JSON_TRUE : JSON_FALSE));
+  return attach (opaque, new_value (opaque, b ? JSON_TRUE : JSON_FALSE));
 }
 
 /* Numbers keep their lexeme: yajl only calls this when set, never
@@ -338,7 +371,8 @@ on_boolean (void *opaque, int b)
 static int
 on_number (void *opaque, const char *s, size_t len)
 {
-  return attach (opaque, json_node_new_text (JSON_NUMBER, s, len));
+  struct parse_ctx *ctx = opaque;
+  return attach (ctx, json_arena_node (ctx->arena, JSON_NUMBER, s, len));
 }
 
 static int
@@ -347,7 +381,7 @@ on_string (void *opaque, const unsigned char *s, size_t len)
   struct parse_ctx *ctx = opaque;
   if (!check_decoded (ctx, s, len, false))
     return 0;
-  return attach (ctx, json_node_new_text (JSON_STRING, (const char *) s, len));
+  return attach (ctx, json_arena_node (ctx->arena, JSON_STRING, (const char *) s, len));
 }
 
 static int
@@ -359,14 +393,17 @@ on_map_key (void *opaque, const unsigned char *s, size_t len)
 
   if (!check_decoded (ctx, s, len, true))
     return 0;
-  if (f->container->count >= ctx->limits->max_items)
+  if (f->count >= ctx->limits->max_items)
     return ctx_fail (ctx, false, "more than %zu members in object", ctx->limits->max_items);
-  if (!keyset_insert (f, key, len))
+  /* (no members stack before an object's first member) */
+  if (!keyset_insert (f, ctx->members ? ctx->members + f->base : NULL, key, len))
     {
       cleanup_free char *quoted = json_quote_key (key, len);
       return ctx_fail (ctx, false, "duplicate key `%s` in", quoted);
     }
-  f->key = xstrndup (key, len);
+  f->key = json_arena_alloc (ctx->arena, len + 1);
+  memcpy (f->key, key, len);
+  f->key[len] = '\0';
   f->key_len = len;
   return 1;
 }
@@ -378,7 +415,7 @@ open_container (struct parse_ctx *ctx, enum json_type type)
    * brackets stop at the 65th. */
   if (ctx->depth >= ctx->limits->max_depth)
     return ctx_fail (ctx, true, "nesting deeper than %u at", ctx->limits->max_depth);
-  struct json_value *v = new_value (type);
+  struct json_value *v = new_value (ctx, type);
   if (!attach (ctx, v))
     return 0;
   if (ctx->depth == ctx->frames_cap)
@@ -386,7 +423,7 @@ open_container (struct parse_ctx *ctx, enum json_type type)
       ctx->frames_cap = ctx->frames_cap ? ctx->frames_cap * 2 : 16;
       ctx->frames = xreallocarray (ctx->frames, ctx->frames_cap, sizeof *ctx->frames);
     }
-  ctx->frames[ctx->depth] = (struct frame){ .container = v };
+  ctx->frames[ctx->depth] = (struct frame){ .container = v, .base = type == JSON_OBJECT ? ctx->nmembers : ctx->nitems };
   ctx->depth++;
   return 1;
 }
@@ -394,16 +431,38 @@ open_container (struct parse_ctx *ctx, enum json_type type)
 static void
 frame_release (struct frame *f)
 {
-  free (f->key);
   free (f->slots);
   *f = (struct frame){ 0 };
 }
 
+/* The container gets its members or items, in an exact-size arena array. */
 static int
 close_container (struct parse_ctx *ctx)
 {
+  struct frame *f = &ctx->frames[ctx->depth - 1];
+  struct json_value *c = f->container;
+  size_t n = f->count;
+  if (n > 0)
+    {
+      bool obj = c->type == JSON_OBJECT;
+      size_t size = obj ? sizeof *c->members : sizeof *c->items;
+      void *arr = json_arena_alloc (ctx->arena, n * size);
+      memcpy (arr, obj ? (void *) (ctx->members + f->base) : (void *) (ctx->items + f->base), n * size);
+      if (obj)
+        {
+          c->members = arr;
+          ctx->nmembers = f->base;
+        }
+      else
+        {
+          c->items = arr;
+          ctx->nitems = f->base;
+        }
+      c->count = c->cap = n;
+      c->flags |= JSON_FLAG_CHILDREN_IN_ARENA;
+    }
   ctx->depth--;
-  frame_release (&ctx->frames[ctx->depth]);
+  frame_release (f);
   return 1;
 }
 
@@ -459,15 +518,16 @@ hex4 (const char *s)
   return v;
 }
 
-/* At buf[i] = '\\' inside a string with buf[i+1] = 'u'.  Returns the
- * escape's length (6 or 12), or 0 for a lone or mismatched surrogate.
- * Malformed hex is left to yajl's lexer, which rejects it. */
+/* At s[0] = '\\' inside a string with s[1] = 'u'; avail bytes from s to
+ * the document's end (or at least 12).  Returns the escape's length (6 or
+ * 12), or 0 for a lone or mismatched surrogate.  Malformed hex is left to
+ * yajl's lexer, which rejects it. */
 static size_t
-check_unicode_escape (const char *buf, size_t len, size_t i)
+check_unicode_escape (const char *s, size_t avail)
 {
-  if (i + 6 > len)
+  if (avail < 6)
     return 2;
-  int cp = hex4 (buf + i + 2);
+  int cp = hex4 (s + 2);
   if (cp < 0)
     return 2;
   if (cp >= 0xDC00 && cp <= 0xDFFF)
@@ -475,18 +535,18 @@ check_unicode_escape (const char *buf, size_t len, size_t i)
   if (cp < 0xD800 || cp > 0xDBFF)
     return 6;
   /* yajl combines a high surrogate with whatever \uXXXX follows */
-  if (i + 12 > len || buf[i + 6] != '\\' || buf[i + 7] != 'u')
+  if (avail < 12 || s[6] != '\\' || s[7] != 'u')
     return 0;
-  int low = hex4 (buf + i + 8);
+  int low = hex4 (s + 8);
   if (low < 0xDC00 || low > 0xDFFF)
     return 0;
   return 12;
 }
 
-/* Find the first thing yajl would let through or report badly: a BOM, a
- * raw NUL (yajl would stop there only with a generic lexical error) or a
- * lone/mismatched surrogate escape (yajl decodes those silently, Go makes
- * them U+FFFD).
+/* The pre-scan finds the first thing yajl would let through or report
+ * badly: a BOM, a raw NUL (yajl would stop there only with a generic
+ * lexical error) or a lone/mismatched surrogate escape (yajl decodes those
+ * silently, Go makes them U+FFFD).
  *
  * Only backslashes matter after the BOM, and memchr finds them: in valid
  * JSON a backslash appears only inside a string, where it always starts
@@ -494,46 +554,93 @@ check_unicode_escape (const char *buf, size_t len, size_t i)
  * walks the escapes exactly as a byte-by-byte scan that tracks string
  * boundaries would.  A backslash outside a string is invalid JSON, which
  * yajl refuses anyway (this pass may then name the surrogate instead).
- * A byte loop here was 6% of a create's instructions. */
-static bool
-prescan (const char *buf, size_t len, size_t *bad_offset, const char **what)
+ * Escapes are looked at only before the first NUL.  A byte loop here was
+ * 6% of a create's instructions.
+ *
+ * It runs over the document piece by piece (json_parse_fd), with the same
+ * result as over the whole: an escape that may reach past the bytes read
+ * so far waits for more (at most 12 bytes), and so does the BOM check. */
+struct prescan
 {
-  const char *nul = memchr (buf, '\0', len);
-  size_t end = nul ? (size_t) (nul - buf) : len;
-  const char *p;
+  size_t next;         /* where the search for the next backslash resumes */
+  size_t nul;          /* offset of the first NUL; SIZE_MAX while none seen */
+  size_t nul_searched; /* [0, nul_searched) holds no other NUL */
+  bool started;        /* the BOM check is done */
+  bool done;           /* nothing more to look at */
+  bool bad;
+  size_t bad_offset;
+  const char *what;
+};
 
-  if (len >= 3 && memcmp (buf, "\xEF\xBB\xBF", 3) == 0)
+static size_t
+prescan_finding (struct prescan *ps, size_t offset, const char *what)
+{
+  ps->bad = ps->done = true;
+  ps->bad_offset = offset;
+  ps->what = what;
+  return offset;
+}
+
+/* buf holds the document's bytes [base, base + n); eof when that is all of
+ * it.  Returns the offset before which every byte is decided: yajl may
+ * parse up to there (up to the finding when there is one). */
+static size_t
+prescan_step (struct prescan *ps, const char *buf, size_t base, size_t n, bool eof)
+{
+  size_t end = base + n, limit;
+
+  if (ps->done)
+    return ps->bad ? ps->bad_offset : end;
+  if (!ps->started)
     {
-      *bad_offset = 0;
-      *what = "byte order mark at";
-      return true;
+      if (n < 3 && !eof)
+        return base;
+      ps->started = true;
+      if (n >= 3 && memcmp (buf, "\xEF\xBB\xBF", 3) == 0)
+        return prescan_finding (ps, 0, "byte order mark at");
     }
-  for (size_t i = 0; i < end && (p = memchr (buf + i, '\\', end - i)) != NULL;)
+  if (ps->nul == SIZE_MAX && ps->nul_searched < end)
     {
-      i = (size_t) (p - buf);
-      if (i + 1 >= len)
-        break;
-      if (buf[i + 1] != 'u')
+      const char *z = memchr (buf + (ps->nul_searched - base), '\0', end - ps->nul_searched);
+      if (z != NULL)
+        ps->nul = base + (size_t) (z - buf);
+      ps->nul_searched = end;
+    }
+  limit = ps->nul != SIZE_MAX ? ps->nul : end;
+  while (ps->next < limit)
+    {
+      const char *p = memchr (buf + (ps->next - base), '\\', limit - ps->next);
+      if (p == NULL)
         {
-          i += 2;
+          ps->next = limit;
+          break;
+        }
+      size_t i = base + (size_t) (p - buf);
+      if (!eof && i + 12 > end)
+        {
+          ps->next = i;
+          return i;
+        }
+      if (i + 1 >= end)
+        {
+          ps->next = SIZE_MAX; /* a backslash at the very end */
+          break;
+        }
+      if (p[1] != 'u')
+        {
+          ps->next = i + 2;
           continue;
         }
-      size_t n = check_unicode_escape (buf, len, i);
-      if (n == 0)
-        {
-          *bad_offset = i;
-          *what = "lone or mismatched UTF-16 surrogate escape in string at";
-          return true;
-        }
-      i += n;
+      size_t len = check_unicode_escape (p, end - i);
+      if (len == 0)
+        return prescan_finding (ps, i, "lone or mismatched UTF-16 surrogate escape in string at");
+      ps->next = i + len;
     }
-  if (nul)
-    {
-      *bad_offset = end;
-      *what = "NUL byte at";
-      return true;
-    }
-  return false;
+  if (ps->nul != SIZE_MAX)
+    return prescan_finding (ps, ps->nul, "NUL byte at");
+  if (eof)
+    ps->done = true;
+  return end;
 }
 
 /* ---- driver ---- */
@@ -546,7 +653,16 @@ ctx_release (struct parse_ctx *ctx)
   free (ctx->frames);
   if (ctx->yajl)
     yajl_free (ctx->yajl);
+  /* after a refusal: the children of the unclosed containers (which
+   * have count 0 themselves) */
+  for (size_t i = 0; i < ctx->nmembers; i++)
+    json_free (ctx->members[i].value);
+  for (size_t i = 0; i < ctx->nitems; i++)
+    json_free (ctx->items[i]);
+  free (ctx->members);
+  free (ctx->items);
   json_free (ctx->root);
+  json_arena_unref (ctx->arena);
   free (ctx->error);
 }
 
@@ -554,7 +670,7 @@ static int
 fail_at (struct parse_ctx *ctx, size_t offset, const char *what, secshim_error_t *err)
 {
   size_t line, column;
-  offset_to_line_column (ctx->buf, ctx->len, offset, &line, &column);
+  offset_to_line_column (ctx, offset, &line, &column);
   return secshim_make_error (err, SECSHIM_EINPUT, "json: line %zu, column %zu: %s", line, column, what);
 }
 
@@ -581,69 +697,181 @@ fail_yajl (struct parse_ctx *ctx, size_t offset, secshim_error_t *err)
   return fail_at (ctx, offset, full, err);
 }
 
+/* A context ready for yajl: size_hint is the document's size, or a guess. */
+static void
+ctx_begin (struct parse_ctx *ctx, const struct json_limits *limits, size_t size_hint)
+{
+  *ctx = (struct parse_ctx){ .limits = limits ? limits : &json_default_limits };
+  /* A tree takes about 4 to 8 times its text (a node is 64 bytes). */
+  ctx->arena = json_arena_new (size_hint * 4);
+  ctx->yajl = yajl_alloc (&callbacks, NULL, ctx);
+  if (ctx->yajl == NULL)
+    abort ();
+  /* the defaults, spelled out: they are the security contract */
+  yajl_config (ctx->yajl, yajl_allow_comments, 0);
+  yajl_config (ctx->yajl, yajl_dont_validate_strings, 0);
+  yajl_config (ctx->yajl, yajl_allow_trailing_garbage, 0);
+  yajl_config (ctx->yajl, yajl_allow_multiple_values, 0);
+  yajl_config (ctx->yajl, yajl_allow_partial_values, 0);
+}
+
+/* The current piece is parsed and its bytes about to be overwritten:
+ * count its lines once, for the positions of later errors. */
+static void
+retire_piece (struct parse_ctx *ctx)
+{
+  count_lines (ctx->piece, ctx->piece_len, ctx->piece_base, &ctx->lines, &ctx->line_start);
+  ctx->piece_base += ctx->piece_len;
+  ctx->piece_len = 0;
+}
+
+/* Parse the document's bytes [base, base + n) at buf, the ones after
+ * those of the previous call (retired). */
+static int
+parse_piece (struct parse_ctx *ctx, const char *buf, size_t base, size_t n, secshim_error_t *err)
+{
+  ctx->piece = buf;
+  ctx->piece_base = base;
+  ctx->piece_len = n;
+  if (n == 0)
+    return 0;
+  if (yajl_parse (ctx->yajl, (const unsigned char *) buf, n) != yajl_status_ok)
+    return fail_yajl (ctx, base + yajl_get_bytes_consumed (ctx->yajl), err);
+  return 0;
+}
+
+/* Everything up to the pre-scan's finding, or the whole document of len
+ * bytes, has been parsed. */
+static int
+parse_finish (struct parse_ctx *ctx, const struct prescan *ps, size_t len, struct json_value **out,
+              secshim_error_t *err)
+{
+  /* With a pre-scan finding, parse only up to it: an earlier error wins,
+   * otherwise the parser state tells the finding's path. */
+  if (ps->bad)
+    {
+      struct strbuf p = { 0 };
+      cleanup_free char *full = NULL;
+      current_path (ctx, true, &p);
+      xasprintf (&full, "%s %s", ps->what, json_pathbuf_str (&p));
+      json_pathbuf_release (&p);
+      return fail_at (ctx, ps->bad_offset, full, err);
+    }
+  if (yajl_complete_parse (ctx->yajl) != yajl_status_ok)
+    return fail_yajl (ctx, len, err);
+  if (ctx->root == NULL || ctx->depth != 0)
+    return fail_at (ctx, len, "incomplete document at top level", err);
+  *out = steal_pointer (&ctx->root);
+  return 0;
+}
+
 int
 json_parse (const char *buf, size_t len, const struct json_limits *limits, struct json_value **out,
             secshim_error_t *err)
 {
-  struct parse_ctx ctx = { .limits = limits ? limits : &json_default_limits, .buf = buf, .len = len };
-  size_t bad_offset = 0;
-  const char *bad_what = NULL;
-  yajl_status st;
+  struct parse_ctx ctx;
+  struct prescan ps = { .nul = SIZE_MAX };
   int ret;
 
   *out = NULL;
-  if (len > ctx.limits->max_bytes)
+  if (len > (limits ? limits : &json_default_limits)->max_bytes)
     return secshim_make_error (err, SECSHIM_EINPUT, "json: document is %zu bytes, over the limit of %zu", len,
-                               ctx.limits->max_bytes);
-
-  bool bad = prescan (buf, len, &bad_offset, &bad_what);
-
-  ctx.yajl = yajl_alloc (&callbacks, NULL, &ctx);
-  if (ctx.yajl == NULL)
-    abort ();
-  /* the defaults, spelled out: they are the security contract */
-  yajl_config (ctx.yajl, yajl_allow_comments, 0);
-  yajl_config (ctx.yajl, yajl_dont_validate_strings, 0);
-  yajl_config (ctx.yajl, yajl_allow_trailing_garbage, 0);
-  yajl_config (ctx.yajl, yajl_allow_multiple_values, 0);
-  yajl_config (ctx.yajl, yajl_allow_partial_values, 0);
-
-  /* With a pre-scan finding, parse only up to it: an earlier error wins,
-   * otherwise the parser state tells the finding's path. */
-  size_t feed = bad ? bad_offset : len;
-  if (feed > 0)
-    {
-      st = yajl_parse (ctx.yajl, (const unsigned char *) buf, feed);
-      if (st != yajl_status_ok)
-        {
-          ret = fail_yajl (&ctx, yajl_get_bytes_consumed (ctx.yajl), err);
-          goto out;
-        }
-    }
-  if (bad)
-    {
-      struct strbuf p = { 0 };
-      cleanup_free char *full = NULL;
-      current_path (&ctx, true, &p);
-      xasprintf (&full, "%s %s", bad_what, json_pathbuf_str (&p));
-      json_pathbuf_release (&p);
-      ret = fail_at (&ctx, bad_offset, full, err);
-      goto out;
-    }
-  st = yajl_complete_parse (ctx.yajl);
-  if (st != yajl_status_ok)
-    {
-      ret = fail_yajl (&ctx, len, err);
-      goto out;
-    }
-  if (ctx.root == NULL || ctx.depth != 0)
-    {
-      ret = fail_at (&ctx, len, "incomplete document at top level", err);
-      goto out;
-    }
-  *out = steal_pointer (&ctx.root);
-  ret = 0;
-out:
+                               (limits ? limits : &json_default_limits)->max_bytes);
+  ctx_begin (&ctx, limits, len);
+  size_t decided = prescan_step (&ps, buf, 0, len, true);
+  ret = parse_piece (&ctx, buf, 0, decided, err);
+  if (ret == 0)
+    ret = parse_finish (&ctx, &ps, len, out, err);
   ctx_release (&ctx);
+  return ret;
+}
+
+/* What json_parse_fd reads at a time; pieces carry up to 11 bytes over. */
+#define PARSE_READ_SIZE ((size_t) 64 * 1024)
+
+int
+json_parse_fd (int fd, size_t size_hint, const struct json_limits *limits, struct json_value **out, size_t *size,
+               secshim_error_t *err)
+{
+  return json_parse_fd_pieces (fd, PARSE_READ_SIZE, size_hint, limits, out, size, err);
+}
+
+/* A refusal of a document read in more than one piece, in the words of
+ * json_parse over the whole: yajl places some syntax errors at the start of
+ * the offending token, which it cannot do when the token began in an
+ * earlier piece.  Only for the message (the verdict is taken): the file is
+ * read again from the start, whole, and if that parse is refused too (the
+ * file may have changed since), its message replaces ours. */
+static void
+reword_from_whole (int fd, const struct json_limits *limits, secshim_error_t *err)
+{
+  cleanup_free char *whole = NULL;
+  struct json_value *v = NULL;
+  secshim_error_t werr = NULL;
+  size_t len = 0;
+
+  if (lseek (fd, 0, SEEK_SET) != 0 || read_all_fd (fd, limits->max_bytes, &whole, &len) < 0)
+    return;
+  if (json_parse (whole, len, limits, &v, &werr) == 0)
+    {
+      json_free (v);
+      return;
+    }
+  secshim_error_release (err);
+  *err = werr;
+}
+
+int
+json_parse_fd_pieces (int fd, size_t piece, size_t size_hint, const struct json_limits *limits, struct json_value **out,
+                      size_t *size, secshim_error_t *err)
+{
+  struct parse_ctx ctx;
+  struct prescan ps = { .nul = SIZE_MAX };
+  size_t base = 0, carry = 0, total = 0;
+  char *buf;
+  int ret = 0;
+
+  if (piece == 0 || piece > PARSE_READ_SIZE)
+    abort ();
+  buf = xmalloc (piece + 16);
+
+  *out = NULL;
+  ctx_begin (&ctx, limits, size_hint);
+  for (;;)
+    {
+      ssize_t r = read (fd, buf + carry, piece);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        {
+          ret = secshim_make_error (err, errno, "read");
+          break;
+        }
+      total += (size_t) r;
+      if (total > ctx.limits->max_bytes)
+        {
+          ret = secshim_make_error (err, EFBIG, "json: document is over the limit of %zu bytes", ctx.limits->max_bytes);
+          break;
+        }
+      size_t n = carry + (size_t) r, end = base + n;
+      size_t decided = prescan_step (&ps, buf, base, n, r == 0);
+      ret = parse_piece (&ctx, buf, base, decided - base, err);
+      if (ret < 0 || ps.bad || r == 0)
+        break;
+      /* the undecided rest goes before the next read */
+      retire_piece (&ctx);
+      carry = end - decided;
+      memmove (buf, buf + (decided - base), carry);
+      base = decided;
+    }
+  if (ret == 0)
+    ret = parse_finish (&ctx, &ps, total, out, err);
+  if (ret == 0 && size)
+    *size = total;
+  ctx_release (&ctx);
+  free (buf);
+  /* not for a read error or a document over the cap */
+  if (ret < 0 && base > 0 && err && *err && (*err)->status == SECSHIM_EINPUT)
+    reword_from_whole (fd, ctx.limits, err);
   return ret;
 }

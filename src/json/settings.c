@@ -30,19 +30,7 @@ strv_contains (const struct strv *s, const char *needle)
 struct json_value *
 take_raw (struct json_value *obj, const char *key)
 {
-  size_t i;
-  if (!json_is (obj, JSON_OBJECT))
-    return NULL;
-  for (i = 0; i < obj->count; i++)
-    if (strcmp (obj->members[i].key, key) == 0)
-      {
-        struct json_value *v = obj->members[i].value;
-        free (obj->members[i].key);
-        memmove (&obj->members[i], &obj->members[i + 1], (obj->count - i - 1) * sizeof obj->members[0]);
-        obj->count--;
-        return v;
-      }
-  return NULL;
+  return json_take (obj, key);
 }
 
 DEFINE_CLEANUP_FUNC (struct json_value *, json_free)

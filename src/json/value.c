@@ -15,20 +15,42 @@
 
 /* ---- a small growable stack of pointers ---- */
 
+/* It starts in place: most trees freed, cloned or compared are a few
+ * values (a rule's replaced member), and a malloc for each was a tenth of
+ * json_free. */
 struct ptrstack
 {
   const void **items;
   size_t len;
   size_t cap;
+  const void *first[32];
 };
+
+static void
+ptrstack_init (struct ptrstack *s)
+{
+  s->items = s->first;
+  s->len = 0;
+  s->cap = sizeof s->first / sizeof *s->first;
+}
+
+static void
+ptrstack_release (struct ptrstack *s)
+{
+  if (s->items != s->first)
+    free (s->items);
+}
 
 static void
 ptrstack_push (struct ptrstack *s, const void *p)
 {
   if (s->len == s->cap)
     {
-      s->cap = s->cap ? s->cap * 2 : 32;
-      s->items = xreallocarray (s->items, s->cap, sizeof *s->items);
+      const void **items = xreallocarray (s->items == s->first ? NULL : s->items, s->cap * 2, sizeof *s->items);
+      if (s->items == s->first)
+        memcpy (items, s->first, sizeof s->first);
+      s->items = items;
+      s->cap *= 2;
     }
   s->items[s->len++] = p;
 }
@@ -177,16 +199,18 @@ json_new_array (void)
 void
 json_free (struct json_value *v)
 {
-  struct ptrstack todo = { 0 };
+  struct ptrstack todo;
   if (v == NULL)
     return;
+  ptrstack_init (&todo);
   ptrstack_push (&todo, v);
   while ((v = (struct json_value *) ptrstack_pop (&todo)) != NULL)
     {
       if (v->type == JSON_OBJECT)
         for (size_t i = 0; i < v->count; i++)
           {
-            free (v->members[i].key);
+            if (v->arena == NULL)
+              free (v->members[i].key);
             if (v->members[i].value)
               ptrstack_push (&todo, v->members[i].value);
           }
@@ -196,11 +220,18 @@ json_free (struct json_value *v)
             ptrstack_push (&todo, v->items[i]);
       if (!json_node_text_is_inline (v))
         free (v->str);
-      free (v->members);
-      free (v->items);
-      free (v);
+      if (!(v->flags & JSON_FLAG_CHILDREN_IN_ARENA))
+        {
+          free (v->members);
+          free (v->items);
+        }
+      /* last: the arena may hold this node's keys and arrays */
+      if (v->arena)
+        json_arena_unref (v->arena);
+      else
+        free (v);
     }
-  free (todo.items);
+  ptrstack_release (&todo);
 }
 
 /* A copy of v's own data; containers get sized child arrays whose entries
@@ -230,11 +261,12 @@ clone_shallow (const struct json_value *v)
 struct json_value *
 json_clone (const struct json_value *v)
 {
-  struct ptrstack todo = { 0 };
+  struct ptrstack todo;
   struct json_value *root;
   if (v == NULL)
     return NULL;
   root = clone_shallow (v);
+  ptrstack_init (&todo);
   ptrstack_push (&todo, v);
   ptrstack_push (&todo, root);
   while (todo.len)
@@ -256,7 +288,7 @@ json_clone (const struct json_value *v)
             }
         }
     }
-  free (todo.items);
+  ptrstack_release (&todo);
   return root;
 }
 
@@ -288,10 +320,11 @@ equal_shallow (const struct json_value *a, const struct json_value *b)
 bool
 json_equal (const struct json_value *a, const struct json_value *b)
 {
-  struct ptrstack todo = { 0 };
+  struct ptrstack todo;
   bool equal = true;
   if (a == NULL || b == NULL)
     return a == b;
+  ptrstack_init (&todo);
   ptrstack_push (&todo, a);
   ptrstack_push (&todo, b);
   while (equal && todo.len)
@@ -309,7 +342,7 @@ json_equal (const struct json_value *a, const struct json_value *b)
           ptrstack_push (&todo, y->type == JSON_OBJECT ? y->members[i].value : y->items[i]);
         }
     }
-  free (todo.items);
+  ptrstack_release (&todo);
   return equal;
 }
 
@@ -362,6 +395,48 @@ json_get_path (const struct json_value *root, const char *dotted)
   return (struct json_value *) cur;
 }
 
+/* A copy of key[0..len) owned by obj: arena memory for an arena object. */
+static char *
+key_copy (const struct json_value *obj, const char *key, size_t len)
+{
+  if (obj->arena == NULL)
+    return xstrndup (key, len);
+  char *k = json_arena_alloc (obj->arena, len + 1);
+  memcpy (k, key, len);
+  k[len] = '\0';
+  return k;
+}
+
+static void
+key_release (const struct json_value *obj, char *key)
+{
+  if (obj->arena == NULL)
+    free (key);
+}
+
+/* Room for one more member or item.  Arena arrays are exact-size: the
+ * first growth moves them to the heap. */
+static void
+children_grow (struct json_value *v)
+{
+  size_t size = v->type == JSON_OBJECT ? sizeof *v->members : sizeof *v->items;
+  void **arr = v->type == JSON_OBJECT ? (void **) &v->members : (void **) &v->items;
+  size_t cap;
+  if (v->count < v->cap)
+    return;
+  cap = v->cap ? v->cap * 2 : 8;
+  if (v->flags & JSON_FLAG_CHILDREN_IN_ARENA)
+    {
+      void *heap = xreallocarray (NULL, cap, size);
+      memcpy (heap, *arr, v->count * size);
+      *arr = heap;
+      v->flags &= ~JSON_FLAG_CHILDREN_IN_ARENA;
+    }
+  else
+    *arr = xreallocarray (*arr, cap, size);
+  v->cap = cap;
+}
+
 void
 json_set (struct json_value *obj, const char *key, struct json_value *val)
 {
@@ -374,13 +449,10 @@ json_set (struct json_value *obj, const char *key, struct json_value *val)
       m->value = val;
       return;
     }
-  if (obj->count == obj->cap)
-    {
-      obj->cap = obj->cap ? obj->cap * 2 : 8;
-      obj->members = xreallocarray (obj->members, obj->cap, sizeof *obj->members);
-    }
-  obj->members[obj->count].key = xstrdup (key);
-  obj->members[obj->count].key_len = strlen (key);
+  size_t len = strlen (key);
+  children_grow (obj);
+  obj->members[obj->count].key = key_copy (obj, key, len);
+  obj->members[obj->count].key_len = len;
   obj->members[obj->count].value = val;
   obj->count++;
 }
@@ -396,18 +468,78 @@ json_get_or_add_object (struct json_value *obj, const char *key)
   return v;
 }
 
+struct json_value *
+json_object_take_at (struct json_value *obj, size_t i)
+{
+  struct json_value *v;
+  if (!json_is (obj, JSON_OBJECT) || i >= obj->count)
+    return NULL;
+  v = obj->members[i].value;
+  key_release (obj, obj->members[i].key);
+  memmove (&obj->members[i], &obj->members[i + 1], (obj->count - i - 1) * sizeof *obj->members);
+  obj->count--;
+  return v;
+}
+
+void
+json_object_remove_at (struct json_value *obj, size_t i)
+{
+  json_free (json_object_take_at (obj, i));
+}
+
+struct json_value *
+json_take (struct json_value *obj, const char *key)
+{
+  size_t i;
+  if (find_member (obj, key, &i) == NULL)
+    return NULL;
+  return json_object_take_at (obj, i);
+}
+
 bool
 json_remove (struct json_value *obj, const char *key)
 {
   size_t i;
-  struct json_member *m = find_member (obj, key, &i);
-  if (m == NULL)
+  if (find_member (obj, key, &i) == NULL)
     return false;
-  free (m->key);
-  json_free (m->value);
-  memmove (&obj->members[i], &obj->members[i + 1], (obj->count - i - 1) * sizeof *obj->members);
-  obj->count--;
+  json_object_remove_at (obj, i);
   return true;
+}
+
+void
+json_object_rename_at (struct json_value *obj, size_t i, const char *key)
+{
+  size_t len = strlen (key);
+  if (!json_is (obj, JSON_OBJECT) || i >= obj->count)
+    abort ();
+  key_release (obj, obj->members[i].key);
+  obj->members[i].key = key_copy (obj, key, len);
+  obj->members[i].key_len = len;
+}
+
+void
+json_object_move_members (struct json_value *dst, struct json_value *src)
+{
+  if (!json_is (dst, JSON_OBJECT) || !json_is (src, JSON_OBJECT))
+    abort ();
+  for (size_t i = 0; i < src->count; i++)
+    {
+      struct json_member *m = &src->members[i];
+      children_grow (dst);
+      /* a key stays where it is allocated only if dst frees it the same way
+       * and keeps the same arena alive */
+      if (dst->arena == src->arena)
+        dst->members[dst->count].key = m->key;
+      else
+        {
+          dst->members[dst->count].key = key_copy (dst, m->key, m->key_len);
+          key_release (src, m->key);
+        }
+      dst->members[dst->count].key_len = m->key_len;
+      dst->members[dst->count].value = m->value;
+      dst->count++;
+    }
+  src->count = 0;
 }
 
 /* ---- arrays ---- */
@@ -417,11 +549,7 @@ json_array_append (struct json_value *arr, struct json_value *item)
 {
   if (arr == NULL || arr->type != JSON_ARRAY)
     abort ();
-  if (arr->count == arr->cap)
-    {
-      arr->cap = arr->cap ? arr->cap * 2 : 8;
-      arr->items = xreallocarray (arr->items, arr->cap, sizeof *arr->items);
-    }
+  children_grow (arr);
   arr->items[arr->count++] = item;
 }
 
@@ -469,7 +597,7 @@ json_object_retain (struct json_value *obj, bool (*keep) (struct json_member *me
         obj->members[out++] = m;
       else
         {
-          free (m.key);
+          key_release (obj, m.key);
           json_free (m.value);
         }
     }

@@ -54,129 +54,175 @@ out_char (struct strbuf *o, char c)
   o->buf[o->len++] = c;
 }
 
-/* yajl_string_validate_utf8, byte for byte. */
-static bool
-gen_utf8_valid (const unsigned char *s, size_t len)
+/* The length of the UTF-8 sequence at s[0..len) as
+ * yajl_string_validate_utf8 accepts it (only lead and continuation bit
+ * patterns are checked), or 0 when it would refuse the string. */
+static size_t
+gen_utf8_seq (const unsigned char *s, size_t len)
 {
-  size_t i = 0;
-  while (i < len)
-    {
-      unsigned char c = s[i];
-      size_t more;
-      if (c <= 0x7f)
-        more = 0;
-      else if ((c >> 5) == 0x6)
-        more = 1;
-      else if ((c >> 4) == 0xe)
-        more = 2;
-      else if ((c >> 3) == 0x1e)
-        more = 3;
-      else
-        return false;
-      for (size_t k = 1; k <= more; k++)
-        if (i + k >= len || (s[i + k] >> 6) != 0x2)
-          return false;
-      i += more + 1;
-    }
-  return true;
+  unsigned char c = s[0];
+  size_t more;
+  if (c <= 0x7f)
+    more = 0;
+  else if ((c >> 5) == 0x6)
+    more = 1;
+  else if ((c >> 4) == 0xe)
+    more = 2;
+  else if ((c >> 3) == 0x1e)
+    more = 3;
+  else
+    return 0;
+  for (size_t k = 1; k <= more; k++)
+    if (k >= len || (s[k] >> 6) != 0x2)
+      return 0;
+  return more + 1;
 }
 
-/* What yajl_string_encode writes for byte c, or NULL when c goes raw. */
-static const char *
-escape_for (unsigned char c, char hex[7])
+/* yajl_string_encode's escape of an ASCII byte c that is not raw, written
+ * to out (room for 6); returns its length.  '"', '\\' and \b \f \n \r \t
+ * by name, the other bytes below 0x20 as \u00XX with upper-case hex. */
+static size_t
+put_escape (char *out, unsigned char c)
 {
   static const char digits[] = "0123456789ABCDEF";
+  char named = 0;
   switch (c)
     {
     case '\r':
-      return "\\r";
+      named = 'r';
+      break;
     case '\n':
-      return "\\n";
+      named = 'n';
+      break;
     case '\\':
-      return "\\\\";
+      named = '\\';
+      break;
     case '"':
-      return "\\\"";
+      named = '"';
+      break;
     case '\f':
-      return "\\f";
+      named = 'f';
+      break;
     case '\b':
-      return "\\b";
+      named = 'b';
+      break;
     case '\t':
-      return "\\t";
+      named = 't';
+      break;
     default:
-      if (c >= 0x20)
-        return NULL;
-      memcpy (hex, "\\u00", 4);
-      hex[4] = digits[c >> 4];
-      hex[5] = digits[c & 0x0f];
-      hex[6] = '\0';
-      return hex;
+      break;
     }
+  out[0] = '\\';
+  if (named)
+    {
+      out[1] = named;
+      return 2;
+    }
+  memcpy (out + 1, "u00", 3);
+  out[4] = digits[c >> 4];
+  out[5] = digits[c & 0x0f];
+  return 6;
 }
 
-/* true if every byte of s[0..len) is written raw and is ASCII (so valid
- * UTF-8): 0x20..0x7f except '"' and '\\'.  Nearly every string of a config
- * is; checked eight bytes at a time with the classic has-zero-byte test. */
+/* true for a byte written raw that needs no UTF-8 look: 0x20..0x7f except
+ * '"' and '\\'. */
 static bool
-string_is_plain (const unsigned char *s, size_t len)
+byte_is_plain (unsigned char c)
+{
+  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* The bytes of w that are not plain, each flagged by its top bit.  Every
+ * test flags exactly the first byte it matches (the borrow of the classic
+ * has-zero-byte test reaches only bytes above a true match), so the lowest
+ * flag of the union is exactly the first byte that is not plain; flags
+ * above it may be false. */
+static uint64_t
+word_not_plain (uint64_t w)
 {
   const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  size_t i = 0;
 #define HAS_ZERO_BYTE(x) (((x) -ones) & ~(x) &highs)
-  for (; i + 8 <= len; i += 8)
-    {
-      uint64_t w;
-      memcpy (&w, s + i, sizeof w);
-      if ((w & highs) || (((w - 0x20 * ones) & ~w) & highs) || HAS_ZERO_BYTE (w ^ ('"' * ones))
-          || HAS_ZERO_BYTE (w ^ ('\\' * ones)))
-        return false;
-    }
+  return (w & highs) | ((w - 0x20 * ones) & ~w & highs) | HAS_ZERO_BYTE (w ^ ('"' * ones))
+         | HAS_ZERO_BYTE (w ^ ('\\' * ones));
 #undef HAS_ZERO_BYTE
-  for (; i < len; i++)
-    if (s[i] < 0x20 || s[i] >= 0x80 || s[i] == '"' || s[i] == '\\')
-      return false;
-  return true;
 }
 
-/* Quoted and escaped; false (nothing written) for invalid UTF-8. */
-static bool
+/* The index of the first byte of s[i..len) that is not plain (len when
+ * none is): eight bytes at a time.  A tail shorter than eight bytes of a
+ * string of eight or more is read as the string's last eight bytes,
+ * shifted so that the bytes before i (which may be anything) drop out and
+ * plain 'a's fill in. */
+static size_t
+plain_run_end (const unsigned char *s, size_t i, size_t len)
+{
+  uint64_t w, hit;
+  for (; i + 8 <= len; i += 8)
+    {
+      memcpy (&w, s + i, sizeof w);
+      hit = word_not_plain (w);
+      if (hit)
+        return i + (size_t) (__builtin_ctzll (hit) / 8);
+    }
+  if (i < len && len >= 8)
+    {
+      unsigned shift = (unsigned) (i - (len - 8)) * 8; /* 8..56 */
+      memcpy (&w, s + len - 8, sizeof w);
+      w = (w >> shift) | (0x6161616161616161ull << (64 - shift));
+      hit = word_not_plain (w);
+      return hit ? i + (size_t) (__builtin_ctzll (hit) / 8) : len;
+    }
+  while (i < len && byte_is_plain (s[i]))
+    i++;
+  return i;
+}
+
+enum string_status
+{
+  STRING_OK,
+  STRING_HAS_NUL,
+  STRING_BAD_UTF8,
+};
+
+/* Quoted and escaped.  Runs of plain bytes are copied whole; a non-ASCII
+ * sequence is checked where it starts, as yajl_string_validate_utf8 walks
+ * the string, and written raw.  On failure the output is left partly
+ * written (json_write then fails as a whole), and, as before, a NUL
+ * anywhere is reported before invalid UTF-8. */
+static enum string_status
 out_string (struct strbuf *o, const char *str, size_t len)
 {
   const unsigned char *s = (const unsigned char *) str;
-  size_t beg = 0;
-  char hex[7];
+  size_t beg = 0, i = 0;
 
-  if (string_is_plain (s, len))
-    {
-      out_reserve (o, len + 2);
-      o->buf[o->len++] = '"';
-      memcpy (o->buf + o->len, s, len);
-      o->len += len;
-      o->buf[o->len++] = '"';
-      return true;
-    }
-  if (!gen_utf8_valid (s, len))
-    return false;
   /* the common case, nothing to escape, costs one reserve */
   out_reserve (o, len + 2);
   o->buf[o->len++] = '"';
-  for (size_t end = 0; end < len; end++)
+  for (;;)
     {
-      if (s[end] >= 0x20 && s[end] != '"' && s[end] != '\\')
-        continue;
-      const char *esc = escape_for (s[end], hex);
-      out_append (o, str + beg, end - beg);
-      out_append (o, esc, strlen (esc));
-      beg = end + 1;
+      i = plain_run_end (s, i, len);
+      if (i == len)
+        break;
+      if (s[i] >= 0x80)
+        {
+          size_t n = gen_utf8_seq (s + i, len - i);
+          if (n == 0)
+            return memchr (s, '\0', len) ? STRING_HAS_NUL : STRING_BAD_UTF8;
+          i += n;
+          continue;
+        }
+      if (s[i] == '\0')
+        return STRING_HAS_NUL;
+      out_reserve (o, i - beg + 6);
+      memcpy (o->buf + o->len, str + beg, i - beg);
+      o->len += i - beg;
+      o->len += put_escape (o->buf + o->len, s[i]);
+      beg = ++i;
     }
-  out_append (o, str + beg, len - beg);
-  out_char (o, '"');
-  return true;
-}
-
-static bool
-value_has_nul (const struct json_value *v)
-{
-  return (v->type == JSON_STRING || v->type == JSON_NUMBER) && memchr (v->str, '\0', v->len) != NULL;
+  out_reserve (o, len - beg + 1);
+  memcpy (o->buf + o->len, str + beg, len - beg);
+  o->len += len - beg;
+  o->buf[o->len++] = '"';
+  return STRING_OK;
 }
 
 static void
@@ -220,12 +266,22 @@ gen_open (struct strbuf *o, const struct json_value *v, const struct gen_frame *
       out_append (o, "true", 4);
       return 0;
     case JSON_NUMBER:
+      /* a number with NUL would not read back as the same value */
+      if (memchr (v->str, '\0', v->len) != NULL)
+        return gen_fail (stack, depth, "a NUL character", err);
       out_append (o, v->str, v->len);
       return 0;
     case JSON_STRING:
-      if (!out_string (o, v->str, v->len))
-        return gen_fail (stack, depth, "invalid UTF-8 in string", err);
-      return 0;
+      switch (out_string (o, v->str, v->len))
+        {
+        case STRING_OK:
+          return 0;
+        case STRING_HAS_NUL:
+          return gen_fail (stack, depth, "a NUL character", err);
+        case STRING_BAD_UTF8:
+          return gen_fail (stack, depth, "invalid UTF-8 in string", err);
+        }
+      return gen_fail (stack, depth, "generator error", err);
     case JSON_OBJECT:
     case JSON_ARRAY:
       if (depth + 1 >= GEN_MAX_DEPTH)
@@ -236,8 +292,19 @@ gen_open (struct strbuf *o, const struct json_value *v, const struct gen_frame *
   return gen_fail (stack, depth, "generator error", err);
 }
 
+/* Where the output goes: all into o, or, with a sink, in pieces of about
+ * WRITE_PIECE bytes handed to it as they fill. */
+struct gen_sink
+{
+  json_write_sink *fn;
+  void *opaque;
+};
+
+#define WRITE_PIECE ((size_t) 64 * 1024)
+
+/* 0, the sink's positive stop value, or -1. */
 static int
-gen_tree (struct strbuf *o, const struct json_value *root, secshim_error_t *err)
+gen_tree (struct strbuf *o, const struct json_value *root, const struct gen_sink *sink, secshim_error_t *err)
 {
   cleanup_free struct gen_frame *stack = NULL;
   size_t depth = 0, cap = 0;
@@ -245,9 +312,13 @@ gen_tree (struct strbuf *o, const struct json_value *root, secshim_error_t *err)
 
   for (;;)
     {
-      /* a string with NUL would not read back as the same value */
-      if (value_has_nul (v))
-        return gen_fail (stack, depth, "a NUL character", err);
+      if (sink && o->len >= WRITE_PIECE)
+        {
+          int r = sink->fn (sink->opaque, o->buf, o->len, err);
+          if (r != 0)
+            return r;
+          o->len = 0;
+        }
       if (gen_open (o, v, stack, depth, err) < 0)
         return -1;
       if (v->type == JSON_OBJECT || v->type == JSON_ARRAY)
@@ -275,10 +346,13 @@ gen_tree (struct strbuf *o, const struct json_value *root, secshim_error_t *err)
           if (top->v->type == JSON_OBJECT)
             {
               const struct json_member *m = &top->v->members[top->next];
-              if (memchr (m->key, '\0', m->key_len) != NULL)
-                return gen_fail (stack, depth - 1, "a key with a NUL character", err);
+              enum string_status st;
               top->next++;
-              if (!out_string (o, m->key, m->key_len))
+              st = out_string (o, m->key, m->key_len);
+              /* the path of a key's NUL leaves the key out: depth - 1 */
+              if (st == STRING_HAS_NUL)
+                return gen_fail (stack, depth - 1, "a key with a NUL character", err);
+              if (st != STRING_OK)
                 return gen_fail (stack, depth, "invalid UTF-8 in string", err);
               out_char (o, ':');
               v = m->value;
@@ -301,7 +375,7 @@ json_write (const struct json_value *v, char **out, size_t *out_len, secshim_err
   *out = NULL;
   if (v == NULL)
     return secshim_make_error (err, SECSHIM_EINPUT, "json: cannot write a missing document");
-  if (gen_tree (&o, v, err) < 0)
+  if (gen_tree (&o, v, NULL, err) < 0)
     {
       free (o.buf);
       return -1;
@@ -312,6 +386,23 @@ json_write (const struct json_value *v, char **out, size_t *out_len, secshim_err
   if (out_len)
     *out_len = o.len;
   return 0;
+}
+
+int
+json_write_stream (const struct json_value *v, json_write_sink *fn, void *opaque, secshim_error_t *err)
+{
+  struct gen_sink sink = { fn, opaque };
+  cleanup_free char *buf = NULL;
+  struct strbuf o = { 0 };
+  int r;
+
+  if (v == NULL)
+    return secshim_make_error (err, SECSHIM_EINPUT, "json: cannot write a missing document");
+  r = gen_tree (&o, v, &sink, err);
+  buf = o.buf;
+  if (r != 0)
+    return r;
+  return fn (opaque, o.buf ? o.buf : "", o.len, err);
 }
 
 /* Back up to the start of a UTF-8 sequence so truncation never splits a

@@ -14,8 +14,10 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "secshim/cleanup.h"
@@ -131,16 +133,49 @@ guess_kind (const struct json_value *doc)
   return DOC_PROCESS;
 }
 
+/* The document, parsed: a regular file a piece at a time (a large one is
+ * never in memory whole), anything else (stdin, a pipe) read whole. */
 static int
-read_input (const char *file, char **buf, size_t *len, secshim_error_t *err)
+parse_input (const char *file, struct json_value **doc, secshim_error_t *err)
 {
-  int r = file_read_input (file, JSON_DEFAULT_MAX_BYTES, buf, len);
+  cleanup_close int fd = -1;
+  cleanup_free char *buf = NULL;
+  secshim_error_t perr = NULL;
+  struct stat st;
+  size_t len = 0;
+  int r;
 
+  if (strcmp (file, "-") == 0)
+    {
+      fd = fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+      r = fd < 0 || fstat (fd, &st) < 0 ? -errno : 0;
+    }
+  else
+    /* No FILE_REGULAR: a FIFO (`-p <(...)`) is read whole below. */
+    r = fd = file_open_at (AT_FDCWD, file, 0, 0, JSON_DEFAULT_MAX_BYTES, &st);
   if (r == -EFBIG)
     return secshim_make_error (err, SECSHIM_EINPUT, "read `%s`", file);
   if (r < 0)
     return secshim_make_error (err, -r, "open `%s`", file);
-  return 0;
+  if (!S_ISREG (st.st_mode))
+    {
+      if (read_all_fd (fd, JSON_DEFAULT_MAX_BYTES, &buf, &len) < 0)
+        return secshim_make_error (err, errno == EFBIG ? SECSHIM_EINPUT : errno, "read `%s`", file);
+      if (json_parse (buf, len, NULL, doc, err) < 0)
+        return secshim_error_wrap (err, "%s", file);
+      return 0;
+    }
+  if (json_parse_fd (fd, (size_t) st.st_size, NULL, doc, NULL, &perr) == 0)
+    return 0;
+  if (perr->status == SECSHIM_EINPUT)
+    {
+      *err = steal_pointer (&perr);
+      return secshim_error_wrap (err, "%s", file);
+    }
+  /* as when the file was read whole */
+  secshim_make_error (err, perr->status == EFBIG ? SECSHIM_EINPUT : perr->status, "read `%s`", file);
+  secshim_error_release (&perr);
+  return -1;
 }
 
 static const char *
@@ -283,7 +318,6 @@ run_check (const struct check_opts *o, secshim_error_t *err)
 {
   cleanup_with (policy_free) struct policy *p = NULL;
   cleanup_with (json_free) struct json_value *doc = NULL;
-  cleanup_free char *buf = NULL;
   cleanup_free char *dir_copy = NULL;
   struct findings f = { .full_values = o->verbose };
   cleanup_free char *seccomp = NULL;
@@ -291,17 +325,14 @@ run_check (const struct check_opts *o, secshim_error_t *err)
   struct identity id = { "check", o->id, o->root, NULL, o->systemd_cgroup };
   enum doc_kind kind;
   bool refused = false;
-  size_t len = 0;
   int ret = -1;
 
   /* What admins and CI run to vet a policy: load and validate it in full,
    * whatever compiled policy /run/secshim holds, and write none: check
    * never changes the host. */
   policy_cache_set (true, NULL);
-  if (policy_load_file (o->policy, &p, err) < 0 || read_input (o->file, &buf, &len, err) < 0)
+  if (policy_load_file (o->policy, &p, err) < 0 || parse_input (o->file, &doc, err) < 0)
     return -1;
-  if (json_parse (buf, len, NULL, &doc, err) < 0)
-    return secshim_error_wrap (err, "%s", o->file);
   kind = o->kind ? (enum doc_kind) o->kind : guess_kind (doc);
   if (spec_normalize (doc, kind == DOC_PROCESS ? SPEC_PROCESS : SPEC_CONFIG, err) < 0)
     return secshim_error_wrap (err, "%s", o->file);

@@ -173,13 +173,11 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
   size_t out_len = 0;
 
   xasprintf (&doc_path, "%s/%s", f->dir, f->name);
-  if (json_parse (f->bytes, f->len, NULL, tree, err) < 0)
+  /* A file is parsed a piece at a time, never in memory whole: a large
+   * config is not held twice (input and tree). */
+  if (doc_file_parse (f, tree, err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
   doc = *tree;
-  /* The tree holds everything from here on: drop the input, so that a
-   * large config is not in memory three times (input, tree, output).
-   * doc_file_replace compares with the file itself when bytes is NULL. */
-  free (steal_pointer (&f->bytes));
   if (spec_normalize (doc, kind == DOC_PROCESS ? SPEC_PROCESS : SPEC_CONFIG, err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
   audit_describe (engine_name (refusal_engine (doc, m->root, f->dir)), image_of (doc));
@@ -195,12 +193,17 @@ enforce_document (const struct cli_model *m, const struct policy *p, struct doc_
    * (loading its AppArmor profile); a failure refuses it. */
   if (policy_apply (findings, host_current (), err) < 0)
     return secshim_error_wrap (err, "%s", doc_path);
-  if (json_write (doc, &out, &out_len, err) < 0)
-    return -1;
   /* A stream (exec -p <(...)) was read once: runc gets the checked bytes
-   * in a memfd.  A file is replaced atomically. */
-  if (memfd ? (*memfd = doc_sealed_memfd ("secshim-process", out, out_len, err)) < 0
-            : doc_file_replace (f, out, out_len, err) < 0)
+   * in a memfd.  A file is replaced atomically, its new bytes written a
+   * piece at a time. */
+  if (memfd)
+    {
+      if (json_write (doc, &out, &out_len, err) < 0)
+        return -1;
+      if ((*memfd = doc_sealed_memfd ("secshim-process", out, out_len, err)) < 0)
+        return -1;
+    }
+  else if (doc_file_write_tree (f, doc, err) < 0)
     return -1;
   return record_allowed (m, p, doc_path, findings, err);
 }
@@ -243,7 +246,7 @@ policed (const struct cli_model *m)
   cleanup_with (json_free) struct json_value *doc = NULL;
   cleanup_free char *runtime = NULL;
   cleanup_free char *process_fd = NULL;
-  struct doc_file f = { .dirfd = -1 };
+  struct doc_file f = { .dirfd = -1, .fd = -1 };
   int memfd = -1;
   struct findings findings = { 0 };
   secshim_error_t err = NULL;

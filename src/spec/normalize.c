@@ -291,15 +291,6 @@ find_field_folded (const struct schema_struct *s, const struct json_member *m)
   return NULL;
 }
 
-static void
-remove_member_at (struct json_value *obj, size_t i)
-{
-  free (obj->members[i].key);
-  json_free (obj->members[i].value);
-  memmove (&obj->members[i], &obj->members[i + 1], (obj->count - i - 1) * sizeof *obj->members);
-  obj->count--;
-}
-
 /* The field a key names to Go's decoder: the exact name first, else the
  * one it folds onto (encoding/json: "preferring an exact match but also
  * accepting a case-insensitive match"). */
@@ -333,11 +324,7 @@ merge_member (struct walk *w, struct json_member *into, struct json_member *from
     }
   if (f->kind == SK_STRUCT)
     {
-      a->members = xreallocarray (a->members, a->count + b->count + 1, sizeof *a->members);
-      memcpy (a->members + a->count, b->members, b->count * sizeof *b->members);
-      a->count += b->count;
-      a->cap = a->count + 1;
-      b->count = 0;
+      json_object_move_members (a, b);
       json_free (b);
     }
   else
@@ -376,17 +363,13 @@ merge_folded_fields (struct walk *w, struct json_value *obj, const struct schema
       if (first[fi] == SIZE_MAX)
         {
           if (strcmp (m->key, f->name) != 0)
-            {
-              free (m->key);
-              m->key = xstrdup (f->name);
-              m->key_len = strlen (f->name);
-            }
+            json_object_rename_at (obj, i, f->name);
           first[fi] = i++;
           continue;
         }
       if (merge_member (w, &obj->members[first[fi]], m, f) < 0)
         return -1;
-      remove_member_at (obj, i);
+      json_object_remove_at (obj, i);
     }
   return 0;
 }
@@ -448,9 +431,7 @@ check_struct (struct walk *w, struct json_value *obj, const struct schema_struct
           if (g != NULL)
             {
               /* A lone folded key: the field it names, as Go reads it. */
-              free (m->key);
-              m->key = xstrdup (g->name);
-              m->key_len = strlen (g->name);
+              json_object_rename_at (obj, i, g->name);
               continue;
             }
           /* unknown: runc ignores it, the round trip keeps it */
@@ -461,7 +442,7 @@ check_struct (struct walk *w, struct json_value *obj, const struct schema_struct
        * zero value), and duplicates are refused, so absent it becomes */
       if (m->value->type == JSON_NULL)
         {
-          remove_member_at (obj, i);
+          json_object_remove_at (obj, i);
           continue;
         }
       if (!plain_scalar_ok (m->value, f->kind))

@@ -7,13 +7,20 @@
  *    an equal tree whose serialisation is byte-identical (a fixpoint: secshim
  *    must hand runc the one document it checked);
  *  - spec_normalize, for each document kind, either refuses or yields a tree
- *    that writes, re-parses and normalises again to the same bytes. */
+ *    that writes, re-parses and normalises again to the same bytes;
+ *  - json_parse_fd, reading the bytes from an fd in pieces of 1 to 16 bytes,
+ *    refuses with the same message or accepts an equal tree. */
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "secshim/cleanup.h"
 #include "secshim/json.h"
 #include "secshim/spec.h"
+#include "secshim/util.h"
+
+#include "../../src/json/node.h"
 
 DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
 
@@ -66,6 +73,32 @@ check_schema (const struct json_value *v, enum spec_kind kind, const char *what)
                out2);
 }
 
+/* json_parse_fd_pieces agrees with json_parse (its result: v, or err). */
+static void
+check_pieces (const uint8_t *data, size_t size, const struct json_value *v, const secshim_error_t err)
+{
+  static int fd = -1;
+  secshim_error_t ferr = NULL;
+  cleanup_with (json_free) struct json_value *fv = NULL;
+  size_t piece = size ? 1 + data[size / 2] % 16 : 1, got = 0;
+
+  if (fd < 0)
+    fd = memfd_create ("fuzz-json", MFD_CLOEXEC);
+  /* one memfd, emptied and rewound for each input */
+  FUZZ_ASSERT (fd >= 0 && ftruncate (fd, 0) == 0 && lseek (fd, 0, SEEK_SET) == 0
+                   && write_all_fd (fd, (const char *) data, size) == 0 && lseek (fd, 0, SEEK_SET) == 0,
+               "memfd");
+  if (json_parse_fd_pieces (fd, piece, size, NULL, &fv, &got, &ferr) < 0)
+    {
+      FUZZ_ASSERT (err != NULL && strcmp (err->msg, ferr->msg) == 0, "%zu-byte pieces: %s; whole: %s", piece, ferr->msg,
+                   err ? err->msg : "(accepted)");
+      secshim_error_release (&ferr);
+      return;
+    }
+  FUZZ_ASSERT (err == NULL && got == size && json_equal (v, fv), "%zu-byte pieces accepted; whole: %s", piece,
+               err ? err->msg : "(a different tree)");
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -74,7 +107,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   cleanup_free char *out = NULL;
   size_t len = 0;
 
-  if (json_parse ((const char *) data, size, NULL, &v, &err) < 0)
+  int parsed = json_parse ((const char *) data, size, NULL, &v, &err);
+  check_pieces (data, size, v, err);
+  if (parsed < 0)
     {
       FUZZ_ASSERT (err != NULL && err->msg != NULL && err->msg[0] != '\0', "json_parse refused without a message");
       FUZZ_ASSERT (v == NULL, "json_parse failed but returned a tree");

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +15,8 @@
 #include "secshim/json.h"
 #include "secshim/util.h"
 #include "tap.h"
+
+#include "../../src/json/node.h"
 
 DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
 
@@ -39,6 +42,74 @@ parse_error (const char *buf, size_t len, const struct json_limits *lim)
   return msg;
 }
 
+/* json_parse_fd over buf[0..len) in a memfd, read piece bytes at a time:
+ * its message, NULL if it was accepted (then *tree, if given, gets the
+ * tree). */
+static char *
+parse_error_fd (const char *buf, size_t len, const struct json_limits *lim, size_t piece, struct json_value **tree)
+{
+  cleanup_close int fd = memfd_create ("test", MFD_CLOEXEC);
+  secshim_error_t err = NULL;
+  struct json_value *v = NULL;
+  size_t size = 0;
+  char *msg;
+  if (fd < 0 || write_all_fd (fd, buf, len) < 0 || lseek (fd, 0, SEEK_SET) != 0)
+    return xstrdup ("memfd failed");
+  if ((piece ? json_parse_fd_pieces (fd, piece, len, lim, &v, &size, &err)
+             : json_parse_fd (fd, len, lim, &v, &size, &err))
+      == 0)
+    {
+      if (size != len)
+        {
+          json_free (v);
+          return xstrdup ("wrong size");
+        }
+      if (tree)
+        *tree = v;
+      else
+        json_free (v);
+      return NULL;
+    }
+  msg = xstrdup (err->msg);
+  secshim_error_release (&err);
+  return msg;
+}
+
+/* json_parse and json_parse_fd agree on buf: the same message, or equal
+ * trees. */
+static bool
+same_from_fd_pieces (const char *buf, size_t len, const struct json_limits *lim, size_t piece)
+{
+  secshim_error_t err = NULL;
+  struct json_value *a = NULL, *b = NULL;
+  cleanup_free char *mb = parse_error_fd (buf, len, lim, piece, &b);
+  bool same;
+  if (json_parse (buf, len, lim, &a, &err) == 0)
+    same = mb == NULL && json_equal (a, b);
+  else
+    {
+      same = mb != NULL && strcmp (mb, err->msg) == 0;
+      if (!same)
+        tap_diag ("json_parse: %s; json_parse_fd: %s", err->msg, mb ? mb : "(accepted)");
+      secshim_error_release (&err);
+    }
+  json_free (a);
+  json_free (b);
+  return same;
+}
+
+/* the same, with 64 KiB pieces, and for a short document also with 1,
+ * 2, 5 and 12-byte ones */
+static bool
+same_from_fd (const char *buf, size_t len, const struct json_limits *lim)
+{
+  if (!same_from_fd_pieces (buf, len, lim, 0))
+    return false;
+  return len > 4096
+         || (same_from_fd_pieces (buf, len, lim, 1) && same_from_fd_pieces (buf, len, lim, 2)
+             && same_from_fd_pieces (buf, len, lim, 5) && same_from_fd_pieces (buf, len, lim, 12));
+}
+
 static void
 refused (const char *name, const char *buf, size_t len, const struct json_limits *lim, const char *want,
          const char *want_path)
@@ -46,6 +117,8 @@ refused (const char *name, const char *buf, size_t len, const struct json_limits
   cleanup_free char *m = parse_error (buf, len, lim);
   TAP_CHECK (m && strstr (m, want) && (want_path == NULL || strstr (m, want_path)), "%s refused: %s", name,
              m ? m : "(accepted)");
+  if (m == NULL || strstr (m, "over the limit") == NULL)
+    TAP_CHECK (same_from_fd (buf, len, lim), "%s: the same refusal from an fd", name);
 }
 
 #define REFUSED(name, lit, want, path) refused (name, lit, sizeof (lit) - 1, NULL, want, path)
@@ -434,6 +507,148 @@ test_accessors (void)
              "json_is_true");
 }
 
+/* json_parse_fd reads 64 KiB at a time and pre-scans each piece: put
+ * every kind of escape the pre-scan judges (and a NUL, and a refusal
+ * after many lines) across the first piece boundary at every shift, and
+ * compare with json_parse of the whole. */
+static void
+test_pieces (void)
+{
+  static const char *const payloads[] = {
+    "\\ud83d\\ude00", "\\ud83d", "\\ude00", "\\ud83d\\u0041", "\\ud83dx\\ude00", "\\u00e9", "\\\"", "\\\\",
+    "\\u12",          "x\\",     "\\n",
+  };
+  size_t agree = 0, total = 0;
+  const size_t boundary = 64 * 1024;
+  for (size_t p = 0; p < sizeof payloads / sizeof *payloads; p++)
+    for (size_t shift = 0; shift <= 16; shift++)
+      for (int variant = 0; variant < 3; variant++)
+        {
+          size_t plen = strlen (payloads[p]);
+          size_t pad = boundary - 2 - shift;
+          char *doc = xmalloc (pad + plen + 16);
+          size_t n = 0;
+          memcpy (doc, "[\"", 2);
+          n = 2;
+          memset (doc + n, 'a', pad);
+          n += pad;
+          memcpy (doc + n, payloads[p], plen);
+          n += plen;
+          if (variant == 1)
+            doc[n++] = '\0'; /* a NUL after the escape */
+          if (variant != 2)
+            {
+              memcpy (doc + n, "\"]", 2);
+              n += 2;
+            }
+          agree += same_from_fd (doc, n, NULL);
+          total++;
+          free (doc);
+        }
+  TAP_CHECK (agree == total, "escapes across a piece boundary: json_parse_fd == json_parse on %zu of %zu", agree,
+             total);
+
+  /* and short pieces: every payload at every offset of 1..16-byte pieces */
+  agree = total = 0;
+  for (size_t p = 0; p < sizeof payloads / sizeof *payloads; p++)
+    for (size_t piece = 1; piece <= 16; piece++)
+      for (size_t shift = 0; shift <= 16; shift++)
+        for (int variant = 0; variant < 3; variant++)
+          {
+            char doc[64];
+            int n = snprintf (doc, sizeof doc, "[\"%.*s%s", (int) shift, "aaaaaaaaaaaaaaaa", payloads[p]);
+            if (variant == 1)
+              doc[n++] = '\0';
+            if (variant != 2)
+              {
+                memcpy (doc + n, "\"]", 2);
+                n += 2;
+              }
+            agree += same_from_fd_pieces (doc, (size_t) n, NULL, piece);
+            total++;
+          }
+  TAP_CHECK (agree == total, "escapes across 1..16-byte pieces: the same as json_parse on %zu of %zu", agree, total);
+
+  /* yajl places some syntax errors at the start of the offending token,
+   * which may lie in an earlier piece: the message is the whole's */
+  static const char *const bad[] = {
+    "{\"uid\":100\"flags\":1}",
+    "{\"key\" 1}",
+    "[1 2]",
+    "{1:2}",
+    "{\"a\":1,}",
+    "[\"abc\" \"defghijk\"]",
+    "{\"a\":[true false]}",
+    "{\"process\":{\"user\":{\"uid\":0}}}}",
+  };
+  agree = total = 0;
+  for (size_t b = 0; b < sizeof bad / sizeof *bad; b++)
+    for (size_t piece = 1; piece <= 16; piece++)
+      {
+        agree += same_from_fd_pieces (bad[b], strlen (bad[b]), NULL, piece);
+        total++;
+      }
+  TAP_CHECK (agree == total, "syntax errors across 1..16-byte pieces: the same message on %zu of %zu", agree, total);
+
+  /* lines and columns of a refusal two pieces in */
+  cleanup_free char *lines = repeat ("[1,\n2],\n", 20000, NULL, 0);
+  size_t ln = strlen (lines);
+  char *doc = xmalloc (ln + 8);
+  doc[0] = '[';
+  memcpy (doc + 1, lines, ln);
+  memcpy (doc + 1 + ln, "x]", 3);
+  TAP_CHECK (same_from_fd (doc, ln + 3, NULL), "a refusal at line 40001: the same line and column from an fd");
+  memcpy (doc + 1 + ln, "1]", 3);
+  TAP_CHECK (same_from_fd (doc, ln + 3, NULL), "a 180 KB document: the same tree from an fd");
+  free (doc);
+}
+
+/* A parsed tree comes from one arena, but each node keeps its own
+ * lifetime: subtrees moved into other trees, or taken out, outlive the
+ * tree they were parsed in; members and items appended, renamed, moved and
+ * removed behave as on a built tree.  (Run under ASan by SUITES=asan,
+ * which also sees any leak or double free.) */
+static void
+test_parsed_tree_ownership (void)
+{
+  struct json_value *doc = parse_ok ("{\"a\":{\"x\":\"one\",\"y\":[1,2]},\"b\":[\"p\",\"q\"],\"c\":\"keep\","
+                                     "\"d\":{\"k\":true},\"e\":{\"CPU\":1}}");
+  if (doc == NULL)
+    {
+      TAP_CHECK (0, "ownership document parses");
+      return;
+    }
+  struct json_value *other = json_new_object ();
+  struct json_value *taken = json_take (doc, "a");
+  TAP_CHECK (taken && json_get (doc, "a") == NULL && json_take (doc, "a") == NULL, "json_take removes the member");
+  json_set (other, "moved", taken);
+  json_set (other, "c", json_clone (json_get (doc, "c")));
+  json_array_append (json_get (doc, "b"), json_new_string ("r"));         /* arena array grows */
+  json_array_append (json_get_path (other, "moved.y"), json_new_u64 (3)); /* in another tree */
+  json_set (json_get (doc, "d"), "added", json_new_string ("new"));       /* key in the arena */
+  json_object_rename_at (json_get (doc, "d"), 0, "renamed");
+  json_set (doc, "c", json_new_string ("replaced"));
+  struct json_value *e = json_take (doc, "e"), *heap = json_new_object ();
+  json_set (heap, "mem", json_new_null ());
+  json_object_move_members (heap, e);                   /* arena keys into a heap object */
+  json_object_move_members (json_get (doc, "d"), heap); /* and heap keys into an arena one */
+  json_free (e);
+  json_free (heap);
+  cleanup_free char *t = write_text (doc);
+  TAP_CHECK (t
+                 && strcmp (t, "{\"b\":[\"p\",\"q\",\"r\"],\"c\":\"replaced\",\"d\":{\"renamed\":true,"
+                               "\"added\":\"new\",\"mem\":null,\"CPU\":1}}")
+                        == 0,
+             "parsed tree after appends, renames, moves, replacement: %s", t ? t : "");
+  json_object_remove_at (json_get (doc, "d"), 1);
+  json_array_remove_at (json_get (doc, "b"), 0);
+  json_free (doc); /* `other` still holds nodes from doc's arena */
+  cleanup_free char *o = write_text (other);
+  TAP_CHECK (o && strcmp (o, "{\"moved\":{\"x\":\"one\",\"y\":[1,2,3]},\"c\":\"keep\"}") == 0,
+             "a subtree outlives the tree it was parsed in: %s", o ? o : "");
+  json_free (other);
+}
+
 /* A tree far deeper than any parser would allow, built by code: free,
  * clone and equal must not recurse; the writer refuses it cleanly. */
 static void
@@ -470,6 +685,8 @@ main (void)
   test_fixtures ();
   test_typed_reads ();
   test_accessors ();
+  test_parsed_tree_ownership ();
+  test_pieces ();
   test_deep_constructed_tree ();
   return tap_done ();
 }

@@ -227,6 +227,37 @@ test_every_byte (void)
   TAP_CHECK (agree == 255, "every byte 0x01..0xFF, in a string and a key: %zu of 255 agree", agree);
 }
 
+/* The writer scans strings eight bytes at a time and reads a short tail as
+ * the string's last eight bytes, shifted: put every byte at every position
+ * of strings of 1..24 bytes, followed by the byte one above it (what the
+ * has-zero-byte test's borrow could flag falsely), also after an escape
+ * and after a non-ASCII character earlier in the string. */
+static void
+test_every_position (void)
+{
+  static const char *const leads[] = { "", "\"", "\xC3\xA9" };
+  size_t agree = 0, total = 0;
+  for (size_t l = 0; l < 3; l++)
+    for (size_t len = 1; len <= 24; len++)
+      for (size_t pos = 0; pos < len; pos++)
+        for (unsigned c = 1; c < 256; c++)
+          {
+            char s[40];
+            size_t k = strlen (leads[l]);
+            memcpy (s, leads[l], k);
+            memset (s + k, 'x', len);
+            s[k + pos] = (char) c;
+            if (pos + 1 < len && (c ^ 1) != 0)
+              s[k + pos + 1] = (char) (c ^ 1);
+            s[k + len] = '\0';
+            struct json_value *v = json_new_string (s);
+            agree += same_as_yajl (v, "position", total);
+            total++;
+            json_free (v);
+          }
+  TAP_CHECK (agree == total, "every byte at every position of 1..24-byte strings: %zu of %zu agree", agree, total);
+}
+
 static void
 test_depth (void)
 {
@@ -253,6 +284,7 @@ main (void)
   test_random (true, "valid UTF-8");
   test_random (false, "any bytes");
   test_every_byte ();
+  test_every_position ();
   test_depth ();
   return tap_done ();
 }
