@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../src/policy/compiled.h"
+#include "secshim/hosts.h"
 #include "secshim/host.h"
 #include "secshim/pack.h"
 #include "secshim/policy.h"
