@@ -10,6 +10,47 @@
 /* Strings and arrays of a policy are small; this bounds a corrupt length
  * before it is added to anything. */
 #define PACK_MAX_LEN ((uint64_t) 1 << 30)
+/* The default policy's string lists need ~3 KB of arrays: one chunk. */
+#define ARENA_CHUNK ((size_t) 8192)
+
+struct pack_arena
+{
+  struct pack_arena *next;
+  size_t used, cap;
+  max_align_t data[];
+};
+
+void *
+pack_arena_alloc (struct pack *k, size_t size)
+{
+  struct pack_arena *a = k->arena;
+  void *p;
+
+  size = (size + sizeof (max_align_t) - 1) / sizeof (max_align_t) * sizeof (max_align_t);
+  if (a == NULL || a->cap - a->used < size)
+    {
+      size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+      a = xmalloc (sizeof *a + cap); /* zeroed as handed out: calloc would clear all of it */
+      a->used = 0;
+      a->cap = cap;
+      a->next = k->arena;
+      k->arena = a;
+    }
+  p = (char *) a->data + a->used;
+  a->used += size;
+  return memset (p, 0, size);
+}
+
+void
+pack_arena_free (struct pack_arena *a)
+{
+  while (a != NULL)
+    {
+      struct pack_arena *next = a->next;
+      free (a);
+      a = next;
+    }
+}
 
 static void
 put (struct pack *k, const void *p, size_t n)
@@ -130,8 +171,10 @@ pack_enum (struct pack *k, int *v, int n)
     }
 }
 
-/* Length UINT64_MAX stands for NULL.  Inlined: a restore calls it for
- * each of a policy's ~200 strings (-4 k instructions). */
+/* Length UINT64_MAX stands for NULL; the bytes are followed by a NUL, so
+ * that a restored string can point into the entry (pack_strv).  Inlined:
+ * a restore calls it for each of a policy's ~200 strings (-4 k
+ * instructions). */
 static inline __attribute__ ((always_inline)) void
 pack_len (struct pack *k, const void *p, size_t len, const char **out, uint64_t *n)
 {
@@ -140,7 +183,10 @@ pack_len (struct pack *k, const void *p, size_t len, const char **out, uint64_t 
   if (!k->reading)
     {
       if (p != NULL)
-        put (k, p, len);
+        {
+          put (k, p, len);
+          put (k, "", 1);
+        }
       return;
     }
   *out = NULL;
@@ -148,8 +194,29 @@ pack_len (struct pack *k, const void *p, size_t len, const char **out, uint64_t 
     return;
   if (*n > PACK_MAX_LEN)
     k->bad = true;
-  else
-    *out = get (k, (size_t) *n);
+  else if ((*out = get (k, (size_t) *n + 1)) != NULL && (*out)[*n] != '\0')
+    {
+      k->bad = true;
+      *out = NULL;
+    }
+}
+
+/* A string of the entry as it lies there (NUL-terminated by pack_len),
+ * or NULL; bad when it holds a NUL byte. */
+static const char *
+str_in_entry (struct pack *k, const char *s)
+{
+  const char *src = NULL;
+  uint64_t n = 0;
+  pack_len (k, s, s == NULL ? 0 : strlen (s), &src, &n);
+  if (!k->reading || src == NULL)
+    return NULL;
+  if (strlen (src) != (size_t) n)
+    {
+      k->bad = true;
+      return NULL;
+    }
+  return src;
 }
 
 void
@@ -169,19 +236,17 @@ pack_bytes (struct pack *k, char **p, size_t *len)
 void
 pack_str (struct pack *k, char **s)
 {
-  const char *src = NULL;
-  uint64_t n = 0;
-  pack_len (k, k->reading ? NULL : *s, k->reading || *s == NULL ? 0 : strlen (*s), &src, &n);
-  if (!k->reading || src == NULL)
-    return;
-  if (memchr (src, '\0', (size_t) n) != NULL)
-    {
-      k->bad = true;
-      return;
-    }
-  *s = xmalloc ((size_t) n + 1);
-  memcpy (*s, src, (size_t) n);
-  (*s)[n] = '\0';
+  const char *src = str_in_entry (k, k->reading ? NULL : *s);
+  if (src != NULL)
+    *s = xstrdup (src);
+}
+
+void
+pack_str_borrowed (struct pack *k, char **s)
+{
+  const char *src = str_in_entry (k, k->reading ? NULL : *s);
+  if (src != NULL)
+    *s = (char *) src; /* the entry is malloc'd memory its owner keeps */
 }
 
 void
@@ -203,12 +268,22 @@ void
 pack_strv (struct pack *k, struct strv *v)
 {
   size_t i, n = v->n;
-  pack_array (k, (void **) &v->v, &n, sizeof *v->v);
-  if (k->reading && k->bad)
-    return;
+  pack_size (k, &n);
+  if (k->reading)
+    {
+      if (k->bad)
+        return;
+      if (n > (size_t) (k->end - k->at))
+        {
+          k->bad = true; /* at least one byte per string: a bad count cannot allocate much */
+          return;
+        }
+      v->v = pack_arena_alloc (k, (n + 1) * sizeof *v->v);
+      v->borrowed = true;
+    }
   for (i = 0; i < n && !k->bad; i++)
     {
-      pack_str (k, &v->v[i]);
+      pack_str_borrowed (k, &v->v[i]);
       if (k->reading && v->v[i] != NULL)
         v->n = i + 1;
     }

@@ -145,7 +145,8 @@ seccomp_dangerous_free (struct seccomp_dangerous_list *l)
   size_t i;
   for (i = 0; i < l->n; i++)
     {
-      free (l->v[i].name);
+      if (!l->borrowed)
+        free (l->v[i].name);
       strv_free (&l->v[i].caps);
     }
   free (l->v);
@@ -154,6 +155,7 @@ seccomp_dangerous_free (struct seccomp_dangerous_list *l)
   l->slots = NULL;
   l->nslots = 0;
   l->n = 0;
+  l->borrowed = false;
 }
 
 int
