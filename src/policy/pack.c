@@ -201,22 +201,48 @@ pack_len (struct pack *k, const void *p, size_t len, const char **out, uint64_t 
     }
 }
 
-/* A string of the entry as it lies there (NUL-terminated by pack_len),
- * or NULL; bad when it holds a NUL byte. */
-static const char *
-str_in_entry (struct pack *k, const char *s)
+/* Reading: the next string of the entry as it lies there (pack_len's
+ * layout: length, bytes, NUL), NULL for a NULL string; bad when short,
+ * without its NUL, or with a NUL inside.  pack_len's work without its
+ * generality: a restore reads ~200 strings (-8 k instructions). */
+static inline __attribute__ ((always_inline)) const char *
+take_str (struct pack *k)
 {
-  const char *src = NULL;
-  uint64_t n = 0;
-  pack_len (k, s, s == NULL ? 0 : strlen (s), &src, &n);
-  if (!k->reading || src == NULL)
-    return NULL;
-  if (strlen (src) != (size_t) n)
+  size_t left = (size_t) (k->end - k->at);
+  const char *s;
+  uint64_t n;
+
+  if (k->bad || left < sizeof n)
+    goto bad;
+  memcpy (&n, k->at, sizeof n);
+  if (n == UINT64_MAX)
     {
-      k->bad = true;
+      k->at += sizeof n;
       return NULL;
     }
-  return src;
+  if (n >= left - sizeof n) /* n bytes and the NUL */
+    goto bad;
+  s = k->at + sizeof n;
+  if (s[n] != '\0' || strlen (s) != n)
+    goto bad;
+  k->at = s + n + 1;
+  return s;
+bad:
+  k->bad = true;
+  return NULL;
+}
+
+/* Writing: s; reading: the string in the entry, as take_str. */
+static inline __attribute__ ((always_inline)) const char *
+str_in_entry (struct pack *k, const char *s)
+{
+  const char *unused;
+  uint64_t n;
+
+  if (k->reading)
+    return take_str (k);
+  pack_len (k, s, s == NULL ? 0 : strlen (s), &unused, &n);
+  return NULL;
 }
 
 void
@@ -268,27 +294,33 @@ void
 pack_strv (struct pack *k, struct strv *v)
 {
   size_t i, n = v->n;
+
   pack_size (k, &n);
-  if (k->reading)
+  if (!k->reading)
     {
-      if (k->bad)
-        return;
-      if (n > (size_t) (k->end - k->at))
+      for (i = 0; i < n; i++)
+        str_in_entry (k, v->v[i]);
+      return;
+    }
+  /* At least one byte per string: a bad count cannot allocate much. */
+  if (k->bad || n > (size_t) (k->end - k->at))
+    {
+      k->bad = true;
+      return;
+    }
+  v->v = pack_arena_alloc (k, (n + 1) * sizeof *v->v);
+  v->borrowed = true;
+  for (i = 0; i < n; i++)
+    {
+      const char *src = take_str (k);
+      if (src == NULL)
         {
-          k->bad = true; /* at least one byte per string: a bad count cannot allocate much */
+          k->bad = true; /* a NULL among the strings, or short */
           return;
         }
-      v->v = pack_arena_alloc (k, (n + 1) * sizeof *v->v);
-      v->borrowed = true;
+      v->v[i] = (char *) src; /* the entry is malloc'd memory its owner keeps */
+      v->n = i + 1;
     }
-  for (i = 0; i < n && !k->bad; i++)
-    {
-      pack_str_borrowed (k, &v->v[i]);
-      if (k->reading && v->v[i] != NULL)
-        v->n = i + 1;
-    }
-  if (k->reading && v->n != n)
-    k->bad = true; /* a NULL among the strings, or short */
 }
 
 void *
