@@ -71,7 +71,8 @@ void *pack_state (struct pack *k, void **state, size_t size);
  * version, a build id, a path the entry must match). */
 void pack_expect_str (struct pack *k, const char *s);
 /* The content hash of the compiled policy's key: XXH3-128 (xxhash.h),
- * 16 bytes.  compiled.c says why a non-cryptographic hash is enough. */
+ * 16 bytes, built for AVX2 when the CPU has it (src/policy/digest_avx2.c).
+ * compiled.c says why a non-cryptographic hash is enough. */
 void pack_digest (const void *data, size_t len, uint8_t out[16]);
 /* Mark the pack unusable (a restore found a stale input). */
 void pack_fail (struct pack *k);

@@ -1,8 +1,14 @@
 /* The compiled policy's encoding: see pack.h. */
 #include <string.h>
 
+#if defined(__x86_64__)
+#include <sys/platform/x86.h>
+#endif
+
 #define XXH_INLINE_ALL
 #include <xxhash.h>
+
+#include "digest.h"
 
 #include "secshim/pack.h"
 #include "secshim/util.h"
@@ -100,11 +106,32 @@ pack_fixed (struct pack *k, void *p, size_t n)
 }
 
 void
-pack_digest (const void *data, size_t len, uint8_t out[16])
+pack_digest_generic (const void *data, size_t len, uint8_t out[16])
 {
   XXH128_canonical_t c;
   XXH128_canonicalFromHash (&c, XXH3_128bits (data, len));
   memcpy (out, c.digest, 16);
+}
+
+bool
+pack_digest_avx2_usable (void)
+{
+#if defined(__x86_64__)
+  /* glibc's view of the CPU, read at start-up: usable means the OS saves
+   * the AVX state too. */
+  return CPU_FEATURE_ACTIVE (AVX2);
+#else
+  return false;
+#endif
+}
+
+void
+pack_digest (const void *data, size_t len, uint8_t out[16])
+{
+  if (pack_digest_avx2_usable ())
+    pack_digest_avx2 (data, len, out);
+  else
+    pack_digest_generic (data, len, out);
 }
 
 void
