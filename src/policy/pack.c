@@ -26,8 +26,9 @@ struct pack_arena
   max_align_t data[];
 };
 
-void *
-pack_arena_alloc (struct pack *k, size_t size)
+/* Inlined into pack_strv, which takes one array per string list (~70). */
+static inline __attribute__ ((always_inline)) void *
+arena_alloc (struct pack *k, size_t size)
 {
   struct pack_arena *a = k->arena;
   void *p;
@@ -45,6 +46,12 @@ pack_arena_alloc (struct pack *k, size_t size)
   p = (char *) a->data + a->used;
   a->used += size;
   return memset (p, 0, size);
+}
+
+void *
+pack_arena_alloc (struct pack *k, size_t size)
+{
+  return arena_alloc (k, size);
 }
 
 void
@@ -322,20 +329,28 @@ pack_strv (struct pack *k, struct strv *v)
 {
   size_t i, n = v->n;
 
-  pack_size (k, &n);
   if (!k->reading)
     {
+      pack_size (k, &n);
       for (i = 0; i < n; i++)
         str_in_entry (k, v->v[i]);
       return;
     }
-  /* At least one byte per string: a bad count cannot allocate much. */
-  if (k->bad || n > (size_t) (k->end - k->at))
+  /* The count, then at least one byte per string: a bad count cannot
+   * allocate much. */
+  if (k->bad || (size_t) (k->end - k->at) < sizeof n)
     {
       k->bad = true;
       return;
     }
-  v->v = pack_arena_alloc (k, (n + 1) * sizeof *v->v);
+  memcpy (&n, k->at, sizeof n);
+  k->at += sizeof n;
+  if (n > (size_t) (k->end - k->at))
+    {
+      k->bad = true;
+      return;
+    }
+  v->v = arena_alloc (k, (n + 1) * sizeof *v->v);
   v->borrowed = true;
   for (i = 0; i < n; i++)
     {
@@ -361,11 +376,8 @@ pack_state (struct pack *k, void **state, size_t size)
 void
 pack_expect_str (struct pack *k, const char *s)
 {
-  const char *src = NULL;
-  uint64_t n = 0;
-  size_t len = strlen (s);
-  pack_len (k, s, len, &src, &n);
-  if (k->reading && !k->bad && (src == NULL || n != len || memcmp (src, s, len) != 0))
+  const char *src = str_in_entry (k, s);
+  if (k->reading && !k->bad && (src == NULL || strcmp (src, s) != 0))
     k->bad = true;
 }
 

@@ -544,7 +544,7 @@ test_bad_entries (void)
    * so a string must end with its NUL and hold no other: each damage
    * behind a good checksum is ignored.  The strings are the test policy's
    * own: a name of the seccomp dangerous list and a string of one of its
-   * capability lists, both borrowed, and the profile's path (copied). */
+   * capability lists, and the profile's path, all three borrowed. */
   for (i = 0; i < sizeof strings / sizeof strings[0]; i++)
     {
       const char *s = strings[i].text ? strings[i].text : profile;
