@@ -40,11 +40,13 @@
  * and every rule's state, including the generated AppArmor profile (JSON
  * parse 245 k, rules' load 230 k, of which AppArmor 75 k), and the fact
  * that validation passed (seccomp: every syscall name on every
- * architecture, 2.49 M, run once per entry).  Restoring costs 85 k, the
+ * architecture, 2.49 M, run once per entry).  Restoring costs 50 k, the
  * policy load 838 k before; a create that has to make its entry costs
- * 5.36 M once.  The restored policy keeps the entry (struct policy's
- * entry): its string lists point into it rather than each string being
- * copied (pack_strv, 53 k less). */
+ * 5.36 M once.  Of those 50 k, hashing (key, checksum, data files: ~27 KB)
+ * is 9.7 k with AVX2 (pack_digest), the seccomp rule's state 21 k.  The
+ * restored policy keeps the entry (struct policy's entry): its string
+ * lists point into it rather than each string being copied (pack_strv:
+ * 53 k less than a malloc per string). */
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
