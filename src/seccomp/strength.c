@@ -126,6 +126,7 @@ seccomp_dangerous_default (struct seccomp_dangerous_list *out)
   size_t i, j, n = sizeof builtin_dangerous / sizeof builtin_dangerous[0];
   out->v = xzalloc (n * sizeof out->v[0]);
   out->n = n;
+  out->borrowed = false;
   for (i = 0; i < n; i++)
     {
       out->v[i].name = xstrdup (builtin_dangerous[i].name);
