@@ -12,7 +12,7 @@ packages=(
   # build
   build-essential pkg-config dpkg-dev go-md2man
   libyajl-dev libseccomp-dev libaudit-dev libcap-ng-dev libapparmor-dev nettle-dev
-  # the compiled policy's content hash (XXH3-128, header only: src/policy/pack.c)
+  # the compiled policy's content hash (XXH3-128, header only: src/policy/pack.c, digest_avx2.c)
   libxxhash-dev
   # Linux audit records and the CIS watches (tests/e2e/docker-audit.sh)
   auditd

@@ -181,6 +181,8 @@ enum audit_on_failure
   AUDIT_ON_FAILURE_ALLOW,
 };
 
+struct pack_arena;
+
 struct policy
 {
   char *path;      /* absolute path of the file it was loaded from */
@@ -198,6 +200,10 @@ struct policy
   /* Restored from the compiled policy: the rules' validate steps did not
    * run in this load (they ran when the entry was made). */
   bool validation_skipped;
+  /* Restored from the compiled policy: the entry's bytes and the arena
+   * that restored string lists point into (pack_strv); freed last. */
+  char *entry;
+  struct pack_arena *arena;
 };
 
 /* Rules known to this build, in evaluation order (src/policy/rules.c). */

@@ -90,6 +90,9 @@ struct seccomp_dangerous_list
     size_t index;
   } * slots;
   size_t nslots;
+  /* The names point into a restored compiled policy's entry (pack_dangerous
+   * in src/rules/seccomp.c): seccomp_dangerous_free does not free them. */
+  bool borrowed;
 };
 
 /* The built-in list (docs/seccomp.md, "Strength check"). */

@@ -20,6 +20,9 @@ struct strv
 {
   char **v;
   size_t n;
+  /* v and its strings are memory someone else owns (a restored compiled
+   * policy's entry and arena, see pack_strv): strv_free frees neither. */
+  bool borrowed;
 };
 void strv_free (struct strv *s);
 bool strv_contains (const struct strv *s, const char *needle);

@@ -10,11 +10,15 @@ void
 strv_free (struct strv *s)
 {
   size_t i;
-  for (i = 0; i < s->n; i++)
-    free (s->v[i]);
-  free (s->v);
+  if (!s->borrowed)
+    {
+      for (i = 0; i < s->n; i++)
+        free (s->v[i]);
+      free (s->v);
+    }
   s->v = NULL;
   s->n = 0;
+  s->borrowed = false;
 }
 
 bool

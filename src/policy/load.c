@@ -15,6 +15,7 @@
 #include "secshim/cleanup.h"
 #include "secshim/file.h"
 #include "secshim/exemption.h"
+#include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/settings.h"
 #include "secshim/sha256.h"
@@ -401,5 +402,7 @@ policy_free (struct policy *p)
   free (p->path);
   free (p->runtime);
   free (p->audit_log);
+  free (p->entry);
+  pack_arena_free (p->arena);
   free (p);
 }

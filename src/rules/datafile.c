@@ -2,12 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "datafile.h"
-#include "secshim/cleanup.h"
 #include "secshim/file.h"
 #include "secshim/util.h"
 
@@ -32,11 +32,11 @@ data_file_open (const char *path, size_t max, struct data_file *f, secshim_error
 void
 data_file_pack (struct pack *k, struct data_file *f)
 {
-  cleanup_free char *path = k->reading ? NULL : xstrdup (f->path);
+  char *path = k->reading ? NULL : f->path; /* restored: in the entry, data_file_open copies it */
   uint8_t digest[16];
   size_t max = f->max;
 
-  pack_str (k, &path);
+  pack_str_borrowed (k, &path);
   pack_size (k, &max);
   memcpy (digest, f->digest, sizeof digest);
   pack_fixed (k, digest, sizeof digest);

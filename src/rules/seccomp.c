@@ -207,9 +207,11 @@ pack_dangerous (struct pack *k, struct seccomp_dangerous_list *l)
   size_t i;
 
   pack_array (k, (void **) &l->v, &l->n, sizeof *l->v);
+  if (k->reading)
+    l->borrowed = true;
   for (i = 0; i < l->n && !k->bad; i++)
     {
-      pack_str (k, &l->v[i].name);
+      pack_str_borrowed (k, &l->v[i].name);
       pack_strv (k, &l->v[i].caps);
       if (k->reading && l->v[i].name == NULL)
         pack_fail (k);

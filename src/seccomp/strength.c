@@ -126,6 +126,7 @@ seccomp_dangerous_default (struct seccomp_dangerous_list *out)
   size_t i, j, n = sizeof builtin_dangerous / sizeof builtin_dangerous[0];
   out->v = xzalloc (n * sizeof out->v[0]);
   out->n = n;
+  out->borrowed = false;
   for (i = 0; i < n; i++)
     {
       out->v[i].name = xstrdup (builtin_dangerous[i].name);
@@ -145,7 +146,8 @@ seccomp_dangerous_free (struct seccomp_dangerous_list *l)
   size_t i;
   for (i = 0; i < l->n; i++)
     {
-      free (l->v[i].name);
+      if (!l->borrowed)
+        free (l->v[i].name);
       strv_free (&l->v[i].caps);
     }
   free (l->v);
@@ -154,6 +156,7 @@ seccomp_dangerous_free (struct seccomp_dangerous_list *l)
   l->slots = NULL;
   l->nslots = 0;
   l->n = 0;
+  l->borrowed = false;
 }
 
 int

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "secshim/hosts.h"
 #include "secshim/apparmor.h"
 #include "secshim/policy.h"
 #include "secshim/hosts.h"

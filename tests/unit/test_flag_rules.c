@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "secshim/hosts.h"
 #include "secshim/cleanup.h"
 #include "secshim/cli.h"
 #include "secshim/host.h"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "secshim/hosts.h"
 #include "secshim/apparmor.h"
 #include "secshim/json.h"
 #include "secshim/landlock.h"

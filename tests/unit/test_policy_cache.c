@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../src/policy/compiled.h"
+#include "secshim/hosts.h"
 #include "secshim/host.h"
 #include "secshim/hosts.h"
 #include "secshim/pack.h"
@@ -482,6 +483,14 @@ expect_bad_entry_ignored (const char *what)
   outcome_free (&b);
 }
 
+static const struct
+{
+  const char *text; /* NULL: the seccomp profile's path (the test's) */
+  bool inner;       /* a NUL inside, else the terminating NUL replaced */
+} strings[] = {
+  { "unshare", false }, { "unshare", true }, { "CAP_SYS_ADMIN", false }, { "CAP_SYS_ADMIN", true }, { NULL, false },
+};
+
 static void
 test_bad_entries (void)
 {
@@ -531,6 +540,31 @@ test_bad_entries (void)
   pack_digest (bad, len / 2 - 16, (uint8_t *) bad + len / 2 - 16);
   put_entry (path, bad, len / 2);
   expect_bad_entry_ignored ("a short body with a matching checksum");
+
+  /* Restored strings point into the entry (pack_strv, pack_str_borrowed),
+   * so a string must end with its NUL and hold no other: each damage
+   * behind a good checksum is ignored.  The strings are the test policy's
+   * own: a name of the seccomp dangerous list and a string of one of its
+   * capability lists, and the profile's path, all three borrowed. */
+  for (i = 0; i < sizeof strings / sizeof strings[0]; i++)
+    {
+      const char *s = strings[i].text ? strings[i].text : profile;
+      uint64_t n = strlen (s);
+      char needle[sizeof n + sizeof profile], *at, what[sizeof profile + 32];
+      memcpy (needle, &n, sizeof n);
+      memcpy (needle + sizeof n, s, n + 1); /* length, bytes, NUL: how pack_len writes it */
+      memcpy (bad, good, len);
+      at = memmem (bad, len - 16, needle, sizeof n + n + 1);
+      TAP_CHECK (at != NULL, "the entry holds `%s` as length, bytes and NUL", s);
+      if (at == NULL)
+        continue;
+      at[sizeof n + (strings[i].inner ? n / 2 : n)] = strings[i].inner ? '\0' : 'x';
+      pack_digest (bad, len - 16, (uint8_t *) bad + len - 16);
+      put_entry (path, bad, len);
+      snprintf (what, sizeof what, "`%s` %s", s, strings[i].inner ? "with a NUL inside" : "without its NUL");
+      expect_bad_entry_ignored (what);
+      put_entry (path, good, len);
+    }
 
   put_entry (path, good, len);
   chmod (path, 0620);

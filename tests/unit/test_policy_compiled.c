@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../src/policy/compiled.h"
+#include "secshim/hosts.h"
 #include "secshim/cleanup.h"
 #include "secshim/host.h"
 #include "secshim/hosts.h"

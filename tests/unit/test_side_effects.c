@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "secshim/hosts.h"
 #include "secshim/cleanup.h"
 #include "secshim/host.h"
 #include "secshim/hosts.h"
