@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "secshim/apparmor.h"
+#include "secshim/hosts.h"
 #include "secshim/policy.h"
 #include "secshim/sha256.h"
 #include "secshim/util.h"

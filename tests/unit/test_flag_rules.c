@@ -15,6 +15,7 @@
 #include "secshim/cleanup.h"
 #include "secshim/cli.h"
 #include "secshim/host.h"
+#include "secshim/hosts.h"
 #include "secshim/json.h"
 #include "secshim/policy.h"
 #include "secshim/refusal.h"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "secshim/apparmor.h"
+#include "secshim/hosts.h"
 #include "secshim/json.h"
 #include "secshim/landlock.h"
 #include "secshim/policy.h"

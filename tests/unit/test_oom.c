@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "secshim/hosts.h"
 #include "secshim/json.h"
 #include "secshim/policy.h"
 #include "secshim/util.h"

@@ -13,6 +13,7 @@
 
 #include "../../src/policy/compiled.h"
 #include "secshim/host.h"
+#include "secshim/hosts.h"
 #include "secshim/pack.h"
 #include "secshim/policy.h"
 #include "secshim/util.h"

@@ -15,6 +15,7 @@
 #include "../../src/policy/compiled.h"
 #include "secshim/cleanup.h"
 #include "secshim/host.h"
+#include "secshim/hosts.h"
 #include "secshim/json.h"
 #include "secshim/pack.h"
 #include "secshim/policy.h"

@@ -19,6 +19,7 @@
 
 #include "secshim/cleanup.h"
 #include "secshim/host.h"
+#include "secshim/hosts.h"
 #include "secshim/json.h"
 #include "secshim/policy.h"
 #include "secshim/runtime.h"

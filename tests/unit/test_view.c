@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../src/rules/view.h"
+#include "secshim/hosts.h"
 #include "secshim/json.h"
 #include "secshim/policy.h"
 #include "secshim/util.h"
