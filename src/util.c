@@ -101,17 +101,25 @@ str_has_prefix (const char *s, const char *prefix)
 size_t
 str_hash (const char *s, size_t seed)
 {
+  return str_hash_n (s, strlen (s), seed);
+}
+
+size_t
+str_hash_n (const char *s, size_t n, size_t seed)
+{
   const uint64_t k = 0x9E3779B97F4A7C15ULL;
-  size_t n = strlen (s);
   uint64_t x = ((uint64_t) seed * k) ^ n, w;
+  size_t i;
   for (; n >= 8; n -= 8, s += 8)
     {
       memcpy (&w, s, 8);
       x = (x ^ w) * k;
       x ^= x >> 29;
     }
-  w = 0;
-  memcpy (&w, s, n);
+  /* The tail byte by byte, little-endian whatever the host: a memcpy of a
+   * variable length is a libc call, dearer than the key's hash. */
+  for (w = 0, i = 0; i < n; i++)
+    w |= (uint64_t) (unsigned char) s[i] << (8 * i);
   x = (x ^ w) * k;
   return (size_t) (x ^ (x >> 32));
 }
