@@ -149,6 +149,31 @@ name_list_take (struct name_list *l)
   return l->text.buf;
 }
 
+/* Free an array whose items it borrowed, not the items. */
+static void
+drop_borrowed (struct json_value *kept)
+{
+  if (kept == NULL)
+    return;
+  kept->count = 0;
+  json_free (kept);
+}
+
+/* Leave in arr only the items kept borrowed from it (a subsequence of arr,
+ * in order, each node once), freeing the others, then drop kept. */
+static void
+keep_borrowed (struct json_value *arr, struct json_value *kept)
+{
+  size_t i, j = 0;
+  for (i = 0; i < arr->count; i++)
+    if (j < kept->count && arr->items[i] == kept->items[j])
+      arr->items[j++] = arr->items[i];
+    else
+      json_free (arr->items[i]);
+  arr->count = j;
+  drop_borrowed (kept);
+}
+
 static int
 check_set (struct eval_ctx *ctx, const struct caps_state *s, uint64_t allow, struct json_value *caps, const char *set)
 {
@@ -169,7 +194,8 @@ check_set (struct eval_ctx *ctx, const struct caps_state *s, uint64_t allow, str
     /* seen[] points into the document and into the static name table.
      * What a rewrite keeps is collected from the first denied name on (all
      * before it were allowed), and only while no name is unknown: an
-     * unknown name is refused, not rewritten. */
+     * unknown name is refused, not rewritten.  kept borrows arr's items
+     * (no copies): it is only rendered, then arr keeps them in place. */
     struct name_list u = { 0 }, d = { 0 };
     for (i = 0; i < arr->count; i++)
       {
@@ -186,11 +212,11 @@ check_set (struct eval_ctx *ctx, const struct caps_state *s, uint64_t allow, str
                 size_t j;
                 kept = json_new_array ();
                 for (j = 0; j < i; j++)
-                  json_array_append (kept, json_clone (arr->items[j]));
+                  json_array_append (kept, arr->items[j]);
               }
           }
         else if (kept != NULL)
-          json_array_append (kept, json_clone (arr->items[i]));
+          json_array_append (kept, arr->items[i]);
       }
     unknown = name_list_take (&u);
     denied = name_list_take (&d);
@@ -205,14 +231,14 @@ check_set (struct eval_ctx *ctx, const struct caps_state *s, uint64_t allow, str
     return 0;
   if (!rewrite || unknown)
     {
-      json_free (kept);
+      drop_borrowed (kept);
       eval_report (ctx, path, arr, NULL, "%s holds capabilities outside the allowlist: %s", set, denied);
       return 0;
     }
-  /* Recorded before kept replaces arr, which json_set frees: the finding
-   * renders both now. */
+  /* Recorded before arr loses the denied names: the finding renders both
+   * now. */
   eval_report (ctx, path, arr, kept, "dropped from %s (not in the allowlist): %s", set, denied);
-  json_set (caps, set, kept);
+  keep_borrowed (arr, kept);
   return 0;
 }
 
