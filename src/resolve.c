@@ -320,7 +320,14 @@ resolve_host (const struct host *h, const char *path, unsigned flags, char **out
         }
       else
         pop_component (result, &len);
-      xasprintf (&next, "%s/%s", target, p);
+      {
+        /* target "/" the rest, without printf: a walk meets a few links */
+        size_t rest = strlen (p);
+        next = xmalloc ((size_t) tl + 1 + rest + 1);
+        memcpy (next, target, (size_t) tl);
+        next[tl] = '/';
+        memcpy (next + tl + 1, p, rest + 1);
+      }
       free (todo);
       todo = next;
       p = todo;
@@ -684,7 +691,14 @@ rview_resolve (const struct rview *v, const char *path, struct rview_landing *ou
           cur[0] = '\0';
           depth = 0;
         }
-      xasprintf (&next, "%s/%s", target, p);
+      {
+        /* target "/" the rest, without printf: a walk meets a few links */
+        size_t rest = strlen (p);
+        next = xmalloc ((size_t) tl + 1 + rest + 1);
+        memcpy (next, target, (size_t) tl);
+        next[tl] = '/';
+        memcpy (next + tl + 1, p, rest + 1);
+      }
       free (todo);
       todo = next;
       p = todo;

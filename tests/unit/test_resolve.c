@@ -3,6 +3,7 @@
  * followed by the kernel's physical walk (fail closed), and the rootfs view
  * with securejoin semantics and the config's mounts laid over it. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,12 +257,52 @@ test_memo (void)
   host_memo_free (memo.memo);
 }
 
+/* str_hash as first written (the tail read byte by byte, little-endian):
+ * the one-load tail must give the same value at every length. */
+static size_t
+reference_hash (const char *s, size_t seed)
+{
+  const uint64_t k = 0x9E3779B97F4A7C15ULL;
+  size_t n = strlen (s), i;
+  uint64_t x = ((uint64_t) seed * k) ^ n, w;
+  for (; n >= 8; n -= 8, s += 8)
+    {
+      memcpy (&w, s, 8);
+      x = (x ^ w) * k;
+      x ^= x >> 29;
+    }
+  for (w = 0, i = 0; i < n; i++)
+    w |= (uint64_t) (unsigned char) s[i] << (8 * i);
+  x = (x ^ w) * k;
+  return (size_t) (x ^ (x >> 32));
+}
+
+static void
+test_str_hash (void)
+{
+  static const char text[] = "/var/lib/docker/overlay2/0123456789abcdef/merged\xff\x80";
+  char key[sizeof text];
+  size_t n, bad = 0, same_as_shorter = 0;
+  for (n = 0; n < sizeof text; n++)
+    {
+      memcpy (key, text, n);
+      key[n] = '\0';
+      if (str_hash (key, 3) != reference_hash (key, 3) || str_hash_n (key, n, 3) != str_hash (key, 3))
+        bad++;
+      if (n > 0 && str_hash (key, 0) == str_hash_n (key, n - 1, 0))
+        same_as_shorter++;
+    }
+  TAP_CHECK (bad == 0, "str_hash agrees with the byte-by-byte definition at every length (%zu differ)", bad);
+  TAP_CHECK (same_as_shorter == 0, "a key and its prefix one byte shorter hash apart (%zu collide)", same_as_shorter);
+}
+
 int
 main (void)
 {
   size_t i;
   struct rview v;
 
+  test_str_hash ();
   for (i = 0; i < sizeof cleans / sizeof cleans[0]; i++)
     {
       char *got = go_path_clean (cleans[i].in);
