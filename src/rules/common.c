@@ -123,10 +123,7 @@ static bool doc_cap_ready;
 static size_t
 cap_name_hash (const char *s)
 {
-  size_t h = 2166136261u;
-  for (; *s; s++)
-    h = (h ^ (unsigned char) *s) * 16777619u;
-  return h & (CAP_SLOTS - 1);
+  return str_hash (s, 0) & (CAP_SLOTS - 1);
 }
 
 static void
@@ -159,7 +156,7 @@ cap_document_name (const char *name, int *cap)
 {
   /* runc's map is keyed by the exact upper-case name: "CAP_net_raw" is
    * not a capability to runc, and not one to us. */
-  if (!str_has_prefix (name, "CAP_"))
+  if (strncmp (name, "CAP_", 4) != 0)
     return NULL;
   doc_cap_table_init ();
   for (size_t j = cap_name_hash (name); doc_cap_slots[j]; j = (j + 1) & (CAP_SLOTS - 1))
