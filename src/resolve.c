@@ -222,27 +222,25 @@ only_slashes_left (const char *p)
   return *p == '\0';
 }
 
-int
-resolve_host (const struct host *h, const char *path, unsigned flags, char **out)
+/* The walk of resolve_host into result (PATH_MAX + 1 bytes): 0 and the
+ * physical path in result[0..*rlen) (empty for "/"), 1 when the host
+ * cannot walk (path is then to be cleaned lexically), or -errno. */
+static int
+resolve_walk (const struct host *h, const char *path, unsigned flags, char *result, size_t *rlen)
 {
   cleanup_free char *todo = NULL;
-  char result[PATH_MAX + 1];
   char target[PATH_MAX + 1];
   size_t len = 0;
   int links = 0;
   bool missing = false;
   const char *p;
 
-  *out = NULL;
   if (path == NULL || path[0] != '/')
     return -EINVAL;
   if (strlen (path) >= PATH_MAX)
     return -ENAMETOOLONG;
   if (h == NULL || h->sys_lstat == NULL)
-    {
-      *out = go_path_clean (path);
-      return 0;
-    }
+    return 1;
   /* walked in place; a symlink's target and the rest go to todo */
   result[0] = '\0';
   p = path;
@@ -332,7 +330,42 @@ resolve_host (const struct host *h, const char *path, unsigned flags, char **out
       todo = next;
       p = todo;
     }
-  *out = xstrdup (len ? result : "/");
+  *rlen = len;
+  return 0;
+}
+
+int
+resolve_host (const struct host *h, const char *path, unsigned flags, char **out)
+{
+  char result[PATH_MAX + 1];
+  size_t len = 0;
+  int rc = resolve_walk (h, path, flags, result, &len);
+
+  *out = NULL;
+  if (rc < 0)
+    return rc;
+  *out = rc == 1 ? go_path_clean (path) : xstrdup (len ? result : "/");
+  return 0;
+}
+
+int
+resolve_host_append (const struct host *h, const char *path, unsigned flags, struct strbuf *out)
+{
+  char result[PATH_MAX + 1];
+  size_t len = 0;
+  int rc = resolve_walk (h, path, flags, result, &len);
+
+  if (rc < 0)
+    return rc;
+  if (rc == 1)
+    {
+      cleanup_free char *clean = go_path_clean (path);
+      strbuf_append (out, clean, strlen (clean) + 1, 1024);
+    }
+  else if (len == 0)
+    strbuf_append (out, "/", 2, 1024);
+  else
+    strbuf_append (out, result, len + 1, 1024);
   return 0;
 }
 

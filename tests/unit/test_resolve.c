@@ -343,6 +343,33 @@ main (void)
                "last symlink kept with RESOLVE_NOFOLLOW_LAST");
     free (got);
   }
+  {
+    /* resolve_host_append gives resolve_host's answer, appended after the
+     * others with its NUL, and appends nothing on an error. */
+    static const char *const paths[]
+        = { "/srv/link-etc", "/", "/srv/missing/a", "relative", "/srv/data/../data", "//srv//link-etc/x" };
+    struct host lexical = { 0 };
+    const struct host *hosts[] = { &fake, &lexical };
+    struct strbuf b = { 0 };
+    size_t h, at, agree = 0, tried = 0;
+    for (h = 0; h < 2; h++)
+      for (i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        {
+          char *one = NULL;
+          int rc1 = resolve_host (hosts[h], paths[i], RESOLVE_MISSING_OK, &one);
+          int rc2;
+          at = b.len;
+          rc2 = resolve_host_append (hosts[h], paths[i], RESOLVE_MISSING_OK, &b);
+          tried++;
+          if (rc1 == rc2 && (rc1 < 0 ? b.len == at : b.len == at + strlen (one) + 1 && strcmp (b.buf + at, one) == 0))
+            agree++;
+          else
+            tap_diag ("%s: rc %d/%d, %s", paths[i], rc1, rc2, one ? one : "(none)");
+          free (one);
+        }
+    TAP_CHECK (agree == tried, "resolve_host_append agrees with resolve_host (%zu of %zu)", agree, tried);
+    free (b.buf);
+  }
 
   rview_init (&v, &fake, "/b/bundle/rootfs");
   rview_add (&v, "/proc", RVIEW_KERNEL, NULL, 0);
