@@ -99,7 +99,7 @@ name_hash (const char *s)
 /* The sieve's bit for a name of n >= 1 bytes: its class by first, middle
  * and last byte and length, spread over 1024 bits by a multiply (most of
  * Docker's ~350 names fall in a class no dangerous name is in). */
-static size_t
+static inline size_t
 sieve_bit (const char *s, size_t n)
 {
   uint64_t v = (uint64_t) (unsigned char) s[0] | (uint64_t) (unsigned char) s[n - 1] << 8
@@ -119,7 +119,7 @@ sieve_add (struct seccomp_dangerous_list *l, const char *name)
 
 /* True when item is a name the strength check keeps without looking
  * further: a string outside the sieve is neither dangerous nor clone. */
-static bool
+static inline __attribute__ ((always_inline)) bool
 sieve_passes (const struct seccomp_dangerous_list *l, const struct json_value *item)
 {
   size_t b;
