@@ -76,7 +76,24 @@ xstrndup (const char *s, size_t n)
 int
 xvasprintf (char **out, const char *fmt, va_list ap)
 {
-  int ret = vasprintf (out, fmt, ap);
+  /* Most strings secshim formats are short (paths, findings): formatted
+   * on the stack and copied to their exact size, one malloc; vasprintf
+   * grows a buffer of its own first, for about a third more instructions.
+   * A longer one is formatted again by vasprintf. */
+  char buf[256];
+  va_list again;
+  int ret;
+
+  va_copy (again, ap);
+  ret = vsnprintf (buf, sizeof buf, fmt, ap);
+  if (ret >= 0 && (size_t) ret < sizeof buf)
+    {
+      *out = xmalloc ((size_t) ret + 1);
+      memcpy (*out, buf, (size_t) ret + 1);
+    }
+  else
+    ret = vasprintf (out, fmt, again);
+  va_end (again);
   if (ret < 0)
     oom ();
   return ret;

@@ -296,6 +296,26 @@ test_str_hash (void)
   TAP_CHECK (same_as_shorter == 0, "a key and its prefix one byte shorter hash apart (%zu collide)", same_as_shorter);
 }
 
+/* xasprintf formats short strings on the stack and long ones with
+ * vasprintf: both sides of the 256-byte line give the full text. */
+static void
+test_xasprintf (void)
+{
+  size_t widths[] = { 0, 1, 250, 254, 255, 256, 257, 4000 }, i, good = 0;
+  for (i = 0; i < sizeof widths / sizeof widths[0]; i++)
+    {
+      char *got = NULL;
+      int n = xasprintf (&got, "<%*s|%d>", (int) widths[i], "x", 42);
+      size_t want = (widths[i] > 1 ? widths[i] : 1) + 5;
+      if (n >= 0 && (size_t) n == want && strlen (got) == want && got[0] == '<' && strcmp (got + want - 4, "|42>") == 0
+          && got[want - 5] == 'x')
+        good++;
+      free (got);
+    }
+  TAP_CHECK (good == sizeof widths / sizeof widths[0], "xasprintf: %zu of %zu widths formatted whole", good,
+             sizeof widths / sizeof widths[0]);
+}
+
 int
 main (void)
 {
@@ -303,6 +323,7 @@ main (void)
   struct rview v;
 
   test_str_hash ();
+  test_xasprintf ();
   for (i = 0; i < sizeof cleans / sizeof cleans[0]; i++)
     {
       char *got = go_path_clean (cleans[i].in);
