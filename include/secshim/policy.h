@@ -251,6 +251,10 @@ void eval_report_as (struct eval_ctx *ctx, enum action action, const char *path,
 /* Like eval_report, with before and after (may be NULL) rendered already
  * by an earlier finding of the same values (copied): a rule that reports
  * values equal to ones it reported need not render them again. */
+/* v rendered as a finding shows it (malloc'd; NULL for NULL): for a rule
+ * that changes a value in place and would otherwise copy it to report
+ * it as it was. */
+char *eval_render (const struct eval_ctx *ctx, const struct json_value *v);
 void eval_report_rendered (struct eval_ctx *ctx, const char *path, const char *before, const char *after,
                            const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
 /* The current rule's action; rules branch on it:

@@ -47,15 +47,20 @@ add_finding (struct eval_ctx *ctx, enum action action, const char *path, const c
   return n;
 }
 
+char *
+eval_render (const struct eval_ctx *ctx, const struct json_value *v)
+{
+  return v ? json_render_short (v, ctx->findings->full_values ? SIZE_MAX : RENDER_MAX) : NULL;
+}
+
 static void
 report_v (struct eval_ctx *ctx, enum action action, const char *path, const struct json_value *before,
           const struct json_value *after, const char *fmt, va_list ap)
 {
-  struct findings *f = ctx->findings;
   struct finding *n = add_finding (ctx, action, path, fmt, ap);
 
-  n->before = before ? json_render_short (before, f->full_values ? SIZE_MAX : RENDER_MAX) : NULL;
-  n->after = after ? json_render_short (after, f->full_values ? SIZE_MAX : RENDER_MAX) : NULL;
+  n->before = eval_render (ctx, before);
+  n->after = eval_render (ctx, after);
 }
 
 void
