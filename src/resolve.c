@@ -83,9 +83,9 @@ host_memo_free (struct host_memo *m)
  * /var/lib/docker/overlay2/<64 hex digits>/merged): str_hash reads them
  * eight bytes at a time. */
 static size_t
-memo_hash (enum memo_kind kind, const char *path)
+memo_hash (enum memo_kind kind, const char *path, size_t len)
 {
-  return str_hash (path, (size_t) kind);
+  return str_hash_n (path, len, (size_t) kind);
 }
 
 static struct memo_entry *
@@ -114,7 +114,7 @@ memo_slot (struct host_memo *m, size_t pos)
 
 /* A new entry for (kind, path), or NULL when the memo is full. */
 static struct memo_entry *
-memo_add (struct host_memo *m, enum memo_kind kind, const char *path, size_t hash)
+memo_add (struct host_memo *m, enum memo_kind kind, const char *path, size_t len, size_t hash)
 {
   struct memo_entry *e;
   if (m->n == MEMO_MAX)
@@ -137,18 +137,19 @@ memo_add (struct host_memo *m, enum memo_kind kind, const char *path, size_t has
   memset (e, 0, sizeof *e);
   e->hash = hash;
   e->path = m->text.len;
-  strbuf_append (&m->text, path, strlen (path) + 1, 4096);
+  strbuf_append (&m->text, path, len + 1, 4096);
   e->kind = kind;
   memo_slot (m, m->n++);
   return e;
 }
 
 /* h->sys_lstat, through the memo.  Only st_mode and st_rdev are filled
- * (what the walks look at), whether or not the memo answered. */
+ * (what the walks look at), whether or not the memo answered.  len is
+ * strlen (path): the walk knows it. */
 static int
-memo_lstat (const struct host *h, const char *path, struct stat *st)
+memo_lstat (const struct host *h, const char *path, size_t len, struct stat *st)
 {
-  size_t hash = h->memo ? memo_hash (MEMO_LSTAT, path) : 0;
+  size_t hash = h->memo ? memo_hash (MEMO_LSTAT, path, len) : 0;
   struct memo_entry *e = h->memo ? memo_find (h->memo, MEMO_LSTAT, path, hash) : NULL;
   struct stat full;
   memset (st, 0, sizeof *st);
@@ -160,7 +161,7 @@ memo_lstat (const struct host *h, const char *path, struct stat *st)
           st->st_mode = full.st_mode;
           st->st_rdev = full.st_rdev;
         }
-      if (h->memo && (e = memo_add (h->memo, MEMO_LSTAT, path, hash)) != NULL)
+      if (h->memo && (e = memo_add (h->memo, MEMO_LSTAT, path, len, hash)) != NULL)
         {
           e->rc = rc;
           e->mode = st->st_mode;
@@ -177,7 +178,7 @@ memo_lstat (const struct host *h, const char *path, struct stat *st)
 static long
 memo_readlink (const struct host *h, const char *path, char *buf, size_t size)
 {
-  size_t hash = h->memo ? memo_hash (MEMO_READLINK, path) : 0;
+  size_t hash = h->memo ? memo_hash (MEMO_READLINK, path, strlen (path)) : 0;
   struct memo_entry *e = h->memo ? memo_find (h->memo, MEMO_READLINK, path, hash) : NULL;
   long rc;
   if (e != NULL && e->link_size == size)
@@ -188,7 +189,7 @@ memo_readlink (const struct host *h, const char *path, char *buf, size_t size)
     }
   rc = h->sys_readlink (h, path, buf, size);
   if (e == NULL && h->memo && (rc <= 0 || (size_t) rc <= size)
-      && (e = memo_add (h->memo, MEMO_READLINK, path, hash)) != NULL)
+      && (e = memo_add (h->memo, MEMO_READLINK, path, strlen (path), hash)) != NULL)
     {
       e->rc = rc;
       e->link_size = size;
@@ -222,27 +223,25 @@ only_slashes_left (const char *p)
   return *p == '\0';
 }
 
-int
-resolve_host (const struct host *h, const char *path, unsigned flags, char **out)
+/* The walk of resolve_host into result (PATH_MAX + 1 bytes): 0 and the
+ * physical path in result[0..*rlen) (empty for "/"), 1 when the host
+ * cannot walk (path is then to be cleaned lexically), or -errno. */
+static int
+resolve_walk (const struct host *h, const char *path, unsigned flags, char *result, size_t *rlen)
 {
   cleanup_free char *todo = NULL;
-  char result[PATH_MAX + 1];
   char target[PATH_MAX + 1];
   size_t len = 0;
   int links = 0;
   bool missing = false;
   const char *p;
 
-  *out = NULL;
   if (path == NULL || path[0] != '/')
     return -EINVAL;
   if (strlen (path) >= PATH_MAX)
     return -ENAMETOOLONG;
   if (h == NULL || h->sys_lstat == NULL)
-    {
-      *out = go_path_clean (path);
-      return 0;
-    }
+    return 1;
   /* walked in place; a symlink's target and the rest go to todo */
   result[0] = '\0';
   p = path;
@@ -278,7 +277,7 @@ resolve_host (const struct host *h, const char *path, unsigned flags, char **out
       if (missing)
         continue;
       last = only_slashes_left (p);
-      rc = memo_lstat (h, result, &st);
+      rc = memo_lstat (h, result, len, &st);
       if (rc < 0)
         {
           if ((flags & RESOLVE_MISSING_OK) && (rc == -ENOENT || rc == -ENOTDIR))
@@ -320,12 +319,54 @@ resolve_host (const struct host *h, const char *path, unsigned flags, char **out
         }
       else
         pop_component (result, &len);
-      xasprintf (&next, "%s/%s", target, p);
+      {
+        /* target "/" the rest, without printf: a walk meets a few links */
+        size_t rest = strlen (p);
+        next = xmalloc ((size_t) tl + 1 + rest + 1);
+        memcpy (next, target, (size_t) tl);
+        next[tl] = '/';
+        memcpy (next + tl + 1, p, rest + 1);
+      }
       free (todo);
       todo = next;
       p = todo;
     }
-  *out = xstrdup (len ? result : "/");
+  *rlen = len;
+  return 0;
+}
+
+int
+resolve_host (const struct host *h, const char *path, unsigned flags, char **out)
+{
+  char result[PATH_MAX + 1];
+  size_t len = 0;
+  int rc = resolve_walk (h, path, flags, result, &len);
+
+  *out = NULL;
+  if (rc < 0)
+    return rc;
+  *out = rc == 1 ? go_path_clean (path) : xstrdup (len ? result : "/");
+  return 0;
+}
+
+int
+resolve_host_append (const struct host *h, const char *path, unsigned flags, struct strbuf *out)
+{
+  char result[PATH_MAX + 1];
+  size_t len = 0;
+  int rc = resolve_walk (h, path, flags, result, &len);
+
+  if (rc < 0)
+    return rc;
+  if (rc == 1)
+    {
+      cleanup_free char *clean = go_path_clean (path);
+      strbuf_append (out, clean, strlen (clean) + 1, 1024);
+    }
+  else if (len == 0)
+    strbuf_append (out, "/", 2, 1024);
+  else
+    strbuf_append (out, result, len + 1, 1024);
   return 0;
 }
 
@@ -364,7 +405,7 @@ resolve_fs_type (const struct host *h, const char *path, unsigned long *magic)
     return 0;
   if (h->memo == NULL)
     return h->sys_statfs_type (h, path, magic);
-  hash = memo_hash (MEMO_STATFS, path);
+  hash = memo_hash (MEMO_STATFS, path, strlen (path));
   e = memo_find (h->memo, MEMO_STATFS, path, hash);
   if (e != NULL)
     {
@@ -372,7 +413,7 @@ resolve_fs_type (const struct host *h, const char *path, unsigned long *magic)
       return (int) e->rc;
     }
   rc = h->sys_statfs_type (h, path, magic);
-  if ((e = memo_add (h->memo, MEMO_STATFS, path, hash)) != NULL)
+  if ((e = memo_add (h->memo, MEMO_STATFS, path, strlen (path), hash)) != NULL)
     {
       e->rc = rc;
       e->magic = *magic;
@@ -564,7 +605,7 @@ layered_lstat (const struct rview *v, long b, const char *cur, char *hp, struct 
       int rc = host_path_of (v, b, layer, cur, hp);
       if (rc < 0)
         return rc;
-      rc = memo_lstat (v->h, hp, st);
+      rc = memo_lstat (v->h, hp, strlen (hp), st);
       if (rc == -ENOENT || rc == -ENOTDIR)
         continue;
       if (rc == 0 && S_ISCHR (st->st_mode) && st->st_rdev == 0 && b >= 0 && v->m[b].nlayers > 0)
@@ -684,7 +725,14 @@ rview_resolve (const struct rview *v, const char *path, struct rview_landing *ou
           cur[0] = '\0';
           depth = 0;
         }
-      xasprintf (&next, "%s/%s", target, p);
+      {
+        /* target "/" the rest, without printf: a walk meets a few links */
+        size_t rest = strlen (p);
+        next = xmalloc ((size_t) tl + 1 + rest + 1);
+        memcpy (next, target, (size_t) tl);
+        next[tl] = '/';
+        memcpy (next + tl + 1, p, rest + 1);
+      }
       free (todo);
       todo = next;
       p = todo;

@@ -1,4 +1,5 @@
 /* Allocation, strings, checked integers, whole-fd I/O: see util.h. */
+#include <endian.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -75,7 +76,24 @@ xstrndup (const char *s, size_t n)
 int
 xvasprintf (char **out, const char *fmt, va_list ap)
 {
-  int ret = vasprintf (out, fmt, ap);
+  /* Most strings secshim formats are short (paths, findings): formatted
+   * on the stack and copied to their exact size, one malloc; vasprintf
+   * grows a buffer of its own first, for about a third more instructions.
+   * A longer one is formatted again by vasprintf. */
+  char buf[256];
+  va_list again;
+  int ret;
+
+  va_copy (again, ap);
+  ret = vsnprintf (buf, sizeof buf, fmt, ap);
+  if (ret >= 0 && (size_t) ret < sizeof buf)
+    {
+      *out = xmalloc ((size_t) ret + 1);
+      memcpy (*out, buf, (size_t) ret + 1);
+    }
+  else
+    ret = vasprintf (out, fmt, again);
+  va_end (again);
   if (ret < 0)
     oom ();
   return ret;
@@ -101,17 +119,36 @@ str_has_prefix (const char *s, const char *prefix)
 size_t
 str_hash (const char *s, size_t seed)
 {
+  return str_hash_n (s, strlen (s), seed);
+}
+
+size_t
+str_hash_n (const char *s, size_t n, size_t seed)
+{
   const uint64_t k = 0x9E3779B97F4A7C15ULL;
-  size_t n = strlen (s);
   uint64_t x = ((uint64_t) seed * k) ^ n, w;
+  bool long_key = n >= 8;
+  size_t i;
   for (; n >= 8; n -= 8, s += 8)
     {
       memcpy (&w, s, 8);
       x = (x ^ w) * k;
       x ^= x >> 29;
     }
-  w = 0;
-  memcpy (&w, s, n);
+  /* The last n < 8 bytes as a little-endian number: a memcpy of a
+   * variable length is a libc call, dearer than the key's hash.  A key of
+   * eight bytes or more has them as the top of its last eight (one load
+   * of a fixed size); a shorter one is read byte by byte. */
+  if (n == 0)
+    w = 0;
+  else if (long_key)
+    {
+      memcpy (&w, s + n - 8, 8);
+      w = le64toh (w) >> (8 * (8 - n));
+    }
+  else
+    for (w = 0, i = 0; i < n; i++)
+      w |= (uint64_t) (unsigned char) s[i] << (8 * i);
   x = (x ^ w) * k;
   return (size_t) (x ^ (x >> 32));
 }

@@ -254,6 +254,15 @@ void eval_report (struct eval_ctx *ctx, const char *path, const struct json_valu
  * eval_action (ctx) != ACTION_AUDIT before changing anything. */
 void eval_report_as (struct eval_ctx *ctx, enum action action, const char *path, const struct json_value *before,
                      const struct json_value *after, const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
+/* Like eval_report, with before and after (may be NULL) rendered already
+ * by an earlier finding of the same values (copied): a rule that reports
+ * values equal to ones it reported need not render them again. */
+/* v rendered as a finding shows it (malloc'd; NULL for NULL): for a rule
+ * that changes a value in place and would otherwise copy it to report
+ * it as it was. */
+char *eval_render (const struct eval_ctx *ctx, const struct json_value *v);
+void eval_report_rendered (struct eval_ctx *ctx, const char *path, const char *before, const char *after,
+                           const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
 /* The current rule's action; rules branch on it:
  *   if (eval_action (ctx) == ACTION_REWRITE) { fix; } eval_report (...);  */
 enum action eval_action (const struct eval_ctx *ctx);

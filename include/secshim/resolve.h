@@ -48,6 +48,9 @@ enum resolve_flags
  * for a relative path).  A host without sys_lstat (fake hosts of the
  * fuzzers) resolves lexically. */
 int resolve_host (const struct host *h, const char *path, unsigned flags, char **out);
+/* The same, appending the physical path and its NUL to out (nothing on
+ * error): many paths in one allocation. */
+int resolve_host_append (const struct host *h, const char *path, unsigned flags, struct strbuf *out);
 
 /* runc's bind source: a relative source joined to the bundle directory
  * (filepath.Join), then resolved physically, every component required to

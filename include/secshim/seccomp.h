@@ -90,6 +90,11 @@ struct seccomp_dangerous_list
     size_t index;
   } * slots;
   size_t nslots;
+  /* With slots: a bit per (first, middle, last byte, length) class of the
+   * names in v and of "clone", so that the strength check passes most of
+   * a profile's names without hashing them.  A clear bit proves a name is
+   * neither; a set bit proves nothing. */
+  uint64_t sieve[16];
   /* The names point into a restored compiled policy's entry (pack_dangerous
    * in src/rules/seccomp.c): seccomp_dangerous_free does not free them. */
   bool borrowed;
@@ -108,6 +113,9 @@ void seccomp_dangerous_free (struct seccomp_dangerous_list *l);
  * elsewhere (v and n only) should too, rather than trust an index it did
  * not build. */
 void seccomp_dangerous_index (struct seccomp_dangerous_list *l);
+/* For the unit tests: true when the sieve alone lets item pass (a string
+ * that is neither a name in l nor "clone"); false proves nothing. */
+bool seccomp_dangerous_sieve_passes (const struct seccomp_dangerous_list *l, const struct json_value *item);
 
 /* The four flags runc knows; true for a name among them. */
 bool seccomp_flag_known (const char *flag);

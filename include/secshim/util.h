@@ -26,6 +26,8 @@ bool str_equal (const char *a, const char *b); /* NULL-safe */
  * the keys are paths and syscall names looked up hundreds of times per
  * evaluation.  seed separates kinds of key in one table. */
 size_t str_hash (const char *s, size_t seed);
+/* The same hash of s[0..n), n == strlen (s) when s is a C string. */
+size_t str_hash_n (const char *s, size_t n, size_t seed);
 
 /* Checked decimal parsing (systemd's safe_atou32): digits only, no sign, no
  * whitespace, no leading '+', range-checked.  Return 0 or -1 (errno set). */

@@ -24,9 +24,10 @@ eval_action (const struct eval_ctx *ctx)
   return ctx->rule->action;
 }
 
-static void
-report_v (struct eval_ctx *ctx, enum action action, const char *path, const struct json_value *before,
-          const struct json_value *after, const char *fmt, va_list ap)
+/* A new finding for the current rule, its message formatted; before and
+ * after are the caller's to fill. */
+static struct finding *
+add_finding (struct eval_ctx *ctx, enum action action, const char *path, const char *fmt, va_list ap)
 {
   struct findings *f = ctx->findings;
   struct finding *n;
@@ -43,8 +44,37 @@ report_v (struct eval_ctx *ctx, enum action action, const char *path, const stru
   n->action = action;
   n->exempted = ctx->exemption != NULL;
   xvasprintf (&n->message, fmt, ap);
-  n->before = before ? json_render_short (before, f->full_values ? SIZE_MAX : RENDER_MAX) : NULL;
-  n->after = after ? json_render_short (after, f->full_values ? SIZE_MAX : RENDER_MAX) : NULL;
+  return n;
+}
+
+char *
+eval_render (const struct eval_ctx *ctx, const struct json_value *v)
+{
+  return v ? json_render_short (v, ctx->findings->full_values ? SIZE_MAX : RENDER_MAX) : NULL;
+}
+
+static void
+report_v (struct eval_ctx *ctx, enum action action, const char *path, const struct json_value *before,
+          const struct json_value *after, const char *fmt, va_list ap)
+{
+  struct finding *n = add_finding (ctx, action, path, fmt, ap);
+
+  n->before = eval_render (ctx, before);
+  n->after = eval_render (ctx, after);
+}
+
+void
+eval_report_rendered (struct eval_ctx *ctx, const char *path, const char *before, const char *after, const char *fmt,
+                      ...)
+{
+  va_list ap;
+  struct finding *n;
+
+  va_start (ap, fmt);
+  n = add_finding (ctx, ctx->rule->action, path, fmt, ap);
+  va_end (ap);
+  n->before = before ? xstrdup (before) : NULL;
+  n->after = after ? xstrdup (after) : NULL;
 }
 
 void

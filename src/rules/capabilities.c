@@ -149,8 +149,38 @@ name_list_take (struct name_list *l)
   return l->text.buf;
 }
 
+/* Free an array whose items it borrowed, not the items. */
+static void
+drop_borrowed (struct json_value *kept)
+{
+  if (kept == NULL)
+    return;
+  kept->count = 0;
+  json_free (kept);
+}
+
+/* Leave in arr only the items kept borrowed from it (a subsequence of arr,
+ * in order, each node once), freeing the others, then drop kept. */
+static void
+keep_borrowed (struct json_value *arr, struct json_value *kept)
+{
+  size_t i, j = 0;
+  for (i = 0; i < arr->count; i++)
+    if (j < kept->count && arr->items[i] == kept->items[j])
+      arr->items[j++] = arr->items[i];
+    else
+      json_free (arr->items[i]);
+  arr->count = j;
+  drop_borrowed (kept);
+}
+
+/* Judge one set.  same: 1 + the index of the finding an earlier set with
+ * equal names and the same allowed mask recorded (0: none), whose
+ * rendered values this one's are; *reported: 1 + the index of this set's
+ * own finding about denied names, 0 when there is none. */
 static int
-check_set (struct eval_ctx *ctx, const struct caps_state *s, uint64_t allow, struct json_value *caps, const char *set)
+check_set (struct eval_ctx *ctx, const struct caps_state *s, uint64_t allow, struct json_value *caps, const char *set,
+           size_t same, size_t *reported)
 {
   cleanup_free char *sub = NULL;
   cleanup_free char *path = NULL;
@@ -169,7 +199,8 @@ check_set (struct eval_ctx *ctx, const struct caps_state *s, uint64_t allow, str
     /* seen[] points into the document and into the static name table.
      * What a rewrite keeps is collected from the first denied name on (all
      * before it were allowed), and only while no name is unknown: an
-     * unknown name is refused, not rewritten. */
+     * unknown name is refused, not rewritten.  kept borrows arr's items
+     * (no copies): it is only rendered, then arr keeps them in place. */
     struct name_list u = { 0 }, d = { 0 };
     for (i = 0; i < arr->count; i++)
       {
@@ -186,11 +217,11 @@ check_set (struct eval_ctx *ctx, const struct caps_state *s, uint64_t allow, str
                 size_t j;
                 kept = json_new_array ();
                 for (j = 0; j < i; j++)
-                  json_array_append (kept, json_clone (arr->items[j]));
+                  json_array_append (kept, arr->items[j]);
               }
           }
         else if (kept != NULL)
-          json_array_append (kept, json_clone (arr->items[i]));
+          json_array_append (kept, arr->items[i]);
       }
     unknown = name_list_take (&u);
     denied = name_list_take (&d);
@@ -205,14 +236,24 @@ check_set (struct eval_ctx *ctx, const struct caps_state *s, uint64_t allow, str
     return 0;
   if (!rewrite || unknown)
     {
-      json_free (kept);
-      eval_report (ctx, path, arr, NULL, "%s holds capabilities outside the allowlist: %s", set, denied);
+      drop_borrowed (kept);
+      if (same)
+        eval_report_rendered (ctx, path, ctx->findings->v[same - 1].before, NULL,
+                              "%s holds capabilities outside the allowlist: %s", set, denied);
+      else
+        eval_report (ctx, path, arr, NULL, "%s holds capabilities outside the allowlist: %s", set, denied);
+      *reported = ctx->findings->n;
       return 0;
     }
-  /* Recorded before kept replaces arr, which json_set frees: the finding
-   * renders both now. */
-  eval_report (ctx, path, arr, kept, "dropped from %s (not in the allowlist): %s", set, denied);
-  json_set (caps, set, kept);
+  /* Recorded before arr loses the denied names: the finding renders both
+   * now. */
+  if (same)
+    eval_report_rendered (ctx, path, ctx->findings->v[same - 1].before, ctx->findings->v[same - 1].after,
+                          "dropped from %s (not in the allowlist): %s", set, denied);
+  else
+    eval_report (ctx, path, arr, kept, "dropped from %s (not in the allowlist): %s", set, denied);
+  *reported = ctx->findings->n;
+  keep_borrowed (arr, kept);
   return 0;
 }
 
@@ -237,8 +278,13 @@ check_caps (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
 {
   const struct caps_state *s = state;
   struct json_value *caps = json_get (ctx->process, "capabilities");
+  enum
+  {
+    NSETS = sizeof cap_sets / sizeof cap_sets[0]
+  };
+  size_t same_as[NSETS] = { 0 }, reported[NSETS] = { 0 };
   uint64_t allow;
-  size_t i;
+  size_t i, j;
   (void) err;
 
   if (ctx->kind == DOC_ARGV)
@@ -250,8 +296,22 @@ check_caps (struct eval_ctx *ctx, const void *state, secshim_error_t *err)
   if (!json_is (caps, JSON_OBJECT))
     return 0;
   allow = allow_mask (s);
-  for (i = 0; i < sizeof cap_sets / sizeof cap_sets[0]; i++)
-    check_set (ctx, s, allow, caps, cap_sets[i]);
+  /* Docker writes the same list to bounding, effective and permitted: a
+   * set equal to an earlier one (before either is rewritten) and allowed
+   * the same gets the same verdict, and its finding the values that one
+   * rendered (same_as: 1 + the earlier set). */
+  for (i = 0; i < NSETS; i++)
+    {
+      const struct json_value *a = json_get (caps, cap_sets[i]);
+      if (!json_is (a, JSON_ARRAY) || a->count == 0)
+        continue;
+      for (j = 0; j < i && same_as[i] == 0; j++)
+        if (set_allowed (s, cap_sets[i], allow) == set_allowed (s, cap_sets[j], allow)
+            && json_equal (a, json_get (caps, cap_sets[j])))
+          same_as[i] = j + 1;
+    }
+  for (i = 0; i < NSETS; i++)
+    check_set (ctx, s, allow, caps, cap_sets[i], same_as[i] ? reported[same_as[i] - 1] : 0, &reported[i]);
   return 0;
 }
 

@@ -112,6 +112,7 @@ cap_normalize_policy_name (const char *name)
 struct doc_cap
 {
   char name[CAP_NAME_MAX];
+  unsigned char len; /* strlen (name) */
   int cap;
   signed char confirmed; /* 0 not yet asked, 1 yes, -1 no */
 };
@@ -121,12 +122,9 @@ static unsigned char doc_cap_slots[CAP_SLOTS]; /* index + 1, 0 = empty */
 static bool doc_cap_ready;
 
 static size_t
-cap_name_hash (const char *s)
+cap_name_hash (const char *s, size_t n)
 {
-  size_t h = 2166136261u;
-  for (; *s; s++)
-    h = (h ^ (unsigned char) *s) * 16777619u;
-  return h & (CAP_SLOTS - 1);
+  return str_hash_n (s, n, 0) & (CAP_SLOTS - 1);
 }
 
 static void
@@ -146,8 +144,9 @@ doc_cap_table_init (void)
       for (i = 0; lower[i]; i++)
         e->name[4 + i] = (char) toupper ((unsigned char) lower[i]);
       e->name[4 + i] = '\0';
+      e->len = (unsigned char) (4 + i);
       e->cap = cap;
-      for (j = cap_name_hash (e->name); doc_cap_slots[j]; j = (j + 1) & (CAP_SLOTS - 1))
+      for (j = cap_name_hash (e->name, e->len); doc_cap_slots[j]; j = (j + 1) & (CAP_SLOTS - 1))
         ;
       doc_cap_slots[j] = (unsigned char) (++n);
     }
@@ -159,13 +158,15 @@ cap_document_name (const char *name, int *cap)
 {
   /* runc's map is keyed by the exact upper-case name: "CAP_net_raw" is
    * not a capability to runc, and not one to us. */
-  if (!str_has_prefix (name, "CAP_"))
+  size_t n;
+  if (strncmp (name, "CAP_", 4) != 0)
     return NULL;
+  n = strlen (name);
   doc_cap_table_init ();
-  for (size_t j = cap_name_hash (name); doc_cap_slots[j]; j = (j + 1) & (CAP_SLOTS - 1))
+  for (size_t j = cap_name_hash (name, n); doc_cap_slots[j]; j = (j + 1) & (CAP_SLOTS - 1))
     {
       struct doc_cap *e = &doc_caps[doc_cap_slots[j] - 1];
-      if (strcmp (e->name, name) != 0)
+      if (e->len != n || memcmp (e->name, name, n) != 0)
         continue;
       if (e->confirmed == 0)
         e->confirmed = lookup (e->name + 4) == e->cap ? 1 : -1;

@@ -51,7 +51,8 @@ require_all (struct eval_ctx *ctx, const char *key, const struct strv *want)
   cleanup_free char *path = NULL;
   struct json_value *linux_ = json_get (ctx->doc, "linux");
   struct json_value *have = json_get (linux_, key);
-  struct json_value *before = NULL;
+  cleanup_free char *before = NULL;
+  cleanup_free char *after = NULL;
   size_t i, missing = 0;
   cleanup_free char *first = NULL;
 
@@ -69,7 +70,8 @@ require_all (struct eval_ctx *ctx, const char *key, const struct strv *want)
       eval_report (ctx, path, have, NULL, "%zu of the default %s are missing (first: %s)", missing, key, first);
       return;
     }
-  before = have ? json_clone (have) : NULL;
+  /* Rendered now: the list is changed in place, or replaced. */
+  before = eval_render (ctx, have);
   linux_ = json_get_or_add_object (ctx->doc, "linux");
   if (!json_is (have, JSON_ARRAY))
     {
@@ -79,8 +81,8 @@ require_all (struct eval_ctx *ctx, const char *key, const struct strv *want)
   for (i = 0; i < want->n; i++)
     if (!json_array_has_string (have, want->v[i]))
       json_array_append (have, json_new_string (want->v[i]));
-  eval_report (ctx, path, before, have, "restored %zu missing %s (first: %s)", missing, key, first);
-  json_free (before);
+  after = eval_render (ctx, have);
+  eval_report_rendered (ctx, path, before, after, "restored %zu missing %s (first: %s)", missing, key, first);
 }
 
 static int

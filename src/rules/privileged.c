@@ -122,7 +122,10 @@ sign_sys_rw (const struct eval_ctx *ctx, struct signs *s)
     {
       const struct json_value *m = mounts->items[i];
       const char *dest = json_string (json_get (m, "destination"));
-      cleanup_free char *norm = dest ? path_lexical_normalize (dest) : NULL;
+      /* Normalising keeps components or drops them, never makes one: a
+       * destination without "sys" in it cannot come out as /sys, and most
+       * mounts are spared the copy. */
+      cleanup_free char *norm = dest && strstr (dest, "sys") ? path_lexical_normalize (dest) : NULL;
       char *text = NULL;
       if (norm == NULL || strcmp (norm, "/sys") != 0 || has_option (m, "ro"))
         continue;

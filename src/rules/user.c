@@ -113,7 +113,9 @@ rewrite_id (struct eval_ctx *ctx, const char *key, uint32_t value, const char *w
   cleanup_free char *path = NULL;
   struct json_value *process = ctx->process;
   struct json_value *user = json_get_or_add_object (process, "user");
-  struct json_value *before = json_get (user, key) ? json_clone (json_get (user, key)) : NULL;
+  const struct json_value *before = json_get (user, key);
+  cleanup_free char *before_text = NULL;
+  cleanup_free char *after_text = NULL;
 
   xasprintf (&sub, "user.%s", key);
   path = process_field_path (ctx, sub);
@@ -121,13 +123,14 @@ rewrite_id (struct eval_ctx *ctx, const char *key, uint32_t value, const char *w
     {
       eval_report (ctx, path, before, NULL, "%s 0 (root)%s: the process would run as host root", what,
                    before ? "" : " by default (absent)");
-      json_free (before);
       return;
     }
+  /* Rendered now: json_set frees the value it replaces. */
+  before_text = eval_render (ctx, before);
   json_set (user, key, json_new_u64 (value));
-  eval_report (ctx, path, before, json_get (user, key), "%s 0 (root)%s rewritten to %u", what,
-               before ? "" : " by default (absent)", value);
-  json_free (before);
+  after_text = eval_render (ctx, json_get (user, key));
+  eval_report_rendered (ctx, path, before_text, after_text, "%s 0 (root)%s rewritten to %u", what,
+                        before_text ? "" : " by default (absent)", value);
 }
 
 static void
@@ -136,7 +139,8 @@ check_additional_gids (struct eval_ctx *ctx)
   cleanup_free char *path = process_field_path (ctx, "user.additionalGids");
   struct json_value *gids = json_get_path (ctx->process, "user.additionalGids");
   struct json_value *kept = NULL;
-  struct json_value *before = NULL;
+  cleanup_free char *before = NULL;
+  cleanup_free char *after = NULL;
   size_t i;
   bool has_root = false;
 
@@ -158,11 +162,11 @@ check_additional_gids (struct eval_ctx *ctx)
         eval_report (ctx, path, gids, NULL, "supplementary group 0 (root)");
       return;
     }
-  before = json_clone (gids);
+  /* Rendered now: json_set frees the list it replaces. */
+  before = eval_render (ctx, gids);
   json_set (json_get (ctx->process, "user"), "additionalGids", kept);
-  eval_report (ctx, path, before, json_get_path (ctx->process, "user.additionalGids"),
-               "supplementary group 0 (root) removed");
-  json_free (before);
+  after = eval_render (ctx, json_get_path (ctx->process, "user.additionalGids"));
+  eval_report_rendered (ctx, path, before, after, "supplementary group 0 (root) removed");
 }
 
 /* exec --user uid[:gid] as runc 1.1.5's exec.go getProcess reads it:

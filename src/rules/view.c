@@ -340,17 +340,27 @@ struct view_cache
 
 /* One value the view reads: 0x01 for none (absent or not a string), or
  * 0x02, the string and its NUL.  The tokens cannot run into one another:
- * a string holds no NUL. */
+ * a string holds no NUL.  Lengths from the node (json_string's text is
+ * exactly len bytes), so no strlen: this runs for every mount member at
+ * every rule that asks for the view. */
 static void
-put_input (struct strbuf *b, const char *s)
+put_text (struct strbuf *b, const char *s, size_t n)
 {
-  if (s == NULL)
-    strbuf_append (b, "\1", 1, 1024);
+  strbuf_reserve (b, n + 2, 1024);
+  b->buf[b->len++] = '\2';
+  memcpy (b->buf + b->len, s, n);
+  b->len += n;
+  b->buf[b->len++] = '\0';
+  b->buf[b->len] = '\0';
+}
+
+static void
+put_input (struct strbuf *b, const struct json_value *v)
+{
+  if (json_is (v, JSON_STRING))
+    put_text (b, v->str, v->len);
   else
-    {
-      strbuf_append (b, "\2", 1, 1024);
-      strbuf_append (b, s, strlen (s) + 1, 1024);
-    }
+    strbuf_append (b, "\1", 1, 1024);
 }
 
 /* Everything of ctx->doc that config_view_build reads, as json_string
@@ -362,7 +372,7 @@ view_inputs (const struct eval_ctx *ctx, struct strbuf *b)
 {
   const struct json_value *mounts = json_get (ctx->doc, "mounts");
   size_t i, j, k;
-  put_input (b, json_string (json_get_path (ctx->doc, "root.path")));
+  put_input (b, json_get_path (ctx->doc, "root.path"));
   if (!json_is (mounts, JSON_ARRAY))
     {
       strbuf_append (b, "\3", 1, 1024); /* no mounts array */
@@ -374,15 +384,15 @@ view_inputs (const struct eval_ctx *ctx, struct strbuf *b)
       for (j = 0; json_is (m, JSON_OBJECT) && j < m->count; j++)
         {
           const struct json_value *v = m->members[j].value;
-          put_input (b, m->members[j].key);
+          put_text (b, m->members[j].key, m->members[j].key_len);
           if (json_is (v, JSON_ARRAY) && strcmp (m->members[j].key, "options") == 0)
             {
               for (k = 0; k < v->count; k++)
-                put_input (b, json_string (v->items[k]));
+                put_input (b, v->items[k]);
               strbuf_append (b, "\4", 1, 1024); /* end of the options */
             }
           else
-            put_input (b, json_string (v));
+            put_input (b, v);
         }
       strbuf_append (b, "\5", 1, 1024); /* end of this mount */
     }

@@ -11,6 +11,7 @@
 
 #include "secshim/hosts.h"
 #include "secshim/apparmor.h"
+#include "secshim/hosts.h"
 #include "secshim/policy.h"
 #include "secshim/hosts.h"
 #include "secshim/sha256.h"

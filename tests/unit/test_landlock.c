@@ -6,6 +6,7 @@
 
 #include "secshim/hosts.h"
 #include "secshim/apparmor.h"
+#include "secshim/hosts.h"
 #include "secshim/json.h"
 #include "secshim/landlock.h"
 #include "secshim/policy.h"

@@ -3,6 +3,7 @@
  * followed by the kernel's physical walk (fail closed), and the rootfs view
  * with securejoin semantics and the config's mounts laid over it. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,12 +257,73 @@ test_memo (void)
   host_memo_free (memo.memo);
 }
 
+/* str_hash as first written (the tail read byte by byte, little-endian):
+ * the one-load tail must give the same value at every length. */
+static size_t
+reference_hash (const char *s, size_t seed)
+{
+  const uint64_t k = 0x9E3779B97F4A7C15ULL;
+  size_t n = strlen (s), i;
+  uint64_t x = ((uint64_t) seed * k) ^ n, w;
+  for (; n >= 8; n -= 8, s += 8)
+    {
+      memcpy (&w, s, 8);
+      x = (x ^ w) * k;
+      x ^= x >> 29;
+    }
+  for (w = 0, i = 0; i < n; i++)
+    w |= (uint64_t) (unsigned char) s[i] << (8 * i);
+  x = (x ^ w) * k;
+  return (size_t) (x ^ (x >> 32));
+}
+
+static void
+test_str_hash (void)
+{
+  static const char text[] = "/var/lib/docker/overlay2/0123456789abcdef/merged\xff\x80";
+  char key[sizeof text];
+  size_t n, bad = 0, same_as_shorter = 0;
+  for (n = 0; n < sizeof text; n++)
+    {
+      memcpy (key, text, n);
+      key[n] = '\0';
+      if (str_hash (key, 3) != reference_hash (key, 3) || str_hash_n (key, n, 3) != str_hash (key, 3))
+        bad++;
+      if (n > 0 && str_hash (key, 0) == str_hash_n (key, n - 1, 0))
+        same_as_shorter++;
+    }
+  TAP_CHECK (bad == 0, "str_hash agrees with the byte-by-byte definition at every length (%zu differ)", bad);
+  TAP_CHECK (same_as_shorter == 0, "a key and its prefix one byte shorter hash apart (%zu collide)", same_as_shorter);
+}
+
+/* xasprintf formats short strings on the stack and long ones with
+ * vasprintf: both sides of the 256-byte line give the full text. */
+static void
+test_xasprintf (void)
+{
+  size_t widths[] = { 0, 1, 250, 254, 255, 256, 257, 4000 }, i, good = 0;
+  for (i = 0; i < sizeof widths / sizeof widths[0]; i++)
+    {
+      char *got = NULL;
+      int n = xasprintf (&got, "<%*s|%d>", (int) widths[i], "x", 42);
+      size_t want = (widths[i] > 1 ? widths[i] : 1) + 5;
+      if (n >= 0 && (size_t) n == want && strlen (got) == want && got[0] == '<' && strcmp (got + want - 4, "|42>") == 0
+          && got[want - 5] == 'x')
+        good++;
+      free (got);
+    }
+  TAP_CHECK (good == sizeof widths / sizeof widths[0], "xasprintf: %zu of %zu widths formatted whole", good,
+             sizeof widths / sizeof widths[0]);
+}
+
 int
 main (void)
 {
   size_t i;
   struct rview v;
 
+  test_str_hash ();
+  test_xasprintf ();
   for (i = 0; i < sizeof cleans / sizeof cleans[0]; i++)
     {
       char *got = go_path_clean (cleans[i].in);
@@ -301,6 +363,33 @@ main (void)
                    && strcmp (got, "/srv/link-etc") == 0,
                "last symlink kept with RESOLVE_NOFOLLOW_LAST");
     free (got);
+  }
+  {
+    /* resolve_host_append gives resolve_host's answer, appended after the
+     * others with its NUL, and appends nothing on an error. */
+    static const char *const paths[]
+        = { "/srv/link-etc", "/", "/srv/missing/a", "relative", "/srv/data/../data", "//srv//link-etc/x" };
+    struct host lexical = { 0 };
+    const struct host *hosts[] = { &fake, &lexical };
+    struct strbuf b = { 0 };
+    size_t h, at, agree = 0, tried = 0;
+    for (h = 0; h < 2; h++)
+      for (i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        {
+          char *one = NULL;
+          int rc1 = resolve_host (hosts[h], paths[i], RESOLVE_MISSING_OK, &one);
+          int rc2;
+          at = b.len;
+          rc2 = resolve_host_append (hosts[h], paths[i], RESOLVE_MISSING_OK, &b);
+          tried++;
+          if (rc1 == rc2 && (rc1 < 0 ? b.len == at : b.len == at + strlen (one) + 1 && strcmp (b.buf + at, one) == 0))
+            agree++;
+          else
+            tap_diag ("%s: rc %d/%d, %s", paths[i], rc1, rc2, one ? one : "(none)");
+          free (one);
+        }
+    TAP_CHECK (agree == tried, "resolve_host_append agrees with resolve_host (%zu of %zu)", agree, tried);
+    free (b.buf);
   }
 
   rview_init (&v, &fake, "/b/bundle/rootfs");

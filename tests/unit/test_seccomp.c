@@ -389,6 +389,51 @@ test_dangerous_lookup (void)
   json_free (profile);
 }
 
+/* The sieve never lets a dangerous name or clone pass unchecked (that
+ * would be a miss of the strength check), and does let most ordinary names
+ * pass (or it saves nothing). */
+static void
+test_dangerous_sieve (void)
+{
+  static const char *const ordinary[] = { "read",       "write",  "openat",       "close",      "mmap",  "futex",
+                                          "epoll_wait", "getpid", "rt_sigaction", "exit_group", "fstat", "brk" };
+  struct seccomp_dangerous_list d, unindexed;
+  struct json_value *v;
+  size_t i, stopped = 0, passed = 0;
+
+  seccomp_dangerous_default (&d);
+  for (i = 0; i <= d.n; i++)
+    {
+      v = json_new_string (i < d.n ? d.v[i].name : "clone");
+      if (!seccomp_dangerous_sieve_passes (&d, v))
+        stopped++;
+      json_free (v);
+    }
+  TAP_CHECK (stopped == d.n + 1, "the sieve stops every dangerous name and clone (%zu of %zu)", stopped, d.n + 1);
+  for (i = 0; i < sizeof ordinary / sizeof ordinary[0]; i++)
+    {
+      v = json_new_string (ordinary[i]);
+      if (seccomp_dangerous_sieve_passes (&d, v))
+        passed++;
+      json_free (v);
+    }
+  TAP_CHECK (passed >= 9, "the sieve passes most ordinary names (%zu of %zu)", passed,
+             sizeof ordinary / sizeof ordinary[0]);
+  v = json_new_string ("");
+  TAP_CHECK (!seccomp_dangerous_sieve_passes (&d, v), "an empty name takes the full check");
+  json_free (v);
+  v = json_new_u64 (1);
+  TAP_CHECK (!seccomp_dangerous_sieve_passes (&d, v), "a number takes the full check");
+  json_free (v);
+  unindexed = d;
+  unindexed.slots = NULL;
+  v = json_new_string ("read");
+  TAP_CHECK (!seccomp_dangerous_sieve_passes (&unindexed, v) && !seccomp_dangerous_sieve_passes (NULL, v),
+             "without an index or a list, nothing passes unchecked");
+  json_free (v);
+  seccomp_dangerous_free (&d);
+}
+
 static void
 test_dangerous_parse (void)
 {
@@ -534,6 +579,7 @@ main (void)
   test_strength ();
   test_dangerous_parse ();
   test_dangerous_lookup ();
+  test_dangerous_sieve ();
   test_describe_and_bpf ();
   test_fixtures ();
   return tap_done ();
