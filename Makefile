@@ -73,7 +73,9 @@ LIB_SRCS := $(sort $(shell find src -name '*.c' ! -path src/main.c))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-HEADERS := $(shell find include -name '*.h') $(wildcard tests/lib/*.h)
+# every header an object or a unit test may include, src/'s internal ones
+# too (tests include src/json/node.h): a changed header rebuilds them all
+HEADERS := $(shell find include src -name '*.h') $(wildcard tests/lib/*.h)
 
 .PHONY: all deps asan test check demo fuzz install uninstall clean unit-tests bench deb check-format
 all: $(BUILD)/secshim $(BUILD)/secshim-landlock $(UNIT_BINS)

@@ -74,11 +74,12 @@ json_arena_node (struct json_arena *a, enum json_type type, const char *text, si
   *v = (struct json_value){ .type = type, .arena = a };
   if (text)
     {
-      v->str = (char *) (v + 1);
+      char *copy = (char *) (v + 1);
+      memcpy (copy, text, text_len);
+      copy[text_len] = '\0';
+      v->str = copy;
       v->len = text_len;
       v->cap = JSON_TEXT_INLINE;
-      memcpy (v->str, text, text_len);
-      v->str[text_len] = '\0';
     }
   json_arena_ref (a);
   return v;

@@ -24,6 +24,7 @@
 #ifndef SECSHIM_JSON_NODE_H
 #define SECSHIM_JSON_NODE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -33,6 +34,25 @@
 
 #define JSON_FLAG_CHILDREN_IN_ARENA 1u
 
+/* What the loader found about a text, so that the writer need not look
+ * again (its scan was a tenth of a create):
+ *   - JSON_FLAG_TEXT_PLAIN: a JSON_STRING whose text holds nothing yajl_gen
+ *     escapes (no byte below 0x20, no '"' or '\\') besides what the loader
+ *     checks of every string (no NUL, RFC 3629 UTF-8, which implies yajl's
+ *     weaker check): the writer copies it whole.  Only the loader and
+ *     json_clone (a copy of such a node) set it, and the writer trusts it
+ *     only while str still points at the node's own inline text
+ *     (json_node_text_plain).  A text is const (json.h) and never changed
+ *     in place, so the flag cannot go stale;
+ *   - JSON_FLAG_KEYS_PLAIN: the same of every key of a JSON_OBJECT.  Set by
+ *     the loader when it closes the object and kept by json_clone; the
+ *     functions that add, rename or move keys (value.c) keep it only for
+ *     keys of printable ASCII without '"' or '\\', and json_object_retain
+ *     drops it if a keep callback changes a member's key.  Removing members
+ *     keeps it. */
+#define JSON_FLAG_TEXT_PLAIN 2u
+#define JSON_FLAG_KEYS_PLAIN 4u
+
 /* A JSON_STRING or JSON_NUMBER node whose str is a NUL-terminated copy of
  * s[0..len), in one allocation.  Aborts on OOM. */
 struct json_value *json_node_new_text (enum json_type type, const char *s, size_t len);
@@ -41,6 +61,13 @@ static inline bool
 json_node_text_is_inline (const struct json_value *v)
 {
   return (v->type == JSON_STRING || v->type == JSON_NUMBER) && v->cap == JSON_TEXT_INLINE;
+}
+
+/* true if v's text can be written as it is, between quotes. */
+static inline bool
+json_node_text_plain (const struct json_value *v)
+{
+  return (v->flags & JSON_FLAG_TEXT_PLAIN) && v->str == (const char *) (v + 1);
 }
 
 struct json_arena

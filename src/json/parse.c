@@ -39,6 +39,8 @@ struct frame
    * detection stays linear in a 65536-member object */
   size_t *slots;
   size_t nslots;
+  /* object: a key so far needs an escape (JSON_FLAG_KEYS_PLAIN, node.h) */
+  bool key_escaped;
 };
 
 struct parse_ctx
@@ -271,32 +273,76 @@ utf8_is_strict (const unsigned char *s, size_t len)
   return true;
 }
 
-/* A string or key's decoded bytes: no NUL, well-formed UTF-8. */
-/* true if s[0..len) is ASCII without NUL: the common case, checked eight
- * bytes at a time. */
-static bool
-is_plain_ascii (const unsigned char *s, size_t len)
+/* What one pass over a decoded string finds, eight bytes at a time. */
+#define TEXT_NOT_PLAIN_ASCII 1u /* a byte >= 0x80 or below 0x20 (NUL?): the full check follows */
+#define TEXT_ESCAPED 2u         /* a byte below 0x20, '"' or '\\': yajl_gen escapes it */
+
+struct text_bits
 {
-  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  size_t i = 0;
-  for (; i + 8 <= len; i += 8)
-    {
-      uint64_t w;
-      memcpy (&w, s + i, sizeof w);
-      /* a byte >= 0x80, or a zero byte (the classic haszero test) */
-      if ((w & highs) || ((w - ones) & ~w & highs))
-        return false;
-    }
-  for (; i < len; i++)
-    if (s[i] == 0 || s[i] >= 0x80)
-      return false;
-  return true;
+  uint64_t high, ctl, quote; /* top bits: some byte >= 0x80, < 0x20, '"' or '\\' */
+};
+
+/* Each test is exact for "some byte of w is" once masked to the top bits
+ * (text_scan does that after the last word): has-less-than-n
+ * (x - n * ones) & ~x, has-zero for n = 1. */
+static inline __attribute__ ((always_inline)) void
+word_scan (struct text_bits *b, uint64_t w)
+{
+  const uint64_t ones = 0x0101010101010101ull;
+  uint64_t q = w ^ ('"' * ones), bs = w ^ ('\\' * ones);
+  b->high |= w;
+  b->ctl |= (w - 0x20 * ones) & ~w;
+  b->quote |= ((q - ones) & ~q) | ((bs - ones) & ~bs);
 }
 
-static int
-check_decoded (struct parse_ctx *ctx, const unsigned char *s, size_t len, bool is_key)
+/* TEXT_* of s[0..len).  The tests are "any byte", so bytes may be looked
+ * at twice: the last word overlaps the one before, and a string shorter
+ * than eight bytes is read in overlapping parts, the rest of the word
+ * filled with a plain 'a'. */
+static unsigned
+text_scan (const unsigned char *s, size_t len)
 {
-  if (is_plain_ascii (s, len))
+  const uint64_t highs = 0x8080808080808080ull;
+  struct text_bits b = { 0, 0, 0 };
+  unsigned found = 0;
+  uint64_t w;
+  if (len >= 8)
+    {
+      for (size_t i = 0; i + 8 < len; i += 8)
+        {
+          memcpy (&w, s + i, sizeof w);
+          word_scan (&b, w);
+        }
+      memcpy (&w, s + len - 8, sizeof w);
+    }
+  else if (len >= 4)
+    {
+      uint32_t lo, hi;
+      memcpy (&lo, s, sizeof lo);
+      memcpy (&hi, s + len - 4, sizeof hi);
+      w = (uint64_t) lo | (uint64_t) hi << 32;
+    }
+  else if (len > 0)
+    /* s[0], s[len / 2] and s[len - 1] are every byte of 1 to 3 */
+    w = 0x6161616161000000ull | (uint64_t) s[0] | (uint64_t) s[len / 2] << 8 | (uint64_t) s[len - 1] << 16;
+  else
+    return 0;
+  word_scan (&b, w);
+  if ((b.high | b.ctl) & highs)
+    found |= TEXT_NOT_PLAIN_ASCII;
+  if ((b.ctl | b.quote) & highs)
+    found |= TEXT_ESCAPED;
+  return found;
+}
+
+/* A string or key's decoded bytes: no NUL, well-formed UTF-8.  *plain:
+ * whether the writer may copy them whole (JSON_FLAG_TEXT_PLAIN). */
+static int
+check_decoded (struct parse_ctx *ctx, const unsigned char *s, size_t len, bool is_key, bool *plain)
+{
+  unsigned found = text_scan (s, len);
+  *plain = !(found & TEXT_ESCAPED);
+  if (!(found & TEXT_NOT_PLAIN_ASCII))
     return 1;
   /* \u0000 decodes to a real NUL, which C strings would silently cut */
   if (memchr (s, '\0', len) != NULL)
@@ -379,9 +425,14 @@ static int
 on_string (void *opaque, const unsigned char *s, size_t len)
 {
   struct parse_ctx *ctx = opaque;
-  if (!check_decoded (ctx, s, len, false))
+  struct json_value *v;
+  bool plain;
+  if (!check_decoded (ctx, s, len, false, &plain))
     return 0;
-  return attach (ctx, json_arena_node (ctx->arena, JSON_STRING, (const char *) s, len));
+  v = json_arena_node (ctx->arena, JSON_STRING, (const char *) s, len);
+  if (plain)
+    v->flags |= JSON_FLAG_TEXT_PLAIN;
+  return attach (ctx, v);
 }
 
 static int
@@ -390,9 +441,12 @@ on_map_key (void *opaque, const unsigned char *s, size_t len)
   struct parse_ctx *ctx = opaque;
   struct frame *f = &ctx->frames[ctx->depth - 1];
   const char *key = (const char *) s;
+  bool plain;
 
-  if (!check_decoded (ctx, s, len, true))
+  if (!check_decoded (ctx, s, len, true, &plain))
     return 0;
+  if (!plain)
+    f->key_escaped = true;
   if (f->count >= ctx->limits->max_items)
     return ctx_fail (ctx, false, "more than %zu members in object", ctx->limits->max_items);
   /* (no members stack before an object's first member) */
@@ -461,6 +515,8 @@ close_container (struct parse_ctx *ctx)
       c->count = c->cap = n;
       c->flags |= JSON_FLAG_CHILDREN_IN_ARENA;
     }
+  if (c->type == JSON_OBJECT && !f->key_escaped)
+    c->flags |= JSON_FLAG_KEYS_PLAIN;
   ctx->depth--;
   frame_release (f);
   return 1;

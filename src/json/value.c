@@ -89,9 +89,10 @@ json_node_new_text (enum json_type type, const char *s, size_t len)
   if (len > SIZE_MAX - sizeof (struct json_value) - 1)
     abort ();
   struct json_value *v = xmalloc (sizeof *v + len + 1);
-  *v = (struct json_value){ .type = type, .str = (char *) (v + 1), .len = len, .cap = JSON_TEXT_INLINE };
-  memcpy (v->str, s, len);
-  v->str[len] = '\0';
+  char *copy = (char *) (v + 1);
+  memcpy (copy, s, len);
+  copy[len] = '\0';
+  *v = (struct json_value){ .type = type, .str = copy, .len = len, .cap = JSON_TEXT_INLINE };
   return v;
 }
 
@@ -210,7 +211,7 @@ json_free (struct json_value *v)
         for (size_t i = 0; i < v->count; i++)
           {
             if (v->arena == NULL)
-              free (v->members[i].key);
+              free ((char *) v->members[i].key);
             if (v->members[i].value)
               ptrstack_push (&todo, v->members[i].value);
           }
@@ -219,7 +220,7 @@ json_free (struct json_value *v)
           if (v->items[i])
             ptrstack_push (&todo, v->items[i]);
       if (!json_node_text_is_inline (v))
-        free (v->str);
+        free ((char *) v->str);
       if (!(v->flags & JSON_FLAG_CHILDREN_IN_ARENA))
         {
           free (v->members);
@@ -240,9 +241,16 @@ static struct json_value *
 clone_shallow (const struct json_value *v)
 {
   if (v->str && (v->type == JSON_STRING || v->type == JSON_NUMBER))
-    return json_node_new_text (v->type, v->str, v->len);
+    {
+      struct json_value *c = json_node_new_text (v->type, v->str, v->len);
+      /* the same text, inline in c too */
+      if (v->type == JSON_STRING && json_node_text_plain (v))
+        c->flags |= JSON_FLAG_TEXT_PLAIN;
+      return c;
+    }
   struct json_value *c = value_new (v->type);
   c->count = c->cap = v->count;
+  c->flags = v->flags & JSON_FLAG_KEYS_PLAIN; /* the same keys */
   if (v->type == JSON_OBJECT && v->count)
     {
       c->members = xreallocarray (NULL, v->count, sizeof *c->members);
@@ -408,10 +416,32 @@ key_copy (const struct json_value *obj, const char *key, size_t len)
 }
 
 static void
-key_release (const struct json_value *obj, char *key)
+key_release (const struct json_value *obj, const char *key)
 {
   if (obj->arena == NULL)
-    free (key);
+    free ((char *) key);
+}
+
+/* true if key[0..len) is printable ASCII without '"' or '\\': written as it
+ * is (JSON_FLAG_KEYS_PLAIN, node.h).  Keys added by code are short. */
+static bool
+key_is_plain (const char *key, size_t len)
+{
+  for (size_t i = 0; i < len; i++)
+    {
+      unsigned char c = (unsigned char) key[i];
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+        return false;
+    }
+  return true;
+}
+
+/* obj's member i got a new key. */
+static void
+keys_plain_update (struct json_value *obj, size_t i)
+{
+  if (!key_is_plain (obj->members[i].key, obj->members[i].key_len))
+    obj->flags &= ~JSON_FLAG_KEYS_PLAIN;
 }
 
 /* Room for one more member or item.  Arena arrays are exact-size: the
@@ -454,6 +484,7 @@ json_set (struct json_value *obj, const char *key, struct json_value *val)
   obj->members[obj->count].key = key_copy (obj, key, len);
   obj->members[obj->count].key_len = len;
   obj->members[obj->count].value = val;
+  keys_plain_update (obj, obj->count);
   obj->count++;
 }
 
@@ -515,6 +546,7 @@ json_object_rename_at (struct json_value *obj, size_t i, const char *key)
   key_release (obj, obj->members[i].key);
   obj->members[i].key = key_copy (obj, key, len);
   obj->members[i].key_len = len;
+  keys_plain_update (obj, i);
 }
 
 void
@@ -522,6 +554,8 @@ json_object_move_members (struct json_value *dst, struct json_value *src)
 {
   if (!json_is (dst, JSON_OBJECT) || !json_is (src, JSON_OBJECT))
     abort ();
+  if (src->count > 0 && !(src->flags & JSON_FLAG_KEYS_PLAIN))
+    dst->flags &= ~JSON_FLAG_KEYS_PLAIN;
   for (size_t i = 0; i < src->count; i++)
     {
       struct json_member *m = &src->members[i];
@@ -594,7 +628,13 @@ json_object_retain (struct json_value *obj, bool (*keep) (struct json_member *me
     {
       struct json_member m = obj->members[i];
       if (keep (&m, i, data))
-        obj->members[out++] = m;
+        {
+          /* keep may change the key it is given: not one JSON_FLAG_KEYS_PLAIN
+           * vouched for */
+          if (m.key != obj->members[i].key || m.key_len != obj->members[i].key_len)
+            obj->flags &= ~JSON_FLAG_KEYS_PLAIN;
+          obj->members[out++] = m;
+        }
       else
         {
           key_release (obj, m.key);

@@ -12,6 +12,8 @@
  *     are checked (the loader's strict check already ran on parsed text);
  *   - YAJL_MAX_DEPTH: opening the 128th nested container fails;
  *   - numbers verbatim, without validation.
+ * A string or key the loader found needs no escape (node.h) is copied
+ * whole.
  * tests/unit/test_json_writer.c compares this writer with yajl_gen. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +24,8 @@
 #include "secshim/json-path.h"
 #include "secshim/json.h"
 #include "secshim/util.h"
+
+#include "node.h"
 
 /* yajl_gen.c: YAJL_MAX_DEPTH */
 #define GEN_MAX_DEPTH 128
@@ -225,6 +229,22 @@ out_string (struct strbuf *o, const char *str, size_t len)
   return STRING_OK;
 }
 
+/* A text the loader found needs no escape (node.h), quoted, and then
+ * `after` when it is not 0: one reserve, one copy. */
+static void
+out_plain_string (struct strbuf *o, const char *s, size_t len, char after)
+{
+  char *p;
+  out_reserve (o, len + 3);
+  p = o->buf + o->len;
+  p[0] = '"';
+  memcpy (p + 1, s, len);
+  p[len + 1] = '"';
+  o->len += len + 2;
+  if (after)
+    o->buf[o->len++] = after;
+}
+
 static void
 gen_path (const struct gen_frame *stack, size_t depth, struct strbuf *p)
 {
@@ -272,6 +292,11 @@ gen_open (struct strbuf *o, const struct json_value *v, const struct gen_frame *
       out_append (o, v->str, v->len);
       return 0;
     case JSON_STRING:
+      if (json_node_text_plain (v))
+        {
+          out_plain_string (o, v->str, v->len, 0);
+          return 0;
+        }
       switch (out_string (o, v->str, v->len))
         {
         case STRING_OK:
@@ -346,15 +371,19 @@ gen_tree (struct strbuf *o, const struct json_value *root, const struct gen_sink
           if (top->v->type == JSON_OBJECT)
             {
               const struct json_member *m = &top->v->members[top->next];
-              enum string_status st;
               top->next++;
-              st = out_string (o, m->key, m->key_len);
-              /* the path of a key's NUL leaves the key out: depth - 1 */
-              if (st == STRING_HAS_NUL)
-                return gen_fail (stack, depth - 1, "a key with a NUL character", err);
-              if (st != STRING_OK)
-                return gen_fail (stack, depth, "invalid UTF-8 in string", err);
-              out_char (o, ':');
+              if (top->v->flags & JSON_FLAG_KEYS_PLAIN)
+                out_plain_string (o, m->key, m->key_len, ':');
+              else
+                {
+                  enum string_status st = out_string (o, m->key, m->key_len);
+                  /* the path of a key's NUL leaves the key out: depth - 1 */
+                  if (st == STRING_HAS_NUL)
+                    return gen_fail (stack, depth - 1, "a key with a NUL character", err);
+                  if (st != STRING_OK)
+                    return gen_fail (stack, depth, "invalid UTF-8 in string", err);
+                  out_char (o, ':');
+                }
               v = m->value;
             }
           else

@@ -9,7 +9,9 @@
  *  - spec_normalize, for each document kind, either refuses or yields a tree
  *    that writes, re-parses and normalises again to the same bytes;
  *  - json_parse_fd, reading the bytes from an fd in pieces of 1 to 16 bytes,
- *    refuses with the same message or accepts an equal tree. */
+ *    refuses with the same message or accepts an equal tree;
+ *  - the loader's plain-text flags (src/json/node.h) change nothing: the
+ *    tree without them writes the same bytes. */
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -44,6 +46,34 @@ write_and_reparse (const struct json_value *v, const char *what, size_t *out_len
                out2);
   *out_len = len;
   return steal_pointer (&out);
+}
+
+/* A copy of v without JSON_FLAG_TEXT_PLAIN and _KEYS_PLAIN (every string
+ * and key scanned by the writer) writes out[0..len). */
+static void
+check_flags (const struct json_value *v, const char *out, size_t len)
+{
+  secshim_error_t err = NULL;
+  cleanup_with (json_free) struct json_value *c = json_clone (v);
+  cleanup_free struct json_value **todo = NULL;
+  cleanup_free char *out2 = NULL;
+  size_t n = 0, cap = 0, len2 = 0;
+
+  todo = xreallocarray (NULL, cap = 64, sizeof *todo);
+  todo[n++] = c;
+  while (n > 0)
+    {
+      struct json_value *x = todo[--n];
+      x->flags &= ~(JSON_FLAG_TEXT_PLAIN | JSON_FLAG_KEYS_PLAIN);
+      for (size_t i = 0; i < x->count; i++)
+        {
+          if (n == cap)
+            todo = xreallocarray (todo, cap *= 2, sizeof *todo);
+          todo[n++] = x->type == JSON_OBJECT ? x->members[i].value : x->items[i];
+        }
+    }
+  FUZZ_ASSERT (json_write (c, &out2, &len2, &err) == 0, "unflagged copy: json_write failed: %s", fuzz_msg (err));
+  FUZZ_ASSERT (len == len2 && memcmp (out, out2, len) == 0, "the plain flags change the output\n%s\n%s", out, out2);
 }
 
 /* Normalise a copy of v as kind; when accepted, its serialisation must
@@ -118,6 +148,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
   FUZZ_ASSERT (memchr (data, '\0', size) == NULL, "json_parse accepted a raw NUL byte");
   out = write_and_reparse (v, "json", &len);
+  check_flags (v, out, len);
   check_schema (v, SPEC_CONFIG, "config");
   check_schema (v, SPEC_PROCESS, "process");
   check_schema (v, SPEC_RESOURCES, "resources");

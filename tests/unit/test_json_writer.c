@@ -2,7 +2,11 @@
  * must produce exactly the bytes yajl_gen produces (beautify off,
  * validate_utf8 on), and refuse exactly what yajl_gen refuses: invalid
  * UTF-8 by yajl's own check and nesting past YAJL_MAX_DEPTH.  The
- * reference here is a plain yajl_gen walk, as json_write was before. */
+ * reference here is a plain yajl_gen walk, as json_write was before.
+ * Trees come from the constructors (no JSON_FLAG_TEXT_PLAIN or _KEYS_PLAIN)
+ * and from the loader (flags set where nothing needs an escape), and the
+ * functions that change keys or values must leave the output what yajl_gen
+ * writes. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +18,8 @@
 #include "secshim/json.h"
 #include "secshim/util.h"
 #include "tap.h"
+
+#include "../../src/json/node.h"
 
 /* ---- reference: recursion is fine for test trees of bounded depth ---- */
 
@@ -278,6 +284,312 @@ test_depth (void)
     }
 }
 
+/* ---- parsed trees: the loader's flags (node.h) ---- */
+
+struct flag_count
+{
+  size_t plain_strings, other_strings, plain_objects, other_objects;
+};
+
+static void
+count_flags (const struct json_value *v, struct flag_count *c)
+{
+  if (v->type == JSON_STRING)
+    {
+      if (json_node_text_plain (v))
+        c->plain_strings++;
+      else
+        c->other_strings++;
+    }
+  else if (v->type == JSON_OBJECT)
+    {
+      if (v->flags & JSON_FLAG_KEYS_PLAIN)
+        c->plain_objects++;
+      else
+        c->other_objects++;
+      for (size_t i = 0; i < v->count; i++)
+        count_flags (v->members[i].value, c);
+    }
+  else if (v->type == JSON_ARRAY)
+    for (size_t i = 0; i < v->count; i++)
+      count_flags (v->items[i], c);
+}
+
+static struct json_value *
+parse_text (const char *text)
+{
+  struct json_value *v = NULL;
+  secshim_error_t err = NULL;
+  if (json_parse (text, strlen (text), NULL, &v, &err) < 0)
+    {
+      tap_diag ("parse: %s", err->msg);
+      secshim_error_release (&err);
+      return NULL;
+    }
+  return v;
+}
+
+/* Each random tree built by the constructors (no flag set), written, read
+ * back by the loader (flags set) and cloned (flags kept): the three write
+ * the same bytes as yajl_gen. */
+static void
+test_parsed_random (void)
+{
+  size_t agree = 0, total = 3000, built_flags = 0;
+  struct flag_count parsed = { 0 }, cloned = { 0 };
+  for (size_t n = 0; n < total; n++)
+    {
+      struct json_value *v = random_tree (0, true), *p, *c;
+      struct flag_count built = { 0 };
+      char *text = NULL;
+      size_t len = 0;
+      secshim_error_t err = NULL;
+      if (json_write (v, &text, &len, &err) < 0)
+        {
+          tap_diag ("tree %zu: %s", n, err->msg);
+          secshim_error_release (&err);
+          json_free (v);
+          continue;
+        }
+      count_flags (v, &built);
+      built_flags += built.plain_strings + built.plain_objects;
+      p = parse_text (text);
+      c = p ? json_clone (p) : NULL;
+      if (p && same_as_yajl (v, "built", n) && same_as_yajl (p, "parsed", n) && same_as_yajl (c, "cloned", n))
+        agree++;
+      if (p)
+        {
+          count_flags (p, &parsed);
+          count_flags (c, &cloned);
+        }
+      json_free (c);
+      json_free (p);
+      json_free (v);
+      free (text);
+    }
+  TAP_CHECK (agree == total, "built, parsed and cloned random trees: json_write == yajl_gen on %zu of %zu", agree,
+             total);
+  TAP_CHECK (built_flags == 0, "the constructors set no plain flag (%zu)", built_flags);
+  TAP_CHECK (
+      parsed.plain_strings > 0 && parsed.other_strings > 0 && parsed.plain_objects > 0 && parsed.other_objects > 0,
+      "the loader flags some strings (%zu of %zu) and objects (%zu of %zu), not all", parsed.plain_strings,
+      parsed.plain_strings + parsed.other_strings, parsed.plain_objects, parsed.plain_objects + parsed.other_objects);
+  TAP_CHECK (memcmp (&parsed, &cloned, sizeof parsed) == 0, "json_clone keeps the flags");
+}
+
+/* ---- every way to change a parsed tree ---- */
+
+static const char mutation_doc[] = "{\"plain\":\"text\",\"esc\":\"a\\nb\",\"obj\":{\"k1\":\"v\",\"k2\":[1,\"x\"]},"
+                                   "\"arr\":[\"s\",\"t\\\"u\"],\"odd\\tkey\":{\"a\":\"1\"}}";
+
+static bool
+drop_first (struct json_member *m, size_t i, void *data)
+{
+  (void) m;
+  (void) data;
+  return i != 0;
+}
+
+static bool
+rekey_first (struct json_member *m, size_t i, void *data)
+{
+  if (i == 0)
+    {
+      m->key = data;
+      m->key_len = strlen (data);
+    }
+  return true;
+}
+
+struct mutation
+{
+  const char *name;
+  /* changes doc; the object whose keys it touched, if any */
+  struct json_value *(*apply) (struct json_value *doc, struct json_value **keep);
+  bool keys_stay_plain; /* JSON_FLAG_KEYS_PLAIN of that object after */
+};
+
+static struct json_value *
+m_set_new_escaped_key (struct json_value *doc, struct json_value **keep)
+{
+  struct json_value *o = json_get (doc, "obj");
+  json_set (o, "new\"key", json_new_string ("v"));
+  (void) keep;
+  return o;
+}
+
+static struct json_value *
+m_set_new_plain_key (struct json_value *doc, struct json_value **keep)
+{
+  struct json_value *o = json_get (doc, "obj");
+  json_set (o, "plainkey", json_new_string ("q\tq"));
+  (void) keep;
+  return o;
+}
+
+static struct json_value *
+m_set_non_ascii_key (struct json_value *doc, struct json_value **keep)
+{
+  struct json_value *o = json_get (doc, "obj");
+  json_set (o, "\xC3\xA9\xE2\x80\xA8", json_new_null ());
+  (void) keep;
+  return o;
+}
+
+static struct json_value *
+m_replace_value (struct json_value *doc, struct json_value **keep)
+{
+  json_set (doc, "plain", json_new_string ("x\"y\x01"));
+  (void) keep;
+  return NULL;
+}
+
+static struct json_value *
+m_rename_escaped (struct json_value *doc, struct json_value **keep)
+{
+  struct json_value *o = json_get (doc, "obj");
+  json_object_rename_at (o, 0, "re\\name");
+  (void) keep;
+  return o;
+}
+
+static struct json_value *
+m_rename_plain (struct json_value *doc, struct json_value **keep)
+{
+  struct json_value *o = json_get (doc, "obj");
+  json_object_rename_at (o, 0, "renamed");
+  (void) keep;
+  return o;
+}
+
+static struct json_value *
+m_move_in_escaped (struct json_value *doc, struct json_value **keep)
+{
+  struct json_value *o = json_get (doc, "obj"), *src = json_new_object ();
+  json_set (src, "m\x1f", json_new_string ("\x7f/"));
+  json_object_move_members (o, src);
+  json_free (src);
+  (void) keep;
+  return o;
+}
+
+static struct json_value *
+m_move_in_parsed (struct json_value *doc, struct json_value **keep)
+{
+  /* the parsed object's keys: plain, so obj stays plain */
+  struct json_value *o = json_get (doc, "obj"), *src = parse_text ("{\"p\":\"q\",\"r\":{}}");
+  json_object_move_members (o, src);
+  json_free (src);
+  (void) keep;
+  return o;
+}
+
+static struct json_value *
+m_move_in_unflagged (struct json_value *doc, struct json_value **keep)
+{
+  /* a parsed object with a key that needs an escape: not flagged */
+  struct json_value *o = json_get (doc, "obj"), *src = parse_text ("{\"x\\ty\":1}");
+  json_object_move_members (o, src);
+  json_free (src);
+  (void) keep;
+  return o;
+}
+
+static struct json_value *
+m_retain_drop (struct json_value *doc, struct json_value **keep)
+{
+  struct json_value *o = json_get (doc, "obj");
+  json_object_retain (o, drop_first, NULL);
+  (void) keep;
+  return o;
+}
+
+static struct json_value *
+m_retain_rekey (struct json_value *doc, struct json_value **keep)
+{
+  struct json_value *o = json_get (doc, "obj");
+  /* a key that outlives the object: a string literal, never freed as the
+   * parsed object's keys are arena memory */
+  json_object_retain (o, rekey_first, (void *) "c\"d");
+  (void) keep;
+  return o;
+}
+
+static struct json_value *
+m_repoint_text (struct json_value *doc, struct json_value **keep)
+{
+  /* a parsed node's text pointer replaced (never done in src/, and the
+   * text itself is const): the flag must not be trusted for it */
+  struct json_value *v = json_get (doc, "plain");
+  *keep = v;
+  v->str = "p\"q\n";
+  v->len = 4;
+  return NULL;
+}
+
+static struct json_value *
+m_clone_then_rename (struct json_value *doc, struct json_value **keep)
+{
+  struct json_value *c = json_clone (json_get (doc, "obj"));
+  json_object_rename_at (c, 1, "z\n");
+  json_set (doc, "obj", c);
+  (void) keep;
+  return c;
+}
+
+static void
+test_mutations (void)
+{
+  static const struct mutation mutations[] = {
+    { "json_set, a new key with '\"'", m_set_new_escaped_key, false },
+    { "json_set, a new plain key and a constructed value", m_set_new_plain_key, true },
+    { "json_set, a new non-ASCII key", m_set_non_ascii_key, false },
+    { "json_set, a value replaced", m_replace_value, true },
+    { "json_object_rename_at, a key with '\\\\'", m_rename_escaped, false },
+    { "json_object_rename_at, a plain key", m_rename_plain, true },
+    { "json_object_move_members from a constructed object", m_move_in_escaped, false },
+    { "json_object_move_members from a parsed plain object", m_move_in_parsed, true },
+    { "json_object_move_members from a parsed object with a control key", m_move_in_unflagged, false },
+    { "json_object_retain, a member dropped", m_retain_drop, true },
+    { "json_object_retain, a key changed by keep", m_retain_rekey, false },
+    { "a string's text pointer replaced", m_repoint_text, true },
+    { "json_clone, then a key renamed", m_clone_then_rename, false },
+  };
+  for (size_t i = 0; i < sizeof mutations / sizeof *mutations; i++)
+    {
+      const struct mutation *m = &mutations[i];
+      struct json_value *doc = parse_text (mutation_doc), *repointed = NULL, *touched;
+      const char *saved_str;
+      size_t saved_len;
+      if (doc == NULL)
+        {
+          TAP_CHECK (false, "%s: the document parses", m->name);
+          continue;
+        }
+      TAP_CHECK ((json_get (doc, "obj")->flags & JSON_FLAG_KEYS_PLAIN) && json_node_text_plain (json_get (doc, "plain"))
+                     && !json_node_text_plain (json_get (doc, "esc")),
+                 "%s: before, the loader's flags are as expected", m->name);
+      saved_str = json_get (doc, "plain")->str;
+      saved_len = json_get (doc, "plain")->len;
+      touched = m->apply (doc, &repointed);
+      TAP_CHECK (same_as_yajl (doc, m->name, i), "%s: json_write == yajl_gen", m->name);
+      if (touched)
+        TAP_CHECK (!!(touched->flags & JSON_FLAG_KEYS_PLAIN) == m->keys_stay_plain, "%s: keys %s plain", m->name,
+                   m->keys_stay_plain ? "stay" : "no longer");
+      if (repointed)
+        {
+          repointed->str = saved_str;
+          repointed->len = saved_len;
+        }
+      json_free (doc);
+    }
+  /* the parsed object with a key that needs an escape is not flagged */
+  struct json_value *doc = parse_text (mutation_doc);
+  TAP_CHECK (doc && !(doc->flags & JSON_FLAG_KEYS_PLAIN) && (json_get (doc, "odd\tkey")->flags & JSON_FLAG_KEYS_PLAIN),
+             "an object with a key that needs an escape is not flagged, its plain child is");
+  json_free (doc);
+}
+
 int
 main (void)
 {
@@ -286,5 +598,7 @@ main (void)
   test_every_byte ();
   test_every_position ();
   test_depth ();
+  test_parsed_random ();
+  test_mutations ();
   return tap_done ();
 }
