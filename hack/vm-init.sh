@@ -41,15 +41,21 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
+top=$(arg top)
+# The checkout may live below one of the directories replaced here (a CI
+# checkout in /tmp): keep it visible at its own path.
+mkdir -p /.secshim-top && mount --bind "$top" /.secshim-top
 for d in /run /tmp /var/lib/docker /var/lib/containerd /var/cache /var/log; do
   mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d"
 done
 chmod 1777 /tmp
+if [ ! -f "$top/hack/vm-init.sh" ]; then
+  mkdir -p "$top" && mount --bind /.secshim-top "$top"
+fi
 mkdir -m 0700 /var/log/secshim
 hostname secshim-vm
 ip link set lo up 2>/dev/null
 
-top=$(arg top)
 build=$(arg build)
 tests=$(arg tests)
 vm=$top/build/vm/guest
