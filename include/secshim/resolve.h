@@ -65,7 +65,9 @@ int resolve_fs_type (const struct host *h, const char *path, unsigned long *magi
 bool resolve_magic_is_kernel_fs (unsigned long magic); /* proc, sysfs, cgroup, debugfs, ... */
 
 /* The memo of host answers for one evaluation (host.h, struct host's
- * memo): at most a few thousand paths, then the host is asked uncached. */
+ * memo): at most a few thousand paths, then the host is asked uncached,
+ * except for the directories leading to the last path walked, which a
+ * walk of a path below them does not ask about again. */
 struct host_memo *host_memo_new (void);
 void host_memo_free (struct host_memo *m);
 

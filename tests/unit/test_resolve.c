@@ -257,6 +257,86 @@ test_memo (void)
   host_memo_free (memo.memo);
 }
 
+/* A walk through a memo starts from the directories the walk before it
+ * found (resolve.c, the memo's prefix).  Paths in an order where each
+ * shares components with the last, through symlinked and missing parents,
+ * "..", "." and repeated slashes, forwards and backwards and under every
+ * flag: the same answers as a host without a memo. */
+static const char *const sequence[] = {
+  "/srv/data/x/y",
+  "/srv/data/x/y/missing/deeper",
+  "/srv/data/x",
+  "/srv/data/x/y/../y/./",
+  "/srv/data/tolink/a",
+  "/srv/data/tolink",
+  "/srv/link-etc/shadow",
+  "/srv/link-etc/../srv/data/x",
+  "/srv/link-etc",
+  "/srv/rel-up/shadow",
+  "/srv/rel-up/../srv",
+  "/srv//data///x/y",
+  "/srv/dat",
+  "/srv/data2/x",
+  "/srv/data/x/y/..",
+  "/srv/data/x/y/../../../..",
+  "/srv/data/x/yy/../y",
+  "/srv/data/missing/../x",
+  "/etc/shadow/x",
+  "/etc/shadow",
+  "/etc/shadow/..",
+  "/secret/x",
+  "/secret",
+  "/loop/a",
+  "/loop",
+  "/",
+  "//",
+  "/srv/./data/x",
+  "/b/bundle/lnk/z",
+  "/b/bundle/lnk/../y",
+  "/b/bundle/deep/dir",
+  "/b/bundle/deep/dir/../../lnk",
+  "/b/bundle/deep/../vol",
+  "/b/bundle/vol/../deep/dir",
+  "/b/bundle/deep/../rootfs/up/shadow",
+};
+
+static void
+test_memo_prefix (void)
+{
+  static const unsigned flag_sets[]
+      = { 0, RESOLVE_MISSING_OK, RESOLVE_NOFOLLOW_LAST, RESOLVE_MISSING_OK | RESOLVE_NOFOLLOW_LAST };
+  const size_t n = sizeof sequence / sizeof sequence[0];
+  char long_path[400];
+  size_t f, i, bad = 0, asked = 0;
+
+  /* longer than the prefix the memo keeps, below a kept one */
+  snprintf (long_path, sizeof long_path, "/srv/data/x/y/%0300d", 7);
+  for (f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++)
+    {
+      struct host memo = fake;
+      memo.memo = host_memo_new ();
+      for (i = 0; i < 2 * n + 2; i++)
+        {
+          /* forwards, then backwards, then the long path twice */
+          const char *path = i < n ? sequence[i] : i < 2 * n ? sequence[2 * n - 1 - i] : long_path;
+          char *a = NULL, *b = NULL;
+          int ra = resolve_host (&fake, path, flag_sets[f], &a);
+          int rb = resolve_host (&memo, path, flag_sets[f], &b);
+          asked++;
+          if (ra != rb || (a == NULL) != (b == NULL) || (a != NULL && strcmp (a, b) != 0))
+            {
+              tap_diag ("flags %u %s: %d %s vs memo %d %s", flag_sets[f], path, ra, a ?: "-", rb, b ?: "-");
+              bad++;
+            }
+          free (a);
+          free (b);
+        }
+      host_memo_free (memo.memo);
+    }
+  TAP_CHECK (bad == 0, "a walk from the memo's prefix: the same answers as without a memo (%zu of %zu differ)", bad,
+             asked);
+}
+
 /* str_hash as first written (the tail read byte by byte, little-endian):
  * the one-load tail must give the same value at every length. */
 static size_t
@@ -427,5 +507,6 @@ main (void)
   }
   rview_free (&v);
   test_memo ();
+  test_memo_prefix ();
   return tap_done ();
 }
