@@ -184,25 +184,58 @@ utf8_seq (const unsigned char *s, size_t i, size_t n)
   return need;
 }
 
-/* Copy the run of raw bytes at s[i..n) to *o, eight bytes at a time with
- * the has-zero-byte test as json_write's string_is_plain does (nearly
- * every byte of a record is raw); returns where the run ends. */
+/* The bytes of w that are not raw, each flagged by its top bit.  Every
+ * test flags exactly the first byte it matches (the has-zero-byte borrow
+ * reaches only bytes above a true match), so the lowest flag is exactly
+ * the first byte that is not raw; flags above it may be false.  The same
+ * test as json_write's word_not_plain (src/json/write.c). */
+static uint64_t
+word_not_raw (uint64_t w)
+{
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+#define HAS_ZERO_BYTE(x) (((x) -ones) & ~(x) &highs)
+  return (w & highs) | ((w - 0x20 * ones) & ~w & highs) | HAS_ZERO_BYTE (w ^ ('"' * ones))
+         | HAS_ZERO_BYTE (w ^ ('\\' * ones));
+#undef HAS_ZERO_BYTE
+}
+
+/* Copy the run of raw bytes at s[i..n) to *o, eight bytes at a time
+ * (nearly every byte of a record is raw); returns where the run ends.
+ * Each word is stored whole before it is tested: the bytes past the run's
+ * end are scratch the caller overwrites, and put_string reserves eight
+ * bytes of slack for them.  A tail shorter than eight bytes of a string of
+ * eight or more is read as the string's last eight bytes, shifted so that
+ * the bytes before i drop out and raw 'a's fill in. */
 static size_t
 copy_raw (const unsigned char *s, size_t i, size_t n, char **o)
 {
-  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
   char *d = *o;
-#define HAS_ZERO_BYTE(x) (((x) -ones) & ~(x) &highs)
+  uint64_t w, hit;
+  size_t k;
+
   for (; i + 8 <= n; i += 8, d += 8)
     {
-      uint64_t w;
       memcpy (&w, s + i, sizeof w);
-      if ((w & highs) || (((w - 0x20 * ones) & ~w) & highs) || HAS_ZERO_BYTE (w ^ ('"' * ones))
-          || HAS_ZERO_BYTE (w ^ ('\\' * ones)))
-        break;
       memcpy (d, &w, sizeof w);
+      hit = word_not_raw (w);
+      if (hit)
+        {
+          k = (size_t) __builtin_ctzll (hit) / 8;
+          *o = d + k;
+          return i + k;
+        }
     }
-#undef HAS_ZERO_BYTE
+  if (i < n && n >= 8)
+    {
+      unsigned shift = (unsigned) (i - (n - 8)) * 8; /* 8..56 */
+      memcpy (&w, s + n - 8, sizeof w);
+      w = (w >> shift) | (0x6161616161616161ull << (64 - shift));
+      memcpy (d, &w, sizeof w);
+      hit = word_not_raw (w);
+      k = hit ? (size_t) __builtin_ctzll (hit) / 8 : n - i;
+      *o = d + k;
+      return i + k;
+    }
   while (i < n && raw_byte[s[i]])
     *d++ = (char) s[i++];
   *o = d;
@@ -219,8 +252,9 @@ put_string (struct strbuf *b, const char *str, size_t n, bool hex_invalid)
   size_t i = 0, need;
   char *o;
 
-  /* at most six bytes out for one in (\u00XX) */
-  strbuf_reserve (b, 6 * n + 2, REC_FIRST_CAP);
+  /* at most six bytes out for one in (\u00XX), the quotes, and
+   * copy_raw's eight bytes of scratch */
+  strbuf_reserve (b, 6 * n + 2 + 8, REC_FIRST_CAP);
   o = b->buf + b->len;
   *o++ = '"';
   while ((i = copy_raw (s, i, n, &o)) < n)
