@@ -229,6 +229,31 @@ out_string (struct strbuf *o, const char *str, size_t len)
   return STRING_OK;
 }
 
+/* d[0..n) = s[0..n).  Most strings of a config are 4 to 16 bytes long:
+ * two overlapping loads and stores each, no call into memcpy. */
+static inline void
+copy_short (char *d, const char *s, size_t n)
+{
+  uint64_t a, b;
+  uint32_t c, e;
+  if (n >= 8 && n <= 16)
+    {
+      memcpy (&a, s, sizeof a);
+      memcpy (&b, s + n - 8, sizeof b);
+      memcpy (d, &a, sizeof a);
+      memcpy (d + n - 8, &b, sizeof b);
+    }
+  else if (n >= 4 && n < 8)
+    {
+      memcpy (&c, s, sizeof c);
+      memcpy (&e, s + n - 4, sizeof e);
+      memcpy (d, &c, sizeof c);
+      memcpy (d + n - 4, &e, sizeof e);
+    }
+  else
+    memcpy (d, s, n);
+}
+
 /* A text the loader found needs no escape (node.h), quoted, and then
  * `after` when it is not 0: one reserve, one copy. */
 static void
@@ -238,7 +263,7 @@ out_plain_string (struct strbuf *o, const char *s, size_t len, char after)
   out_reserve (o, len + 3);
   p = o->buf + o->len;
   p[0] = '"';
-  memcpy (p + 1, s, len);
+  copy_short (p + 1, s, len);
   p[len + 1] = '"';
   o->len += len + 2;
   if (after)
