@@ -356,8 +356,12 @@ struct gen_sink
 static int
 gen_tree (struct strbuf *o, const struct json_value *root, const struct gen_sink *sink, secshim_error_t *err)
 {
-  cleanup_free struct gen_frame *stack = NULL;
-  size_t depth = 0, cap = 0;
+  /* a config nests about eight deep: the frames on the C stack, a
+   * malloc'd copy only past that */
+  struct gen_frame small[16];
+  cleanup_free struct gen_frame *heap = NULL;
+  struct gen_frame *stack = small;
+  size_t depth = 0, cap = sizeof small / sizeof small[0];
   const struct json_value *v = root;
 
   for (;;)
@@ -375,8 +379,11 @@ gen_tree (struct strbuf *o, const struct json_value *root, const struct gen_sink
         {
           if (depth == cap)
             {
-              cap = cap ? cap * 2 : 16;
-              stack = xreallocarray (stack, cap, sizeof *stack);
+              cap *= 2;
+              heap = xreallocarray (heap, cap, sizeof *heap);
+              if (stack == small)
+                memcpy (heap, small, sizeof small);
+              stack = heap;
             }
           stack[depth++] = (struct gen_frame){ .v = v, .next = 0 };
         }
