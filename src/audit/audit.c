@@ -8,6 +8,9 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "secshim/audit.h"
 #include "secshim/cleanup.h"
@@ -184,25 +187,77 @@ utf8_seq (const unsigned char *s, size_t i, size_t n)
   return need;
 }
 
-/* Copy the run of raw bytes at s[i..n) to *o, eight bytes at a time with
- * the has-zero-byte test as json_write's string_is_plain does (nearly
- * every byte of a record is raw); returns where the run ends. */
+/* The bytes of w that are not raw, each flagged by its top bit.  Every
+ * test flags exactly the first byte it matches (the has-zero-byte borrow
+ * reaches only bytes above a true match), so the lowest flag is exactly
+ * the first byte that is not raw; flags above it may be false.  The same
+ * test as json_write's word_not_plain (src/json/write.c). */
+static uint64_t
+word_not_raw (uint64_t w)
+{
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+#define HAS_ZERO_BYTE(x) (((x) -ones) & ~(x) &highs)
+  return (w & highs) | ((w - 0x20 * ones) & ~w & highs) | HAS_ZERO_BYTE (w ^ ('"' * ones))
+         | HAS_ZERO_BYTE (w ^ ('\\' * ones));
+#undef HAS_ZERO_BYTE
+}
+
+/* Copy the run of raw bytes at s[i..n) to *o, sixteen (SSE2) or eight
+ * bytes at a time (nearly every byte of a record is raw); returns where
+ * the run ends.  Each block is stored whole before it is tested: the bytes
+ * past the run's end are scratch the caller overwrites, and put_string
+ * reserves sixteen bytes of slack for them.  A tail shorter than eight
+ * bytes of a string of eight or more is read as the string's last eight
+ * bytes, shifted so that the bytes before i drop out and raw 'a's fill
+ * in. */
 static size_t
 copy_raw (const unsigned char *s, size_t i, size_t n, char **o)
 {
-  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
   char *d = *o;
-#define HAS_ZERO_BYTE(x) (((x) -ones) & ~(x) &highs)
+  uint64_t w, hit;
+  size_t k;
+
+#ifdef __SSE2__
+  /* sixteen bytes a step: raw is above 0x1f as a signed byte (0x20..0x7f)
+   * and neither '"' nor '\\' */
+  const __m128i low = _mm_set1_epi8 (0x1f), quote = _mm_set1_epi8 ('"'), bslash = _mm_set1_epi8 ('\\');
+  for (; i + 16 <= n; i += 16, d += 16)
+    {
+      __m128i x = _mm_loadu_si128 ((const __m128i *) (const void *) (s + i));
+      _mm_storeu_si128 ((__m128i *) (void *) d, x);
+      __m128i bad = _mm_or_si128 (_mm_cmpeq_epi8 (x, quote), _mm_cmpeq_epi8 (x, bslash));
+      unsigned raw = (unsigned) _mm_movemask_epi8 (_mm_andnot_si128 (bad, _mm_cmpgt_epi8 (x, low)));
+      if (raw != 0xffff)
+        {
+          k = (size_t) __builtin_ctz (~raw);
+          *o = d + k;
+          return i + k;
+        }
+    }
+#endif
   for (; i + 8 <= n; i += 8, d += 8)
     {
-      uint64_t w;
       memcpy (&w, s + i, sizeof w);
-      if ((w & highs) || (((w - 0x20 * ones) & ~w) & highs) || HAS_ZERO_BYTE (w ^ ('"' * ones))
-          || HAS_ZERO_BYTE (w ^ ('\\' * ones)))
-        break;
       memcpy (d, &w, sizeof w);
+      hit = word_not_raw (w);
+      if (hit)
+        {
+          k = (size_t) __builtin_ctzll (hit) / 8;
+          *o = d + k;
+          return i + k;
+        }
     }
-#undef HAS_ZERO_BYTE
+  if (i < n && n >= 8)
+    {
+      unsigned shift = (unsigned) (i - (n - 8)) * 8; /* 8..56 */
+      memcpy (&w, s + n - 8, sizeof w);
+      w = (w >> shift) | (0x6161616161616161ull << (64 - shift));
+      memcpy (d, &w, sizeof w);
+      hit = word_not_raw (w);
+      k = hit ? (size_t) __builtin_ctzll (hit) / 8 : n - i;
+      *o = d + k;
+      return i + k;
+    }
   while (i < n && raw_byte[s[i]])
     *d++ = (char) s[i++];
   *o = d;
@@ -219,8 +274,9 @@ put_string (struct strbuf *b, const char *str, size_t n, bool hex_invalid)
   size_t i = 0, need;
   char *o;
 
-  /* at most six bytes out for one in (\u00XX) */
-  strbuf_reserve (b, 6 * n + 2, REC_FIRST_CAP);
+  /* at most six bytes out for one in (\u00XX), the quotes, and
+   * copy_raw's sixteen bytes of scratch */
+  strbuf_reserve (b, 6 * n + 2 + 16, REC_FIRST_CAP);
   o = b->buf + b->len;
   *o++ = '"';
   while ((i = copy_raw (s, i, n, &o)) < n)

@@ -290,6 +290,43 @@ test_random (void)
              cov.omitted, cov.cut, cov.hex);
 }
 
+/* The writer copies raw bytes sixteen or eight at a time and reads a short
+ * tail as the string's last eight bytes, shifted: one byte that is not
+ * raw (or its raw neighbours) at every position of strings of 1..40 bytes,
+ * after a first one at every position too, as the reference writes them. */
+static void
+test_every_position (void)
+{
+  static const unsigned char bytes[] = { '"', '\\', 0x01, 0x1f, 0x20, 0x21, 0x7e, 0x7f, 0x80, 0xc3, 0xff };
+  unsigned bad = 0, n = 0;
+  ref_engine = "docker";
+  ref_image = NULL;
+  audit_describe (ref_engine, ref_image);
+  for (size_t len = 1; len <= 40; len++)
+    for (size_t first = 0; first <= len; first++)
+      for (size_t pos = 0; pos < len; pos++)
+        for (size_t b = 0; b < sizeof bytes; b++, n++)
+          {
+            char s[48];
+            struct audit_event ev = { .verb = "create", .outcome = "allowed", .container_id = s };
+            memset (s, 'x', len);
+            s[len] = '\0';
+            if (first < len)
+              s[first] = '\\';
+            s[pos] = (char) bytes[b];
+            char *got = audit_json_line (&ev, "T", NULL, &(size_t){ 0 });
+            char *want = ref_line (&ev, "T", NULL);
+            if ((got == NULL) != (want == NULL) || (got && strcmp (got, want) != 0))
+              if (bad++ < 3)
+                tap_diag ("len %zu pos %zu byte %02x:\n# got  %s\n# want %s", len, pos, bytes[b], got ? got : "(null)",
+                          want ? want : "(null)");
+            free (got);
+            free (want);
+          }
+  audit_describe (NULL, NULL);
+  tap_check (bad == 0, "every byte class at every position of 1..40-byte strings: %u of %u differ", bad, n);
+}
+
 /* ---- fixed cases ---- */
 
 static void
@@ -390,5 +427,6 @@ main (void)
   test_time ();
   test_fixed ();
   test_random ();
+  test_every_position ();
   return tap_done ();
 }

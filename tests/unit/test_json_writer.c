@@ -329,6 +329,31 @@ parse_text (const char *text)
   return v;
 }
 
+/* A plain string or key (node.h) is copied with overlapping loads and
+ * stores by its length class: every length 0..40, as a value and as a
+ * key, parsed (flags set), written as yajl_gen writes it. */
+static void
+test_plain_lengths (void)
+{
+  size_t agree = 0, plain = 0;
+  for (size_t len = 0; len <= 40; len++)
+    {
+      char text[128], s[48];
+      for (size_t i = 0; i < len; i++)
+        s[i] = (char) ('A' + i % 26);
+      s[len] = '\0';
+      snprintf (text, sizeof text, "[\"%s\",{\"%s\":1}]", s, s);
+      struct json_value *v = parse_text (text);
+      if (v == NULL)
+        continue;
+      plain += json_node_text_plain (v->items[0]) && (v->items[1]->flags & JSON_FLAG_KEYS_PLAIN);
+      agree += same_as_yajl (v, "plain length", len);
+      json_free (v);
+    }
+  TAP_CHECK (plain == 41, "plain strings and keys of 0..40 bytes are flagged: %zu of 41", plain);
+  TAP_CHECK (agree == 41, "plain strings and keys of 0..40 bytes: %zu of 41 agree", agree);
+}
+
 /* Each random tree built by the constructors (no flag set), written, read
  * back by the loader (flags set) and cloned (flags kept): the three write
  * the same bytes as yajl_gen. */
@@ -599,6 +624,7 @@ main (void)
   test_every_position ();
   test_depth ();
   test_parsed_random ();
+  test_plain_lengths ();
   test_mutations ();
   return tap_done ();
 }
