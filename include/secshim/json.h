@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "secshim/error.h"
 
@@ -123,8 +124,16 @@ struct json_value *json_new_array (void);
 struct json_value *json_clone (const struct json_value *v);
 
 /* ---- objects ---- */
-/* Exact byte match of the key; NULL if obj is not an object or lacks key. */
-struct json_value *json_get (const struct json_value *obj, const char *key);
+/* Exact byte match of the key key[0..len); NULL if obj is not an object or
+ * lacks key. */
+struct json_value *json_get_n (const struct json_value *obj, const char *key, size_t len);
+/* json_get_n of a C string; inline, so that a literal key's length is
+ * known when compiling. */
+static inline struct json_value *
+json_get (const struct json_value *obj, const char *key)
+{
+  return key ? json_get_n (obj, key, strlen (key)) : NULL;
+}
 /* Dotted path from root, each step an object key: "process.user.uid".
  * No array indexing.  NULL when any step is missing or not an object. */
 struct json_value *json_get_path (const struct json_value *root, const char *dotted);
