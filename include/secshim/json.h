@@ -22,7 +22,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "secshim/error.h"
 
@@ -127,13 +126,8 @@ struct json_value *json_clone (const struct json_value *v);
 /* Exact byte match of the key key[0..len); NULL if obj is not an object or
  * lacks key. */
 struct json_value *json_get_n (const struct json_value *obj, const char *key, size_t len);
-/* json_get_n of a C string; inline, so that a literal key's length is
- * known when compiling. */
-static inline struct json_value *
-json_get (const struct json_value *obj, const char *key)
-{
-  return key ? json_get_n (obj, key, strlen (key)) : NULL;
-}
+/* json_get_n of a C string (NULL: NULL). */
+struct json_value *json_get (const struct json_value *obj, const char *key);
 /* Dotted path from root, each step an object key: "process.user.uid".
  * No array indexing.  NULL when any step is missing or not an object. */
 struct json_value *json_get_path (const struct json_value *root, const char *dotted);

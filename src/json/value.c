@@ -403,6 +403,13 @@ find_member (const struct json_value *obj, const char *key, size_t len, size_t *
 }
 
 struct json_value *
+json_get (const struct json_value *obj, const char *key)
+{
+  struct json_member *m = find_member (obj, key, key ? strlen (key) : 0, NULL);
+  return m ? m->value : NULL;
+}
+
+struct json_value *
 json_get_n (const struct json_value *obj, const char *key, size_t len)
 {
   struct json_member *m = find_member (obj, key, len, NULL);
