@@ -123,7 +123,10 @@ struct json_value *json_new_array (void);
 struct json_value *json_clone (const struct json_value *v);
 
 /* ---- objects ---- */
-/* Exact byte match of the key; NULL if obj is not an object or lacks key. */
+/* Exact byte match of the key key[0..len); NULL if obj is not an object or
+ * lacks key. */
+struct json_value *json_get_n (const struct json_value *obj, const char *key, size_t len);
+/* json_get_n of a C string (NULL: NULL). */
 struct json_value *json_get (const struct json_value *obj, const char *key);
 /* Dotted path from root, each step an object key: "process.user.uid".
  * No array indexing.  NULL when any step is missing or not an object. */

@@ -45,12 +45,6 @@ json_arena_grow (struct json_arena *a, size_t size)
 }
 
 void
-json_arena_ref (struct json_arena *a)
-{
-  a->refs++;
-}
-
-void
 json_arena_unref (struct json_arena *a)
 {
   if (a == NULL || --a->refs > 0)
@@ -62,25 +56,4 @@ json_arena_unref (struct json_arena *a)
       a->chunks = next;
     }
   free (a);
-}
-
-struct json_value *
-json_arena_node (struct json_arena *a, enum json_type type, const char *text, size_t text_len)
-{
-  size_t extra = text ? text_len + 1 : 0;
-  if (text && text_len > SIZE_MAX - sizeof (struct json_value) - 1)
-    abort ();
-  struct json_value *v = json_arena_alloc (a, sizeof *v + extra);
-  *v = (struct json_value){ .type = type, .arena = a };
-  if (text)
-    {
-      char *copy = (char *) (v + 1);
-      memcpy (copy, text, text_len);
-      copy[text_len] = '\0';
-      v->str = copy;
-      v->len = text_len;
-      v->cap = JSON_TEXT_INLINE;
-    }
-  json_arena_ref (a);
-  return v;
 }

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "secshim/json.h"
 
@@ -99,14 +100,38 @@ json_arena_alloc (struct json_arena *a, size_t size)
   a->cur += rounded;
   return p;
 }
-void json_arena_ref (struct json_arena *a);
+static inline void
+json_arena_ref (struct json_arena *a)
+{
+  a->refs++;
+}
 /* Drop one reference; the last one frees every chunk. */
 void json_arena_unref (struct json_arena *a);
 
 /* A node of type `type` in arena a holding a reference to it, followed by
  * text_len + 1 bytes for a NUL-terminated copy of text (scalars with
- * text != NULL), zeroed otherwise. */
-struct json_value *json_arena_node (struct json_arena *a, enum json_type type, const char *text, size_t text_len);
+ * text != NULL), zeroed otherwise.  Inline: the loader makes every node
+ * with it. */
+static inline struct json_value *
+json_arena_node (struct json_arena *a, enum json_type type, const char *text, size_t text_len)
+{
+  size_t extra = text ? text_len + 1 : 0;
+  if (text && text_len > SIZE_MAX - sizeof (struct json_value) - 1)
+    abort ();
+  struct json_value *v = json_arena_alloc (a, sizeof *v + extra);
+  *v = (struct json_value){ .type = type, .arena = a };
+  if (text)
+    {
+      char *copy = (char *) (v + 1);
+      memcpy (copy, text, text_len);
+      copy[text_len] = '\0';
+      v->str = copy;
+      v->len = text_len;
+      v->cap = JSON_TEXT_INLINE;
+    }
+  json_arena_ref (a);
+  return v;
+}
 
 /* json_parse_fd reading at most piece bytes (1 to 64 KiB) at a time: for
  * the tests and the fuzzer, to put piece boundaries everywhere. */

@@ -54,6 +54,8 @@ struct parse_ctx
   size_t piece_len;
   size_t lines;
   size_t line_start;
+  /* piece_len when no byte of the piece is >= 0x80, else 0 */
+  size_t ascii_len;
   yajl_handle yajl;
   struct json_arena *arena;
   struct frame *frames;
@@ -335,15 +337,56 @@ text_scan (const unsigned char *s, size_t len)
   return found;
 }
 
-/* A string or key's decoded bytes: no NUL, well-formed UTF-8.  *plain:
- * whether the writer may copy them whole (JSON_FLAG_TEXT_PLAIN). */
-static int
-check_decoded (struct parse_ctx *ctx, const unsigned char *s, size_t len, bool is_key, bool *plain)
+/* Whether no byte of s[0..len) is >= 0x80. */
+static bool
+is_ascii (const unsigned char *s, size_t len)
+{
+  uint64_t acc = 0, w[4];
+  size_t i = 0;
+  /* four words a turn: the loop's own instructions were most of it */
+  for (; i + 32 <= len; i += 32)
+    {
+      memcpy (w, s + i, sizeof w);
+      acc |= w[0] | w[1] | w[2] | w[3];
+    }
+  for (; i + 8 <= len; i += 8)
+    {
+      memcpy (w, s + i, sizeof w[0]);
+      acc |= w[0];
+    }
+  for (; i < len; i++)
+    acc |= s[i];
+  return (acc & 0x8080808080808080ull) == 0;
+}
+
+/* Whether yajl hands over s as it stands in a piece of ASCII, not
+ * decoded.  yajl 2.1 passes a string without escapes (yajl_tok_string) as
+ * a pointer into the text it parses (or into its lexer's buffer when the
+ * string began in an earlier piece) and decodes one with escapes into a
+ * buffer of its own, so a string starting inside the piece had no
+ * backslash in the source.  Its lexer refuses a raw byte below 0x20
+ * (yajl_lex_string_invalid_json_char) and ends a string at '"', so such a
+ * string holds nothing yajl_gen escapes and no NUL; in an ASCII piece it
+ * is also valid UTF-8.  (Pointers compared as integers: a pointer into
+ * another buffer is simply outside the range.) */
+static inline bool
+is_plain_in_piece (const struct parse_ctx *ctx, const unsigned char *s)
+{
+  return (uintptr_t) s - (uintptr_t) ctx->piece < ctx->ascii_len;
+}
+
+/* A string or key's decoded bytes: no NUL, well-formed UTF-8.  Returns 0
+ * (refused), TEXT_CHECKED, or TEXT_CHECKED | TEXT_PLAIN when the writer
+ * may copy them whole (JSON_FLAG_TEXT_PLAIN). */
+#define TEXT_CHECKED 1
+#define TEXT_PLAIN 2
+static int __attribute__ ((noinline))
+check_decoded_slow (struct parse_ctx *ctx, const unsigned char *s, size_t len, bool is_key)
 {
   unsigned found = text_scan (s, len);
-  *plain = !(found & TEXT_ESCAPED);
+  int ok = found & TEXT_ESCAPED ? TEXT_CHECKED : TEXT_CHECKED | TEXT_PLAIN;
   if (!(found & TEXT_NOT_PLAIN_ASCII))
-    return 1;
+    return ok;
   /* \u0000 decodes to a real NUL, which C strings would silently cut */
   if (memchr (s, '\0', len) != NULL)
     return is_key ? ctx_fail (ctx, false, "NUL character (\\u0000) in a key in")
@@ -351,7 +394,15 @@ check_decoded (struct parse_ctx *ctx, const unsigned char *s, size_t len, bool i
   if (!utf8_is_strict (s, len))
     return is_key ? ctx_fail (ctx, false, "invalid UTF-8 in a key in")
                   : ctx_fail (ctx, true, "invalid UTF-8 in string at");
-  return 1;
+  return ok;
+}
+
+static inline int
+check_decoded (struct parse_ctx *ctx, const unsigned char *s, size_t len, bool is_key)
+{
+  if (is_plain_in_piece (ctx, s))
+    return TEXT_CHECKED | TEXT_PLAIN;
+  return check_decoded_slow (ctx, s, len, is_key);
 }
 
 /* ---- tree building ---- */
@@ -426,11 +477,11 @@ on_string (void *opaque, const unsigned char *s, size_t len)
 {
   struct parse_ctx *ctx = opaque;
   struct json_value *v;
-  bool plain;
-  if (!check_decoded (ctx, s, len, false, &plain))
+  int checked = check_decoded (ctx, s, len, false);
+  if (!checked)
     return 0;
   v = json_arena_node (ctx->arena, JSON_STRING, (const char *) s, len);
-  if (plain)
+  if (checked & TEXT_PLAIN)
     v->flags |= JSON_FLAG_TEXT_PLAIN;
   return attach (ctx, v);
 }
@@ -441,11 +492,11 @@ on_map_key (void *opaque, const unsigned char *s, size_t len)
   struct parse_ctx *ctx = opaque;
   struct frame *f = &ctx->frames[ctx->depth - 1];
   const char *key = (const char *) s;
-  bool plain;
+  int checked = check_decoded (ctx, s, len, true);
 
-  if (!check_decoded (ctx, s, len, true, &plain))
+  if (!checked)
     return 0;
-  if (!plain)
+  if (!(checked & TEXT_PLAIN))
     f->key_escaped = true;
   if (f->count >= ctx->limits->max_items)
     return ctx_fail (ctx, false, "more than %zu members in object", ctx->limits->max_items);
@@ -778,7 +829,7 @@ retire_piece (struct parse_ctx *ctx)
 {
   count_lines (ctx->piece, ctx->piece_len, ctx->piece_base, &ctx->lines, &ctx->line_start);
   ctx->piece_base += ctx->piece_len;
-  ctx->piece_len = 0;
+  ctx->piece_len = ctx->ascii_len = 0;
 }
 
 /* Parse the document's bytes [base, base + n) at buf, the ones after
@@ -789,6 +840,7 @@ parse_piece (struct parse_ctx *ctx, const char *buf, size_t base, size_t n, secs
   ctx->piece = buf;
   ctx->piece_base = base;
   ctx->piece_len = n;
+  ctx->ascii_len = is_ascii ((const unsigned char *) buf, n) ? n : 0;
   if (n == 0)
     return 0;
   if (yajl_parse (ctx->yajl, (const unsigned char *) buf, n) != yajl_status_ok)

@@ -356,15 +356,44 @@ json_equal (const struct json_value *a, const struct json_value *b)
 
 /* ---- objects ---- */
 
-static struct json_member *
-find_member (const struct json_value *obj, const char *key, size_t *index)
+/* Whether a[0..len) == b[0..len).  Keys are short: two overlapping loads
+ * compare one of up to 16 bytes without calling memcmp. */
+static inline bool
+key_equal (const char *a, const char *b, size_t len)
 {
-  size_t len;
+  uint64_t x0, x1, y0, y1;
+  uint32_t u0, u1, w0, w1;
+  if (len > 16)
+    return memcmp (a, b, len) == 0;
+  if (len >= 8)
+    {
+      memcpy (&x0, a, 8);
+      memcpy (&y0, b, 8);
+      memcpy (&x1, a + len - 8, 8);
+      memcpy (&y1, b + len - 8, 8);
+      return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+  if (len >= 4)
+    {
+      memcpy (&u0, a, 4);
+      memcpy (&w0, b, 4);
+      memcpy (&u1, a + len - 4, 4);
+      memcpy (&w1, b + len - 4, 4);
+      return ((u0 ^ w0) | (u1 ^ w1)) == 0;
+    }
+  for (size_t i = 0; i < len; i++)
+    if (a[i] != b[i])
+      return false;
+  return true;
+}
+
+static struct json_member *
+find_member (const struct json_value *obj, const char *key, size_t len, size_t *index)
+{
   if (!json_is (obj, JSON_OBJECT) || key == NULL)
     return NULL;
-  len = strlen (key);
   for (size_t i = 0; i < obj->count; i++)
-    if (obj->members[i].key_len == len && memcmp (obj->members[i].key, key, len) == 0)
+    if (obj->members[i].key_len == len && key_equal (obj->members[i].key, key, len))
       {
         if (index)
           *index = i;
@@ -376,7 +405,14 @@ find_member (const struct json_value *obj, const char *key, size_t *index)
 struct json_value *
 json_get (const struct json_value *obj, const char *key)
 {
-  struct json_member *m = find_member (obj, key, NULL);
+  struct json_member *m = find_member (obj, key, key ? strlen (key) : 0, NULL);
+  return m ? m->value : NULL;
+}
+
+struct json_value *
+json_get_n (const struct json_value *obj, const char *key, size_t len)
+{
+  struct json_member *m = find_member (obj, key, len, NULL);
   return m ? m->value : NULL;
 }
 
@@ -470,7 +506,7 @@ children_grow (struct json_value *v)
 void
 json_set (struct json_value *obj, const char *key, struct json_value *val)
 {
-  struct json_member *m = find_member (obj, key, NULL);
+  struct json_member *m = find_member (obj, key, key ? strlen (key) : 0, NULL);
   if (obj == NULL || obj->type != JSON_OBJECT)
     abort ();
   if (m)
@@ -522,7 +558,7 @@ struct json_value *
 json_take (struct json_value *obj, const char *key)
 {
   size_t i;
-  if (find_member (obj, key, &i) == NULL)
+  if (find_member (obj, key, key ? strlen (key) : 0, &i) == NULL)
     return NULL;
   return json_object_take_at (obj, i);
 }
@@ -531,7 +567,7 @@ bool
 json_remove (struct json_value *obj, const char *key)
 {
   size_t i;
-  if (find_member (obj, key, &i) == NULL)
+  if (find_member (obj, key, key ? strlen (key) : 0, &i) == NULL)
     return false;
   json_object_remove_at (obj, i);
   return true;

@@ -677,9 +677,52 @@ test_deep_constructed_tree (void)
   TAP_CHECK (1, "deep tree: freed without recursion");
 }
 
+/* json_get compares keys of up to 16 bytes in overlapping words: a key of
+ * every length from 0 to 20 is found, and no key differing in one byte
+ * anywhere, or one byte shorter or longer, is. */
+static void
+test_get_key_lengths (void)
+{
+  for (size_t len = 0; len <= 20; len++)
+    {
+      char key[32], probe[32];
+      bool ok = true;
+      for (size_t i = 0; i < len; i++)
+        key[i] = (char) ('a' + i);
+      key[len] = '\0';
+      cleanup_with (json_free) struct json_value *obj = json_new_object ();
+      json_set (obj, key, json_new_u64 (len));
+      /* neighbours of the same length first, so the match must be exact */
+      for (size_t i = 0; i < len; i++)
+        {
+          memcpy (probe, key, len + 1);
+          probe[i] = 'Z';
+          json_set (obj, probe, json_new_bool (false));
+        }
+      ok = ok && json_get (obj, key) != NULL && json_get (obj, key)->type == JSON_NUMBER;
+      for (size_t i = 0; i < len; i++)
+        {
+          memcpy (probe, key, len + 1);
+          probe[i] = 'Y';
+          ok = ok && json_get (obj, probe) == NULL;
+        }
+      memcpy (probe, key, len + 1);
+      probe[len] = 'x';
+      probe[len + 1] = '\0';
+      ok = ok && json_get (obj, probe) == NULL;
+      if (len > 0)
+        {
+          probe[len - 1] = '\0';
+          ok = ok && json_get (obj, probe) == NULL;
+        }
+      TAP_CHECK (ok, "json_get, a key of %zu bytes: found exactly", len);
+    }
+}
+
 int
 main (void)
 {
+  test_get_key_lengths ();
   test_refusals ();
   test_lexemes_and_round_trip ();
   test_fixtures ();

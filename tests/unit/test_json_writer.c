@@ -12,9 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <yajl/yajl_gen.h>
 
+#include "secshim/cleanup.h"
 #include "secshim/json.h"
 #include "secshim/util.h"
 #include "tap.h"
@@ -615,6 +618,77 @@ test_mutations (void)
   json_free (doc);
 }
 
+/* ---- the loader's fast path: a string yajl did not decode ---- */
+
+/* doc parsed from a memfd in pieces of `piece` bytes (0: json_parse
+ * whole); NULL when refused. */
+static struct json_value *
+parse_in_pieces (const char *doc, size_t piece)
+{
+  size_t len = strlen (doc);
+  struct json_value *v = NULL;
+  secshim_error_t err = NULL;
+  if (piece == 0)
+    return parse_text (doc);
+  cleanup_close int fd = memfd_create ("test", MFD_CLOEXEC);
+  if (fd < 0 || write_all_fd (fd, doc, len) < 0 || lseek (fd, 0, SEEK_SET) != 0)
+    return NULL;
+  if (json_parse_fd_pieces (fd, piece, len, NULL, &v, NULL, &err) < 0)
+    {
+      secshim_error_release (&err);
+      return NULL;
+    }
+  return v;
+}
+
+/* A string the loader takes as it stands in an ASCII piece is flagged
+ * plain without a scan; everything else is scanned: the flag and the
+ * verdict must be the same wherever the piece boundaries fall. */
+static void
+test_loader_fast_path (void)
+{
+  static const struct
+  {
+    const char *doc;
+    int s_plain;     /* JSON_FLAG_TEXT_PLAIN of member "s"; -1: refused */
+    bool keys_plain; /* JSON_FLAG_KEYS_PLAIN of the top object */
+  } cases[] = {
+    { "{\"s\": \"plain ascii text\"}", 1, true },
+    { "{\"s\": \"\"}", 1, true },
+    { "{\"s\": \"a\\\"b\"}", 0, true },
+    { "{\"s\": \"a\\\\b\"}", 0, true },
+    { "{\"s\": \"tab\\there\"}", 0, true },
+    { "{\"s\": \"slash\\/only\"}", 1, true },
+    { "{\"s\": \"\\u00e9t\\u00e9\"}", 1, true },
+    { "{\"s\": \"\\u0000\"}", -1, true },
+    { "{\"s\": \"caf\xc3\xa9\"}", 1, true },
+    { "{\"t\": \"\xc3\xa9\", \"s\": \"line\\nfeed\"}", 0, true },
+    { "{\"s\": \"overlong \xc0\xaf\"}", -1, true },
+    { "{\"s\": \"surrogate \xed\xa0\x80\"}", -1, true },
+    { "{\"a\\\"b\": 1, \"s\": \"x\"}", 1, false },
+    { "{\"k\xc3\xa9y\": 1, \"s\": \"x\"}", 1, true },
+    { "{\"k\\u0001\": 1, \"s\": \"x\"}", 1, false },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    for (size_t piece = 0; piece <= 16; piece++)
+      {
+        struct json_value *v = parse_in_pieces (cases[i].doc, piece);
+        const struct json_value *s = v ? json_get (v, "s") : NULL;
+        bool ok;
+        if (cases[i].s_plain < 0)
+          ok = v == NULL;
+        else
+          ok = s != NULL && json_node_text_plain (s) == (cases[i].s_plain == 1)
+               && !!(v->flags & JSON_FLAG_KEYS_PLAIN) == cases[i].keys_plain;
+        if (!ok || piece == 0 || piece == 16)
+          TAP_CHECK (ok, "fast path case %zu, pieces of %zu: %s", i, piece,
+                     cases[i].s_plain < 0 ? "refused"
+                     : cases[i].s_plain   ? "plain"
+                                          : "not plain");
+        json_free (v);
+      }
+}
+
 int
 main (void)
 {
@@ -626,5 +700,6 @@ main (void)
   test_parsed_random ();
   test_plain_lengths ();
   test_mutations ();
+  test_loader_fast_path ();
   return tap_done ();
 }
