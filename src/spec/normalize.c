@@ -322,6 +322,12 @@ merge_member (struct walk *w, struct json_member *into, struct json_member *from
                                  "them in a way secshim does not model (a null, a type change or a map)",
                                  walk_path (w), qa, qb);
     }
+  if (f->kind == SK_STRUCT && a->type != JSON_OBJECT)
+    {
+      /* Go cannot decode a non-object into a struct: runc refuses it */
+      cleanup_free char *qa = json_quote_key (into->key, into->key_len);
+      return secshim_make_error (w->err, SECSHIM_EINPUT, "%s: `%s` must be an object", walk_path (w), qa);
+    }
   if (f->kind == SK_STRUCT)
     {
       json_object_move_members (a, b);
