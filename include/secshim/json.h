@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "secshim/cleanup.h"
 #include "secshim/error.h"
 
 enum json_type
@@ -194,5 +195,9 @@ bool json_equal (const struct json_value *a, const struct json_value *b);
 /* Human-readable short rendering for findings and messages: compact JSON,
  * truncated to max_len bytes with "..." appended when longer. */
 char *json_render_short (const struct json_value *v, size_t max_len);
+
+/* `cleanup_with (json_free) struct json_value *v = NULL;` (cleanup.h),
+ * declared here once for every module. */
+DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
 
 #endif

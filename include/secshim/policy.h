@@ -281,4 +281,7 @@ void findings_free (struct findings *f);
 /* One line listing every refusing finding: "rule: message (at path); ...". */
 char *findings_refusal_message (const struct findings *f);
 
+/* `cleanup_with (policy_free) struct policy *p = NULL;` (cleanup.h). */
+DEFINE_CLEANUP_FUNC (struct policy *, policy_free)
+
 #endif

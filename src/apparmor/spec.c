@@ -7,8 +7,6 @@
 #include "secshim/cleanup.h"
 #include "secshim/util.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 /* The names apparmor_parser 3.0 knows (its abi/3.0 caps mask), in kernel order. */
 static const char *const capability_names[] = {
   "chown",

@@ -37,8 +37,6 @@ take_raw (struct json_value *obj, const char *key)
   return json_take (obj, key);
 }
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 static int
 type_error (const char *where, const char *key, const char *expected, secshim_error_t *err)
 {

@@ -319,8 +319,6 @@ compiled_pack (struct pack *k, struct policy *p)
 
 /* ---- reading ---- */
 
-DEFINE_CLEANUP_FUNC (struct policy *, policy_free)
-
 static int
 read_entry (const char *name, char **buf, size_t *len)
 {

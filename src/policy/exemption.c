@@ -7,8 +7,6 @@
 #include "secshim/pack.h"
 #include "secshim/util.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 static bool
 rule_exists (const char *name)
 {

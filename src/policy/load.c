@@ -24,9 +24,6 @@
 
 #define POLICY_MAX_BYTES ((size_t) 1024 * 1024)
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-DEFINE_CLEANUP_FUNC (struct policy *, policy_free)
-
 static const char *const action_names[] = { "reject", "rewrite", "audit", "warn", NULL };
 
 const char *

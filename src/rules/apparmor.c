@@ -67,8 +67,6 @@
 #include "common.h"
 #include "datafile.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 enum aa_mode
 {
   MODE_IF_AVAILABLE,

@@ -438,8 +438,6 @@ joins_namespaces_of (const struct eval_ctx *ctx, const struct json_value *state)
   return false;
 }
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 /* Who this container is, from what the engine alone decides:
  *  - its runc id (`runc create <id>`): the engine picks it (docker's and
  *    containerd's ids are 64 random hex digits; a CRI sandbox's runc id is

@@ -40,8 +40,6 @@
 #include "secshim/settings.h"
 #include "secshim/util.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 struct rlimit_max
 {
   char *type;

@@ -29,8 +29,6 @@
 
 #include "datafile.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 #define WHERE "rules.seccomp"
 #define DEFAULT_PROFILE "seccomp/default.json"
 #define PROFILE_MAX_BYTES ((size_t) 1024 * 1024) /* as seccomp_source_load_file's */

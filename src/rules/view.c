@@ -252,8 +252,6 @@ config_view_build (const struct eval_ctx *ctx, struct config_view *cv)
     }
 }
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 int
 config_view_build_from_state (const struct eval_ctx *ctx, struct config_view *cv)
 {

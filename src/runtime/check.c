@@ -30,9 +30,6 @@
 #include "secshim/spec.h"
 #include "secshim/util.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-DEFINE_CLEANUP_FUNC (struct policy *, policy_free)
-
 struct check_opts
 {
   const char *policy;

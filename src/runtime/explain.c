@@ -27,8 +27,6 @@
 
 extern char **environ;
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 #define DEFAULT_LOG "/var/log/secshim/audit.jsonl"
 /* Distinct ids a prefix may match before explain asks for a longer one. */
 #define MAX_IDS 8

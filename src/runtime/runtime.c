@@ -25,9 +25,6 @@
 #include "secshim/spec.h"
 #include "secshim/util.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-DEFINE_CLEANUP_FUNC (struct policy *, policy_free)
-
 /* runc exits 255 when exec fails and 1 for everything else. */
 static int
 refusal_status (const struct cli_model *m)

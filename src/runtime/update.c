@@ -31,9 +31,6 @@
 #include "secshim/spec.h"
 #include "secshim/util.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-DEFINE_CLEANUP_FUNC (struct policy *, policy_free)
-
 #define RESOURCES_MAX_BYTES ((size_t) 1024 * 1024)
 
 static const char *

@@ -10,8 +10,6 @@
 #include "secshim/seccomp.h"
 #include "secshim/util.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 /* The families docs/seccomp.md explains; describe says for each whether any
  * of its calls gets through. */
 static const struct

@@ -14,8 +14,6 @@
 #include "secshim/file.h"
 #include "secshim/util.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 #define SOURCE_MAX_BYTES ((size_t) 1024 * 1024)
 
 struct seccomp_source

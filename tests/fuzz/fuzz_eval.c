@@ -28,8 +28,6 @@
 
 #define POLICY_FILE FUZZ_POLICY_DIR "/default.json"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 /* The fake host cannot load AppArmor profiles (apparmor_ensure NULL makes
  * the apparmor rule fail closed); pretend every load succeeds, as on a host
  * where apparmor_parser works, so that evaluation goes on past that rule. */

@@ -24,8 +24,6 @@
 
 #include "../../src/json/node.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 /* Serialise v, parse the output back and check the round trip is a fixpoint.
  * Returns the serialisation (malloc'd). */
 static char *

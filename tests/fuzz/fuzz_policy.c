@@ -15,9 +15,6 @@
 
 #define POLICY_PATH FUZZ_POLICY_DIR "/fuzz.json"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-DEFINE_CLEANUP_FUNC (struct policy *, policy_free)
-
 /* A small docker-like config: enough for every rule family to look at. */
 static const char sample_config[]
     = "{\"ociVersion\":\"1.0.2-dev\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],"

@@ -18,8 +18,6 @@
 
 #include "../../src/json/node.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 /* The loader's message for buf, or NULL if it was accepted. */
 static char *
 parse_error (const char *buf, size_t len, const struct json_limits *lim)

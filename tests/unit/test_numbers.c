@@ -12,8 +12,6 @@
 #include "secshim/util.h"
 #include "tap.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 /* secshim's answer for kind/input, in the table's words. */
 static char *
 answer (const char *kind, const char *in)

@@ -18,8 +18,6 @@
 
 #include "../../src/spec/schema.h"
 
-DEFINE_CLEANUP_FUNC (struct json_value *, json_free)
-
 static struct json_value *
 parse_ok (const char *text, size_t len)
 {
