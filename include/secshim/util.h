@@ -96,4 +96,20 @@ char *go_path_clean (const char *path);
 /* write(2) all of buf, retrying on EINTR and short writes. */
 int write_all_fd (int fd, const void *buf, size_t len);
 
+/* The bytes of the eight in w that a JSON string cannot hold as they are
+ * (below 0x20, '"', '\\') or that are not ASCII, each flagged by its top
+ * bit.  Every test flags exactly the first byte it matches (the borrow of
+ * the classic has-zero-byte test reaches only bytes above a true match), so
+ * the lowest flag is exactly the first such byte; flags above it may be
+ * false.  The JSON writer and the audit record's writer scan with it. */
+static inline uint64_t
+json_word_not_plain (uint64_t w)
+{
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+#define HAS_ZERO_BYTE(x) (((x) -ones) & ~(x) &highs)
+  return (w & highs) | ((w - 0x20 * ones) & ~w & highs) | HAS_ZERO_BYTE (w ^ ('"' * ones))
+         | HAS_ZERO_BYTE (w ^ ('\\' * ones));
+#undef HAS_ZERO_BYTE
+}
+
 #endif

@@ -187,21 +187,6 @@ utf8_seq (const unsigned char *s, size_t i, size_t n)
   return need;
 }
 
-/* The bytes of w that are not raw, each flagged by its top bit.  Every
- * test flags exactly the first byte it matches (the has-zero-byte borrow
- * reaches only bytes above a true match), so the lowest flag is exactly
- * the first byte that is not raw; flags above it may be false.  The same
- * test as json_write's word_not_plain (src/json/write.c). */
-static uint64_t
-word_not_raw (uint64_t w)
-{
-  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-#define HAS_ZERO_BYTE(x) (((x) -ones) & ~(x) &highs)
-  return (w & highs) | ((w - 0x20 * ones) & ~w & highs) | HAS_ZERO_BYTE (w ^ ('"' * ones))
-         | HAS_ZERO_BYTE (w ^ ('\\' * ones));
-#undef HAS_ZERO_BYTE
-}
-
 /* Copy the run of raw bytes at s[i..n) to *o, sixteen (SSE2) or eight
  * bytes at a time (nearly every byte of a record is raw); returns where
  * the run ends.  Each block is stored whole before it is tested: the bytes
@@ -239,7 +224,7 @@ copy_raw (const unsigned char *s, size_t i, size_t n, char **o)
     {
       memcpy (&w, s + i, sizeof w);
       memcpy (d, &w, sizeof w);
-      hit = word_not_raw (w);
+      hit = json_word_not_plain (w);
       if (hit)
         {
           k = (size_t) __builtin_ctzll (hit) / 8;
@@ -253,7 +238,7 @@ copy_raw (const unsigned char *s, size_t i, size_t n, char **o)
       memcpy (&w, s + n - 8, sizeof w);
       w = (w >> shift) | (0x6161616161616161ull << (64 - shift));
       memcpy (d, &w, sizeof w);
-      hit = word_not_raw (w);
+      hit = json_word_not_plain (w);
       k = hit ? (size_t) __builtin_ctzll (hit) / 8 : n - i;
       *o = d + k;
       return i + k;

@@ -136,21 +136,6 @@ byte_is_plain (unsigned char c)
   return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
-/* The bytes of w that are not plain, each flagged by its top bit.  Every
- * test flags exactly the first byte it matches (the borrow of the classic
- * has-zero-byte test reaches only bytes above a true match), so the lowest
- * flag of the union is exactly the first byte that is not plain; flags
- * above it may be false. */
-static uint64_t
-word_not_plain (uint64_t w)
-{
-  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-#define HAS_ZERO_BYTE(x) (((x) -ones) & ~(x) &highs)
-  return (w & highs) | ((w - 0x20 * ones) & ~w & highs) | HAS_ZERO_BYTE (w ^ ('"' * ones))
-         | HAS_ZERO_BYTE (w ^ ('\\' * ones));
-#undef HAS_ZERO_BYTE
-}
-
 /* The index of the first byte of s[i..len) that is not plain (len when
  * none is): eight bytes at a time.  A tail shorter than eight bytes of a
  * string of eight or more is read as the string's last eight bytes,
@@ -163,7 +148,7 @@ plain_run_end (const unsigned char *s, size_t i, size_t len)
   for (; i + 8 <= len; i += 8)
     {
       memcpy (&w, s + i, sizeof w);
-      hit = word_not_plain (w);
+      hit = json_word_not_plain (w);
       if (hit)
         return i + (size_t) (__builtin_ctzll (hit) / 8);
     }
@@ -172,7 +157,7 @@ plain_run_end (const unsigned char *s, size_t i, size_t len)
       unsigned shift = (unsigned) (i - (len - 8)) * 8; /* 8..56 */
       memcpy (&w, s + len - 8, sizeof w);
       w = (w >> shift) | (0x6161616161616161ull << (64 - shift));
-      hit = word_not_plain (w);
+      hit = json_word_not_plain (w);
       return hit ? i + (size_t) (__builtin_ctzll (hit) / 8) : len;
     }
   while (i < len && byte_is_plain (s[i]))
